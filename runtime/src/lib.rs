@@ -1,0 +1,55 @@
+//! # axum-sesame
+//!
+//! Flask-Login for [axum](https://docs.rs/axum) 0.8: signed session cookies with the Flask
+//! `session` API, and (soon) a login manager with `#[login_required]` and `#[user_loader]`
+//! checked at compile time.
+//!
+//! ## Sessions
+//! ```
+//! use axum::{routing::get, Router};
+//! use axum_sesame::{Key, Session, SessionLayer};
+//!
+//! async fn index(session: Session) -> String {
+//!     let visits = session.get::<u64>("visits").unwrap_or(0) + 1;
+//!     session.insert("visits", visits).unwrap();
+//!     format!("Visits: {visits}")
+//! }
+//!
+//! # fn main() -> Result<(), axum_sesame::KeyError> {
+//! let key = Key::from_env_or_development("SECRET_KEY")?;
+//! let app: Router = Router::new()
+//!     .route("/", get(index))
+//!     .layer(SessionLayer::new(key));
+//! # let _ = app;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! The cookie is `v1.<payload>.<tag>`: HMAC-SHA256 under a per-purpose key derived with
+//! HKDF, bound to the cookie's name, verified in constant time before anything is decoded,
+//! with creation and last-write times inside the signed payload so lifetimes hold on the
+//! server whatever the client keeps. See [`codec`] for the format and [`SessionConfig`]
+//! for the settings. Any bad cookie is an empty session, never an error response.
+#![doc(test(attr(deny(warnings))))]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod codec;
+mod key;
+mod session;
+
+pub use key::{Key, KeyError, KeyRing, MIN_SECRET_LEN, Purpose};
+pub use session::{
+    ConfigError, Flash, MissingSessionLayer, SameSite, Session, SessionConfig, SessionError,
+    SessionLayer, SessionRejection, SessionResponseFuture, SessionService,
+};
+
+// The macros (`#[login_required]`, `#[user_loader]`) are re-exported from here once the
+// macro crate defines them.
+#[cfg(feature = "macros")]
+use axum_sesame_macros as _;
+
+/// Items used by the code our macros generate. Not public API: no stability promise.
+#[doc(hidden)]
+pub mod __private {
+    pub use http;
+}

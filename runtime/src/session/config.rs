@@ -1,0 +1,465 @@
+//! Session settings: cookie attributes, lifetimes, keys.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::codec::{Codec, MAX_COOKIE_LEN};
+use crate::key::KeyRing;
+use crate::session::layer::SessionLayer;
+
+/// The `SameSite` attribute of a cookie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SameSite {
+    /// Sent only with same-site requests.
+    Strict,
+    /// Sent with same-site requests and top-level cross-site navigations (the default).
+    #[default]
+    Lax,
+    /// Sent with every request; requires `Secure`.
+    None,
+}
+
+impl SameSite {
+    fn as_cookie(self) -> cookie::SameSite {
+        match self {
+            SameSite::Strict => cookie::SameSite::Strict,
+            SameSite::Lax => cookie::SameSite::Lax,
+            SameSite::None => cookie::SameSite::None,
+        }
+    }
+}
+
+/// A session setting that cannot work, found when the layer is built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `SameSite=None` without `Secure`: browsers drop such cookies.
+    SameSiteNoneWithoutSecure,
+    /// A `__Host-` cookie needs `Secure`, `Path=/` and no `Domain`.
+    HostPrefix,
+    /// A `__Secure-` cookie needs `Secure`.
+    SecurePrefix,
+    /// The cookie name is empty or not an HTTP token.
+    InvalidCookieName,
+    /// The path does not start with `/` or has characters a cookie attribute cannot carry.
+    InvalidPath,
+    /// The domain has characters a cookie attribute cannot carry.
+    InvalidDomain,
+    /// A lifetime of zero seconds.
+    ZeroLifetime,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConfigError::SameSiteNoneWithoutSecure => {
+                "`SameSite=None` requires `Secure`: call `.with_secure(true)` or use `SameSite::Lax`"
+            }
+            ConfigError::HostPrefix => {
+                "a `__Host-` cookie requires `.with_secure(true)`, path `/` and no domain"
+            }
+            ConfigError::SecurePrefix => "a `__Secure-` cookie requires `.with_secure(true)`",
+            ConfigError::InvalidCookieName => {
+                "the cookie name must be a non-empty HTTP token (letters, digits, `-`, `_`, ...)"
+            }
+            ConfigError::InvalidPath => {
+                "the cookie path must start with `/` and contain only visible ASCII without `;`"
+            }
+            ConfigError::InvalidDomain => {
+                "the cookie domain must contain only letters, digits, `-` and `.`"
+            }
+            ConfigError::ZeroLifetime => "session lifetimes must be at least one second",
+        })
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Where "now" comes from, in whole seconds since the Unix epoch. Replaceable in tests.
+pub(crate) type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+pub(crate) fn system_clock() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Cookie attributes, shared by the session and (later) the remember cookie.
+#[derive(Clone, Debug)]
+pub(crate) struct CookieSettings {
+    pub(crate) name: String,
+    pub(crate) path: String,
+    pub(crate) domain: Option<String>,
+    pub(crate) secure: bool,
+    pub(crate) http_only: bool,
+    pub(crate) same_site: SameSite,
+}
+
+impl CookieSettings {
+    pub(crate) fn new(name: &str) -> CookieSettings {
+        CookieSettings {
+            name: name.to_owned(),
+            path: "/".to_owned(),
+            domain: None,
+            secure: false,
+            http_only: true,
+            same_site: SameSite::Lax,
+        }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
+        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+        if self.name.is_empty()
+            || self.name.len() > MAX_COOKIE_LEN / 2
+            || !self.name.bytes().all(token)
+        {
+            return Err(ConfigError::InvalidCookieName);
+        }
+        if !self.path.starts_with('/')
+            || !self
+                .path
+                .bytes()
+                .all(|b| (0x21..=0x7e).contains(&b) && b != b';')
+        {
+            return Err(ConfigError::InvalidPath);
+        }
+        if let Some(domain) = &self.domain {
+            if domain.is_empty()
+                || !domain
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+            {
+                return Err(ConfigError::InvalidDomain);
+            }
+        }
+        if self.same_site == SameSite::None && !self.secure {
+            return Err(ConfigError::SameSiteNoneWithoutSecure);
+        }
+        if self.name.starts_with("__Host-")
+            && (!self.secure || self.path != "/" || self.domain.is_some())
+        {
+            return Err(ConfigError::HostPrefix);
+        }
+        if self.name.starts_with("__Secure-") && !self.secure {
+            return Err(ConfigError::SecurePrefix);
+        }
+        Ok(())
+    }
+
+    fn builder(&self, value: String) -> cookie::CookieBuilder<'static> {
+        let mut b = cookie::Cookie::build((self.name.clone(), value))
+            .path(self.path.clone())
+            .http_only(self.http_only)
+            .secure(self.secure)
+            .same_site(self.same_site.as_cookie());
+        if let Some(domain) = &self.domain {
+            b = b.domain(domain.clone());
+        }
+        b
+    }
+
+    /// `Set-Cookie` value carrying `value`, with `Max-Age` when given.
+    pub(crate) fn set_cookie(&self, value: String, max_age: Option<u64>) -> String {
+        let mut b = self.builder(value);
+        if let Some(secs) = max_age {
+            let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+            b = b.max_age(cookie::time::Duration::seconds(secs));
+        }
+        b.build().to_string()
+    }
+
+    /// `Set-Cookie` value deleting the cookie, with the attributes it was set with.
+    pub(crate) fn removal(&self) -> String {
+        let mut c = self.builder(String::new()).build();
+        c.make_removal();
+        c.to_string()
+    }
+}
+
+/// Lifetimes enforced server-side from the signed timestamps.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Lifetimes {
+    /// Sliding lifetime of a permanent session, since it was last written.
+    pub(crate) permanent: u64,
+    /// Hard cap since the session was created, for every session.
+    pub(crate) absolute: u64,
+    /// Inactivity limit since the session was last written, if any.
+    pub(crate) idle: Option<u64>,
+}
+
+/// Clock skew tolerated for timestamps from the future.
+pub(crate) const MAX_SKEW_SECS: u64 = 60;
+const DEFAULT_PERMANENT_SECS: u64 = 31 * 24 * 60 * 60;
+
+pub(crate) struct SessionSettings {
+    pub(crate) codec: Codec,
+    pub(crate) cookie: CookieSettings,
+    pub(crate) lifetimes: Lifetimes,
+    pub(crate) clock: Clock,
+}
+
+impl fmt::Debug for SessionSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionSettings")
+            .field("codec", &self.codec)
+            .field("cookie", &self.cookie)
+            .field("lifetimes", &self.lifetimes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings of the session layer, checked by [`SessionConfig::build`].
+///
+/// Defaults follow Flask: cookie `session`, `Path=/`, `HttpOnly`, `SameSite=Lax`, no
+/// `Secure`, permanent sessions last 31 days, and every session, permanent or not, is
+/// refused server-side 31 days after it was created.
+///
+/// # Example
+/// ```
+/// use std::time::Duration;
+/// use axum_sesame::{Key, SameSite, SessionConfig};
+///
+/// let layer = SessionConfig::new(Key::from_bytes(&[7u8; 32]))
+///     .with_cookie_name("__Host-session")
+///     .with_secure(true)
+///     .with_same_site(SameSite::Strict)
+///     .with_permanent_lifetime(Duration::from_secs(7 * 24 * 3600))
+///     .with_idle_timeout(Duration::from_secs(30 * 60))
+///     .build()
+///     .unwrap();
+/// # let _ = layer;
+///
+/// // Mistakes are refused at start-up:
+/// assert!(SessionConfig::new(Key::from_bytes(&[7u8; 32]))
+///     .with_same_site(SameSite::None)
+///     .build()
+///     .is_err());
+/// ```
+#[derive(Clone)]
+#[must_use = "call `.build()` to get the layer"]
+pub struct SessionConfig {
+    codec: Codec,
+    cookie: CookieSettings,
+    permanent: Duration,
+    absolute: Option<Duration>,
+    idle: Option<Duration>,
+    clock: Clock,
+}
+
+impl fmt::Debug for SessionConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionConfig")
+            .field("codec", &self.codec)
+            .field("cookie", &self.cookie)
+            .field("permanent", &self.permanent)
+            .field("absolute", &self.absolute)
+            .field("idle", &self.idle)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SessionConfig {
+    /// Defaults (see above) with the given key or [`KeyRing`](crate::KeyRing).
+    pub fn new(keys: impl Into<KeyRing>) -> SessionConfig {
+        SessionConfig {
+            codec: Codec::new(keys),
+            cookie: CookieSettings::new("session"),
+            permanent: Duration::from_secs(DEFAULT_PERMANENT_SECS),
+            absolute: None,
+            idle: None,
+            clock: Arc::new(system_clock),
+        }
+    }
+
+    /// The cookie's name (default `session`). A `__Host-` name enforces its rules.
+    pub fn with_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.cookie.name = name.into();
+        self
+    }
+
+    /// The cookie's `Path` (default `/`).
+    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+        self.cookie.path = path.into();
+        self
+    }
+
+    /// The cookie's `Domain` (default: none, the host only).
+    pub fn with_domain(mut self, domain: impl Into<String>) -> Self {
+        self.cookie.domain = Some(domain.into());
+        self
+    }
+
+    /// Whether the cookie is `Secure` (HTTPS only). Default off; turn it on in production.
+    pub fn with_secure(mut self, secure: bool) -> Self {
+        self.cookie.secure = secure;
+        self
+    }
+
+    /// Whether the cookie is `HttpOnly` (hidden from JavaScript). Default on.
+    pub fn with_http_only(mut self, http_only: bool) -> Self {
+        self.cookie.http_only = http_only;
+        self
+    }
+
+    /// The cookie's `SameSite` (default `Lax`). `None` requires `Secure`.
+    pub fn with_same_site(mut self, same_site: SameSite) -> Self {
+        self.cookie.same_site = same_site;
+        self
+    }
+
+    /// How long a permanent session lives after it was last written (Flask's
+    /// `PERMANENT_SESSION_LIFETIME`, default 31 days). Also its cookie's `Max-Age`.
+    pub fn with_permanent_lifetime(mut self, lifetime: Duration) -> Self {
+        self.permanent = lifetime;
+        self
+    }
+
+    /// The hard cap on a session's age since creation, whatever the activity (default: the
+    /// permanent lifetime, at least 31 days).
+    pub fn with_absolute_lifetime(mut self, lifetime: Duration) -> Self {
+        self.absolute = Some(lifetime);
+        self
+    }
+
+    /// Ends sessions unused for this long (default: no idle limit). An active session's
+    /// cookie is re-sent at most once a minute to keep it alive.
+    pub fn with_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle = Some(timeout);
+        self
+    }
+
+    /// Encrypts the session payload as well as signing it (XChaCha20-Poly1305), so clients
+    /// cannot read it. Default off: like Flask, the payload is signed and readable.
+    pub fn with_encryption(mut self, encrypted: bool) -> Self {
+        self.codec = self.codec.with_encryption(encrypted);
+        self
+    }
+
+    /// Replaces the clock (seconds since the Unix epoch), for tests of expiry.
+    #[doc(hidden)]
+    pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Checks the settings and builds the layer.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] saying which setting cannot work and how to fix it.
+    pub fn build(self) -> Result<SessionLayer, ConfigError> {
+        Ok(SessionLayer::from_settings(Arc::new(self.into_settings()?)))
+    }
+
+    pub(crate) fn into_settings(self) -> Result<SessionSettings, ConfigError> {
+        self.cookie.validate()?;
+        let secs = |d: Duration| match d.as_secs() {
+            0 => Err(ConfigError::ZeroLifetime),
+            s => Ok(s),
+        };
+        let permanent = secs(self.permanent)?;
+        let absolute = match self.absolute {
+            Some(d) => secs(d)?,
+            None => permanent.max(DEFAULT_PERMANENT_SECS),
+        };
+        let idle = self.idle.map(secs).transpose()?;
+        Ok(SessionSettings {
+            codec: self.codec,
+            cookie: self.cookie,
+            lifetimes: Lifetimes {
+                permanent,
+                absolute,
+                idle,
+            },
+            clock: self.clock,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+
+    fn config() -> SessionConfig {
+        SessionConfig::new(Key::from_bytes(&[1; 32]))
+    }
+
+    fn err(c: SessionConfig) -> ConfigError {
+        c.into_settings().unwrap_err()
+    }
+
+    #[test]
+    fn refuses_unworkable_settings() {
+        assert_eq!(
+            err(config().with_same_site(SameSite::None)),
+            ConfigError::SameSiteNoneWithoutSecure
+        );
+        assert!(
+            config()
+                .with_same_site(SameSite::None)
+                .with_secure(true)
+                .into_settings()
+                .is_ok()
+        );
+        assert_eq!(
+            err(config().with_cookie_name("__Host-s")),
+            ConfigError::HostPrefix
+        );
+        assert_eq!(
+            err(config()
+                .with_cookie_name("__Host-s")
+                .with_secure(true)
+                .with_path("/app")),
+            ConfigError::HostPrefix
+        );
+        assert_eq!(
+            err(config()
+                .with_cookie_name("__Host-s")
+                .with_secure(true)
+                .with_domain("a.b")),
+            ConfigError::HostPrefix
+        );
+        assert_eq!(
+            err(config().with_cookie_name("__Secure-s")),
+            ConfigError::SecurePrefix
+        );
+        for bad in ["", "a b", "a;b", "a=b", "sé"] {
+            assert_eq!(
+                err(config().with_cookie_name(bad)),
+                ConfigError::InvalidCookieName
+            );
+        }
+        assert_eq!(err(config().with_path("app")), ConfigError::InvalidPath);
+        assert_eq!(err(config().with_path("/a;b")), ConfigError::InvalidPath);
+        assert_eq!(err(config().with_domain("a;b")), ConfigError::InvalidDomain);
+        assert_eq!(
+            err(config().with_permanent_lifetime(Duration::ZERO)),
+            ConfigError::ZeroLifetime
+        );
+    }
+
+    #[test]
+    fn removal_repeats_the_attributes() {
+        let mut c = CookieSettings::new("sid");
+        c.secure = true;
+        c.domain = Some("example.com".to_owned());
+        c.path = "/app".to_owned();
+        c.same_site = SameSite::Strict;
+        let set = c.set_cookie("v".to_owned(), None);
+        let del = c.removal();
+        for attr in [
+            "Path=/app",
+            "Domain=example.com",
+            "Secure",
+            "HttpOnly",
+            "SameSite=Strict",
+        ] {
+            assert!(set.contains(attr), "{set}");
+            assert!(del.contains(attr), "{del}");
+        }
+        assert!(del.starts_with("sid=;"), "{del}");
+        assert!(del.contains("Max-Age=0"), "{del}");
+        assert!(!set.contains("Max-Age"), "{set}");
+    }
+}

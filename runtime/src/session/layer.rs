@@ -1,0 +1,201 @@
+//! The tower layer that gives each request its session and writes the cookie back.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, ready};
+
+use http::header::{SET_COOKIE, VARY};
+use http::{HeaderValue, Request, Response, StatusCode};
+use pin_project_lite::pin_project;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::key::KeyRing;
+use crate::session::config::{SessionConfig, SessionSettings};
+use crate::session::{Outcome, Slot};
+
+/// Gives every request a lazily loaded [`Session`](crate::Session) and writes the signed
+/// cookie back when the session changed.
+///
+/// A request whose handler never extracts the session pays one small allocation: its
+/// cookie is neither parsed nor verified.
+///
+/// # Example
+/// ```
+/// use axum::{routing::get, Router};
+/// use axum_sesame::{Key, SessionLayer};
+///
+/// let key = Key::from_env_or_development("SECRET_KEY").unwrap();
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hello" }))
+///     .layer(SessionLayer::new(key));
+/// # let _ = app;
+/// ```
+#[derive(Clone)]
+pub struct SessionLayer {
+    settings: Arc<SessionSettings>,
+}
+
+impl fmt::Debug for SessionLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionLayer")
+            .field("settings", &self.settings)
+            .finish()
+    }
+}
+
+impl SessionLayer {
+    /// A layer with the default settings of [`SessionConfig`], which are always valid.
+    pub fn new(keys: impl Into<KeyRing>) -> SessionLayer {
+        match SessionConfig::new(keys).build() {
+            Ok(layer) => layer,
+            // The defaults pass every check of `SessionConfig::build`.
+            Err(e) => unreachable!("default session settings are valid: {e}"),
+        }
+    }
+
+    pub(crate) fn from_settings(settings: Arc<SessionSettings>) -> SessionLayer {
+        SessionLayer { settings }
+    }
+}
+
+impl<S> Layer<S> for SessionLayer {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> SessionService<S> {
+        SessionService {
+            inner,
+            settings: self.settings.clone(),
+        }
+    }
+}
+
+/// The service made by [`SessionLayer`].
+#[derive(Clone)]
+pub struct SessionService<S> {
+    inner: S,
+    settings: Arc<SessionSettings>,
+}
+
+impl<S: fmt::Debug> fmt::Debug for SessionService<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionService")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> SessionService<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for SessionService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = SessionResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
+        let slot = Arc::new(Slot::new(self.settings.clone()));
+        req.extensions_mut().insert(slot.clone());
+        // Call the service that was driven to readiness; leave a fresh clone in its place.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        SessionResponseFuture {
+            inner: inner.call(req),
+            slot,
+        }
+    }
+}
+
+pin_project! {
+    /// The response future of [`SessionService`].
+    pub struct SessionResponseFuture<F> {
+        #[pin]
+        inner: F,
+        slot: Arc<Slot>,
+    }
+}
+
+impl<F> fmt::Debug for SessionResponseFuture<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SessionResponseFuture")
+            .finish_non_exhaustive()
+    }
+}
+
+impl<F, ResBody, E> Future for SessionResponseFuture<F>
+where
+    F: Future<Output = Result<Response<ResBody>, E>>,
+    ResBody: Default,
+{
+    type Output = Result<Response<ResBody>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut res = ready!(this.inner.poll(cx))?;
+        apply(this.slot.finish(), &mut res);
+        Poll::Ready(Ok(res))
+    }
+}
+
+/// Writes the session outcome into the response.
+pub(crate) fn apply<B: Default>(outcome: Outcome, res: &mut Response<B>) {
+    let failure: &dyn fmt::Display = match outcome {
+        Outcome::Untouched => return,
+        Outcome::Accessed => return vary_cookie(res),
+        Outcome::SetCookie(cookie) => match HeaderValue::try_from(cookie) {
+            Ok(v) => {
+                vary_cookie(res);
+                res.headers_mut().append(SET_COOKIE, v);
+                return;
+            }
+            // Names, paths and domains are validated at start-up and values are base64,
+            // so this is not expected; still no panic on the request path.
+            Err(_) => &"Set-Cookie value is not a valid header",
+        },
+        Outcome::Failed(ref error) => error,
+    };
+    tracing::error!(
+        target: "axum_sesame::session",
+        error = %failure,
+        "could not write the session cookie; responding 500"
+    );
+    *res = Response::new(B::default());
+    *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+}
+
+fn vary_cookie<B>(res: &mut Response<B>) {
+    let headers = res.headers_mut();
+    let present = headers.get_all(VARY).iter().any(|v| {
+        v.to_str().is_ok_and(|s| {
+            s.split(',')
+                .any(|t| t.trim() == "*" || t.trim().eq_ignore_ascii_case("cookie"))
+        })
+    });
+    if !present {
+        headers.append(VARY, HeaderValue::from_static("Cookie"));
+    }
+}

@@ -1,0 +1,524 @@
+//! Signed-cookie sessions with the Flask `session` API.
+//!
+//! Add a [`SessionLayer`] to the router, then take a [`Session`] in any handler:
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use axum_sesame::{Key, Session, SessionLayer};
+//!
+//! async fn visits(session: Session) -> String {
+//!     let n = session.get::<u64>("visits").unwrap_or(0) + 1;
+//!     session.insert("visits", n).expect("a number always serializes");
+//!     format!("Visits: {n}")
+//! }
+//!
+//! let app: Router = Router::new()
+//!     .route("/visits", get(visits))
+//!     .layer(SessionLayer::new(Key::from_bytes(&[7u8; 32])));
+//! # let _ = app;
+//! ```
+
+pub(crate) mod config;
+pub(crate) mod layer;
+pub(crate) mod payload;
+mod rejection;
+
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum_core::extract::FromRequestParts;
+use http::HeaderMap;
+use http::request::Parts;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use self::config::SessionSettings;
+use self::payload::{Payload, SessionId};
+pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection};
+
+/// How many cookies of the session's name are tried (cookie tossing may add several).
+const MAX_CANDIDATES: usize = 4;
+
+/// What the request brought.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Incoming {
+    /// No cookie of our name.
+    Absent,
+    /// A cookie that verified; `rotated` when under a fallback key.
+    Valid { rotated: bool },
+    /// One or more cookies of our name, none valid.
+    Invalid,
+}
+
+/// The session of one request, once loaded.
+#[derive(Debug)]
+pub(crate) struct SessionState {
+    pub(crate) sid: Option<SessionId>,
+    pub(crate) iat: u64,
+    pub(crate) seen: u64,
+    pub(crate) permanent: bool,
+    pub(crate) uid: Option<String>,
+    pub(crate) fat: Option<u64>,
+    pub(crate) ah: Option<String>,
+    pub(crate) data: Map<String, Value>,
+    pub(crate) flashes: Vec<(String, String)>,
+    pub(crate) modified: bool,
+    incoming: Incoming,
+}
+
+impl SessionState {
+    fn empty(incoming: Incoming) -> SessionState {
+        SessionState {
+            sid: None,
+            iat: 0,
+            seen: 0,
+            permanent: false,
+            uid: None,
+            fat: None,
+            ah: None,
+            data: Map::new(),
+            flashes: Vec::new(),
+            modified: false,
+            incoming,
+        }
+    }
+
+    fn from_payload(p: Payload, rotated: bool) -> SessionState {
+        SessionState {
+            sid: Some(p.sid),
+            iat: p.iat,
+            seen: p.seen,
+            permanent: p.perm,
+            uid: p.uid,
+            fat: p.fat,
+            ah: p.ah,
+            data: p.d,
+            flashes: p.f,
+            modified: false,
+            incoming: Incoming::Valid { rotated },
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.data.is_empty() && self.flashes.is_empty() && self.uid.is_none()
+    }
+
+    /// Empties the session and forgets its id (Django's `flush`): the next write starts a
+    /// new session.
+    pub(crate) fn flush(&mut self) {
+        let incoming = self.incoming;
+        *self = SessionState::empty(incoming);
+        self.modified = true;
+    }
+}
+
+/// The per-request slot the layer shares with the extractors.
+pub(crate) struct Slot {
+    pub(crate) settings: Arc<SessionSettings>,
+    state: Mutex<Option<SessionState>>,
+}
+
+impl fmt::Debug for Slot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Slot").finish_non_exhaustive()
+    }
+}
+
+/// What the layer must do to the response.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// Nothing: the session was not used, or did not change.
+    Untouched,
+    /// The session was read but needs no cookie.
+    Accessed,
+    /// Send this `Set-Cookie` value.
+    SetCookie(String),
+    /// The session could not be written.
+    Failed(crate::codec::EncodeError),
+}
+
+impl Slot {
+    pub(crate) fn new(settings: Arc<SessionSettings>) -> Slot {
+        Slot {
+            settings,
+            state: Mutex::new(None),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Option<SessionState>> {
+        // A handler that panicked while holding the lock left a consistent state (every
+        // mutation is a single assignment), so poisoning is ignored.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Parses the request's cookie on first use; later calls do nothing.
+    pub(crate) fn load(&self, headers: &HeaderMap) {
+        let mut guard = self.lock();
+        if guard.is_none() {
+            *guard = Some(self.read(headers));
+        }
+    }
+
+    fn read(&self, headers: &HeaderMap) -> SessionState {
+        let s = &*self.settings;
+        let now = (s.clock)();
+        let mut incoming = Incoming::Absent;
+        for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
+            match Payload::open(&s.codec, &s.cookie.name, value, now, &s.lifetimes) {
+                Ok((payload, rotated)) => return SessionState::from_payload(payload, rotated),
+                Err(reason) => {
+                    tracing::debug!(target: "axum_sesame::session", %reason, "ignoring session cookie");
+                    incoming = Incoming::Invalid;
+                }
+            }
+        }
+        SessionState::empty(incoming)
+    }
+
+    /// Runs `f` on the loaded state. The extractor loads before any handle exists.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut SessionState) -> R) -> R {
+        let mut guard = self.lock();
+        let state = guard.get_or_insert_with(|| SessionState::empty(Incoming::Absent));
+        f(state)
+    }
+
+    /// Decides the response's `Set-Cookie`, once, after the handler ran.
+    pub(crate) fn finish(&self) -> Outcome {
+        let Some(mut state) = self.lock().take() else {
+            return Outcome::Untouched;
+        };
+        let s = &*self.settings;
+        if state.is_empty() {
+            return match state.incoming {
+                Incoming::Absent => Outcome::Accessed,
+                _ if state.modified
+                    || state.incoming == Incoming::Invalid
+                    || state.sid.is_none() =>
+                {
+                    Outcome::SetCookie(s.cookie.removal())
+                }
+                // An empty but valid cookie that nobody changed: leave it.
+                _ => Outcome::Accessed,
+            };
+        }
+        let now = (s.clock)();
+        let rotated = matches!(state.incoming, Incoming::Valid { rotated: true });
+        let sid = match state.sid {
+            Some(sid) => sid,
+            None => match SessionId::random() {
+                Ok(sid) => {
+                    state.iat = now;
+                    sid
+                }
+                Err(e) => return Outcome::Failed(e),
+            },
+        };
+        let mut payload = Payload {
+            sid,
+            iat: state.iat,
+            seen: state.seen,
+            perm: state.permanent,
+            uid: state.uid,
+            fat: state.fat,
+            ah: state.ah,
+            d: state.data,
+            f: state.flashes,
+        };
+        if !(state.modified || rotated || payload.needs_refresh(now, &s.lifetimes)) {
+            return Outcome::Accessed;
+        }
+        payload.seen = now;
+        match payload.seal(&s.codec, &s.cookie.name) {
+            Ok(value) => {
+                let max_age = payload.perm.then(|| {
+                    let remaining = payload
+                        .iat
+                        .saturating_add(s.lifetimes.absolute)
+                        .saturating_sub(now);
+                    s.lifetimes.permanent.min(remaining)
+                });
+                Outcome::SetCookie(s.cookie.set_cookie(value, max_age))
+            }
+            Err(e) => Outcome::Failed(e),
+        }
+    }
+}
+
+/// The values of every cookie named `name` in the request, in order, as raw bytes.
+///
+/// Matching is exact and case-sensitive; nothing is percent-decoded or unquoted, and bytes
+/// that are not UTF-8 are passed through (the codec refuses them).
+pub(crate) fn cookie_values<'a>(
+    headers: &'a HeaderMap,
+    name: &'a str,
+) -> impl Iterator<Item = &'a [u8]> + 'a {
+    headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .flat_map(|h| h.as_bytes().split(|&b| b == b';'))
+        .filter_map(move |pair| {
+            let pair = pair.trim_ascii();
+            let eq = pair.iter().position(|&b| b == b'=')?;
+            let (k, v) = pair.split_at(eq);
+            (k.trim_ascii() == name.as_bytes()).then(|| v[1..].trim_ascii())
+        })
+}
+
+/// A flashed message, shown once (Flask's `flash` / `get_flashed_messages`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Flash {
+    /// The category, `"message"` unless given (Flask's default).
+    pub category: String,
+    /// The text.
+    pub message: String,
+}
+
+/// The session of the current request, like Flask's `session`.
+///
+/// Values are anything serde can turn into JSON. Changes are written back in a signed
+/// cookie when the response leaves the [`SessionLayer`]; a session nobody changed sends no
+/// cookie. Cheap to clone: clones share the request's session.
+///
+/// # Example
+/// ```
+/// use axum_sesame::Session;
+///
+/// async fn login(session: Session) -> &'static str {
+///     session.insert("username", "alice").unwrap();
+///     session.set_permanent(true);
+///     session.flash("You were logged in");
+///     "ok"
+/// }
+///
+/// async fn profile(session: Session) -> String {
+///     match session.get::<String>("username") {
+///         Some(name) => format!("Hello, {name}"),
+///         None => "Not logged in".to_owned(),
+///     }
+/// }
+///
+/// let app: axum::Router = axum::Router::new()
+///     .route("/login", axum::routing::post(login))
+///     .route("/profile", axum::routing::get(profile))
+///     .layer(axum_sesame::SessionLayer::new(axum_sesame::Key::development()));
+/// # let _ = app;
+/// ```
+///
+/// The extractor's rejection is [`SessionRejection`]: a 500 when the layer is missing.
+#[derive(Clone)]
+pub struct Session {
+    slot: Arc<Slot>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Session values may be personal data: print only the keys.
+        self.slot.with(|s| {
+            f.debug_struct("Session")
+                .field("keys", &s.data.keys().collect::<Vec<_>>())
+                .field("permanent", &s.permanent)
+                .field("modified", &s.modified)
+                .finish_non_exhaustive()
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Session {
+    type Rejection = SessionRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Session::from_parts(parts)
+    }
+}
+
+impl Session {
+    pub(crate) fn from_parts(parts: &Parts) -> Result<Session, SessionRejection> {
+        let slot = parts
+            .extensions
+            .get::<Arc<Slot>>()
+            .ok_or(SessionRejection::MissingLayer(MissingSessionLayer))?;
+        slot.load(&parts.headers);
+        Ok(Session { slot: slot.clone() })
+    }
+
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut SessionState) -> R) -> R {
+        self.slot.with(f)
+    }
+
+    /// The value under `key`, or `None` when absent or not of type `T`.
+    ///
+    /// ```
+    /// # use axum_sesame::Session;
+    /// async fn profile(session: Session) -> String {
+    ///     let name: Option<String> = session.get("username");
+    ///     name.unwrap_or_else(|| "anonymous".to_owned())
+    /// }
+    /// # let _ = axum::Router::<()>::new().route("/", axum::routing::get(profile));
+    /// ```
+    pub fn get<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.try_get(key).ok().flatten()
+    }
+
+    /// The value under `key`; an error when it is present but not of type `T`.
+    ///
+    /// # Errors
+    /// [`SessionError`] when the stored JSON does not deserialize into `T`.
+    pub fn try_get<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, SessionError> {
+        let value = self.with(|s| s.data.get(key).cloned());
+        value
+            .map(|v| serde_json::from_value(v).map_err(SessionError::new))
+            .transpose()
+    }
+
+    /// The raw JSON value under `key`.
+    pub fn get_value(&self, key: &str) -> Option<Value> {
+        self.with(|s| s.data.get(key).cloned())
+    }
+
+    /// Stores `value` under `key` (Flask's `session[key] = value`).
+    ///
+    /// # Errors
+    /// [`SessionError`] when `value` cannot be represented as JSON (for example a map with
+    /// non-string keys). The session is then unchanged.
+    pub fn insert<T: Serialize>(
+        &self,
+        key: impl Into<String>,
+        value: T,
+    ) -> Result<(), SessionError> {
+        let value = serde_json::to_value(value).map_err(SessionError::new)?;
+        self.insert_value(key, value);
+        Ok(())
+    }
+
+    /// Stores a JSON value under `key`.
+    pub fn insert_value(&self, key: impl Into<String>, value: Value) {
+        let key = key.into();
+        self.with(|s| {
+            s.data.insert(key, value);
+            s.modified = true;
+        });
+    }
+
+    /// Removes `key` and returns its value if it was of type `T` (Flask's `session.pop`).
+    pub fn remove<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        self.remove_value(key)
+            .and_then(|v| serde_json::from_value(v).ok())
+    }
+
+    /// Removes `key` and returns its raw JSON value.
+    pub fn remove_value(&self, key: &str) -> Option<Value> {
+        self.with(|s| {
+            let old = s.data.remove(key);
+            s.modified |= old.is_some();
+            old
+        })
+    }
+
+    /// Whether `key` is present (Flask's `key in session`).
+    pub fn contains(&self, key: &str) -> bool {
+        self.with(|s| s.data.contains_key(key))
+    }
+
+    /// The keys present, in order.
+    pub fn keys(&self) -> Vec<String> {
+        self.with(|s| s.data.keys().cloned().collect())
+    }
+
+    /// The number of keys.
+    pub fn len(&self) -> usize {
+        self.with(|s| s.data.len())
+    }
+
+    /// Whether the session holds no data (flashes and login state aside).
+    pub fn is_empty(&self) -> bool {
+        self.with(|s| s.data.is_empty())
+    }
+
+    /// Empties the whole session, flashes and login state included, and starts a new
+    /// session id. The cookie is deleted unless something is stored again.
+    pub fn clear(&self) {
+        self.with(SessionState::flush);
+    }
+
+    /// Makes the session permanent (its cookie gets `Max-Age` = the permanent lifetime, and
+    /// the server refuses it once unused that long) or a browser-session cookie again.
+    pub fn set_permanent(&self, permanent: bool) {
+        self.with(|s| {
+            if s.permanent != permanent {
+                s.permanent = permanent;
+                s.modified = true;
+            }
+        });
+    }
+
+    /// Whether the session is permanent.
+    pub fn is_permanent(&self) -> bool {
+        self.with(|s| s.permanent)
+    }
+
+    /// Whether this request changed the session.
+    pub fn is_modified(&self) -> bool {
+        self.with(|s| s.modified)
+    }
+
+    /// Marks the session changed, so its cookie is re-sent (Flask's `session.modified = True`).
+    pub fn mark_modified(&self) {
+        self.with(|s| s.modified = true);
+    }
+
+    /// Flashes a message of category `"message"`, for the next page that takes flashes.
+    pub fn flash(&self, message: impl Into<String>) {
+        self.flash_with("message", message);
+    }
+
+    /// Flashes a message with a category (`"error"`, `"info"`, …).
+    pub fn flash_with(&self, category: impl Into<String>, message: impl Into<String>) {
+        let entry = (category.into(), message.into());
+        self.with(|s| {
+            s.flashes.push(entry);
+            s.modified = true;
+        });
+    }
+
+    /// Removes and returns every flashed message (Flask's `get_flashed_messages`), so each
+    /// is shown once.
+    pub fn take_flashes(&self) -> Vec<Flash> {
+        self.with(|s| {
+            s.modified |= !s.flashes.is_empty();
+            std::mem::take(&mut s.flashes)
+                .into_iter()
+                .map(|(category, message)| Flash { category, message })
+                .collect()
+        })
+    }
+}
+
+pub use self::config::{ConfigError, SameSite, SessionConfig};
+pub use self::layer::{SessionLayer, SessionResponseFuture, SessionService};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http::HeaderValue;
+
+    #[test]
+    fn cookie_values_match_names_exactly() {
+        let mut h = HeaderMap::new();
+        h.append(
+            http::header::COOKIE,
+            HeaderValue::from_bytes(b"a=1; session=x; Session=y;SESSION=z; theme=\xff; session==w")
+                .unwrap(),
+        );
+        h.append(
+            http::header::COOKIE,
+            HeaderValue::from_static("session=second"),
+        );
+        h.append(
+            http::header::COOKIE,
+            HeaderValue::from_static(";;; =v; session"),
+        );
+        let got: Vec<&[u8]> = cookie_values(&h, "session").collect();
+        assert_eq!(got, vec![&b"x"[..], b"=w", b"second"]);
+    }
+}

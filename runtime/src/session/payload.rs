@@ -1,0 +1,313 @@
+//! The signed session payload (compact JSON) and its server-side time checks.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::codec::{Codec, DecodeError, EncodeError};
+use crate::key::Purpose;
+use crate::session::config::{Lifetimes, MAX_SKEW_SECS};
+
+/// A random 128-bit session id.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) struct SessionId(pub(crate) [u8; 16]);
+
+impl SessionId {
+    /// A fresh id from the operating system's CSPRNG.
+    pub(crate) fn random() -> Result<SessionId, EncodeError> {
+        let mut id = [0u8; 16];
+        getrandom::fill(&mut id).map_err(|_| EncodeError::Random)?;
+        Ok(SessionId(id))
+    }
+}
+
+impl std::fmt::Debug for SessionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Session ids are bearer secrets in store mode: never print them.
+        f.write_str("SessionId(..)")
+    }
+}
+
+impl Serialize for SessionId {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 22];
+        let n = URL_SAFE_NO_PAD
+            .encode_slice(self.0, &mut buf)
+            .map_err(serde::ser::Error::custom)?;
+        let text = std::str::from_utf8(&buf[..n]).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(text)
+    }
+}
+
+impl<'de> Deserialize<'de> for SessionId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SessionId, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        let mut id = [0u8; 18];
+        match URL_SAFE_NO_PAD.decode_slice(text.as_bytes(), &mut id) {
+            Ok(16) => {
+                let mut out = [0u8; 16];
+                out.copy_from_slice(&id[..16]);
+                Ok(SessionId(out))
+            }
+            _ => Err(serde::de::Error::custom("bad session id")),
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// What the session cookie carries. Field names are short: they travel on every request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Payload {
+    /// Session id, rotated on every authentication event.
+    pub(crate) sid: SessionId,
+    /// Created at (seconds since the epoch); never refreshed.
+    pub(crate) iat: u64,
+    /// Last written at.
+    pub(crate) seen: u64,
+    /// Permanent session.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub(crate) perm: bool,
+    /// Logged-in user id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) uid: Option<String>,
+    /// Time of the last password entry (fresh login); absent when not fresh.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) fat: Option<u64>,
+    /// Session auth hash of the logged-in user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ah: Option<String>,
+    /// Application data (the Flask `session` dict).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub(crate) d: Map<String, Value>,
+    /// Flashed messages: `[category, message]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) f: Vec<(String, String)>,
+}
+
+/// Why an authentic payload was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refused {
+    Decode(DecodeError),
+    Schema,
+    Future,
+    Expired,
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Decode(e) => e.fmt(f),
+            Refused::Schema => f.write_str("session payload does not match the schema"),
+            Refused::Future => f.write_str("session timestamp lies in the future"),
+            Refused::Expired => f.write_str("session expired"),
+        }
+    }
+}
+
+impl Payload {
+    /// Checks the timestamps against `now`. An age equal to a lifetime is still valid.
+    pub(crate) fn check_times(&self, now: u64, lifetimes: &Lifetimes) -> Result<(), Refused> {
+        let limit = now.saturating_add(MAX_SKEW_SECS);
+        if self.iat > limit || self.seen > limit || self.fat.is_some_and(|t| t > limit) {
+            return Err(Refused::Future);
+        }
+        if self.seen < self.iat {
+            return Err(Refused::Schema);
+        }
+        let since_created = now.saturating_sub(self.iat);
+        let since_seen = now.saturating_sub(self.seen);
+        if since_created > lifetimes.absolute
+            || (self.perm && since_seen > lifetimes.permanent)
+            || lifetimes.idle.is_some_and(|idle| since_seen > idle)
+        {
+            return Err(Refused::Expired);
+        }
+        Ok(())
+    }
+
+    /// Whether the cookie should be re-sent to slide its lifetime forward.
+    pub(crate) fn needs_refresh(&self, now: u64, lifetimes: &Lifetimes) -> bool {
+        let window = match (self.perm, lifetimes.idle) {
+            (true, Some(idle)) => lifetimes.permanent.min(idle),
+            (true, None) => lifetimes.permanent,
+            (false, Some(idle)) => idle,
+            (false, None) => return false,
+        };
+        // Re-send at most once a minute, sooner for short windows.
+        now.saturating_sub(self.seen) >= (window / 2).min(60)
+    }
+
+    /// Verifies, parses and time-checks a cookie value. Returns the payload and whether a
+    /// fallback key verified it.
+    pub(crate) fn open(
+        codec: &Codec,
+        name: &str,
+        value: &[u8],
+        now: u64,
+        lifetimes: &Lifetimes,
+    ) -> Result<(Payload, bool), Refused> {
+        let decoded = codec
+            .decode(Purpose::Session, name, value)
+            .map_err(Refused::Decode)?;
+        let payload: Payload =
+            serde_json::from_slice(&decoded.payload).map_err(|_| Refused::Schema)?;
+        payload.check_times(now, lifetimes)?;
+        Ok((payload, decoded.rotated))
+    }
+
+    /// Serializes and signs the payload.
+    pub(crate) fn seal(&self, codec: &Codec, name: &str) -> Result<String, EncodeError> {
+        // Serializing plain strings, numbers and `Value`s cannot fail.
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        codec.encode(Purpose::Session, name, &json)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+
+    const DAY: u64 = 24 * 3600;
+    const NOW: u64 = 1_700_000_000;
+
+    fn lifetimes() -> Lifetimes {
+        Lifetimes {
+            permanent: 31 * DAY,
+            absolute: 31 * DAY,
+            idle: None,
+        }
+    }
+
+    fn payload(iat: u64, seen: u64) -> Payload {
+        Payload {
+            sid: SessionId([7; 16]),
+            iat,
+            seen,
+            perm: false,
+            uid: None,
+            fat: None,
+            ah: None,
+            d: Map::new(),
+            f: Vec::new(),
+        }
+    }
+
+    fn codec() -> Codec {
+        Codec::new(Key::from_bytes(&[3; 32]))
+    }
+
+    fn open_json(json: &str) -> Result<(Payload, bool), Refused> {
+        let v = codec()
+            .encode(Purpose::Session, "session", json.as_bytes())
+            .unwrap();
+        Payload::open(&codec(), "session", v.as_bytes(), NOW, &lifetimes())
+    }
+
+    #[test]
+    fn round_trip() {
+        let mut p = payload(NOW - 10, NOW - 5);
+        p.d.insert("username".into(), Value::from("alice"));
+        p.f.push(("message".into(), "hi".into()));
+        p.perm = true;
+        let v = p.seal(&codec(), "session").unwrap();
+        let (back, rotated) =
+            Payload::open(&codec(), "session", v.as_bytes(), NOW, &lifetimes()).unwrap();
+        assert_eq!(back, p);
+        assert!(!rotated);
+    }
+
+    #[test]
+    fn expiry_boundaries() {
+        let l = lifetimes();
+        // Absolute: age == lifetime is valid, one more second is not.
+        assert!(payload(NOW - 31 * DAY, NOW).check_times(NOW, &l).is_ok());
+        assert_eq!(
+            payload(NOW - 31 * DAY - 1, NOW).check_times(NOW, &l),
+            Err(Refused::Expired)
+        );
+        // Permanent sessions slide from the last write.
+        let short = Lifetimes { permanent: 60, ..l };
+        let mut p = payload(NOW - 1000, NOW - 60);
+        p.perm = true;
+        assert!(p.check_times(NOW, &short).is_ok());
+        p.seen = NOW - 61;
+        assert_eq!(p.check_times(NOW, &short), Err(Refused::Expired));
+        // Idle timeout applies to all sessions.
+        let idle = Lifetimes {
+            idle: Some(30),
+            ..l
+        };
+        assert!(payload(NOW - 100, NOW - 30).check_times(NOW, &idle).is_ok());
+        assert_eq!(
+            payload(NOW - 100, NOW - 31).check_times(NOW, &idle),
+            Err(Refused::Expired)
+        );
+    }
+
+    #[test]
+    fn future_and_inconsistent_timestamps_are_refused() {
+        let l = lifetimes();
+        assert_eq!(
+            payload(NOW + 3600, NOW + 3600).check_times(NOW, &l),
+            Err(Refused::Future)
+        );
+        assert!(payload(NOW + 60, NOW + 60).check_times(NOW, &l).is_ok());
+        assert_eq!(
+            payload(NOW, NOW + 61).check_times(NOW, &l),
+            Err(Refused::Future)
+        );
+        assert_eq!(
+            payload(NOW, NOW - 1).check_times(NOW, &l),
+            Err(Refused::Schema)
+        );
+        assert_eq!(
+            payload(u64::MAX, u64::MAX).check_times(NOW, &l),
+            Err(Refused::Future)
+        );
+        assert_eq!(payload(0, 0).check_times(NOW, &l), Err(Refused::Expired));
+    }
+
+    #[test]
+    fn authentic_garbage_is_refused() {
+        let sid = "BwcHBwcHBwcHBwcHBwcHBw";
+        for json in [
+            "not json".to_owned(),
+            "[]".to_owned(),
+            "{}".to_owned(),
+            "null".to_owned(),
+            format!("{}{}", "[".repeat(1500), "]".repeat(1500)),
+            format!(r#"{{"sid":"{sid}","iat":-1,"seen":0}}"#),
+            format!(r#"{{"sid":"{sid}","iat":1e309,"seen":0}}"#),
+            format!(r#"{{"sid":"{sid}","iat":"NaN","seen":0}}"#),
+            format!(r#"{{"sid":"{sid}","iat":"123","seen":123}}"#),
+            format!(r#"{{"sid":"{sid}","iat":18446744073709551616,"seen":0}}"#),
+            format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"uid":1}}"#),
+            format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"uid":"a","uid":"b"}}"#),
+            format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"admin":true}}"#),
+            format!(r#"{{"iat":{NOW},"seen":{NOW}}}"#),
+            format!(r#"{{"sid":"short","iat":{NOW},"seen":{NOW}}}"#),
+            format!(r#"{{"sid":"{sid}A","iat":{NOW},"seen":{NOW}}}"#),
+        ] {
+            assert!(open_json(&json).is_err(), "accepted {json:.80}");
+        }
+        let ok = format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW}}}"#);
+        assert!(open_json(&ok).is_ok());
+    }
+
+    #[test]
+    fn session_ids_are_random_and_22_chars() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..100_000 {
+            let id = SessionId::random().unwrap();
+            assert!(seen.insert(id.0), "collision");
+        }
+        let json = serde_json::to_string(&SessionId::random().unwrap()).unwrap();
+        assert_eq!(json.len(), 22 + 2);
+    }
+}

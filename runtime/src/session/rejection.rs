@@ -1,0 +1,123 @@
+//! Rejections of the session extractor and errors of the session API.
+
+use std::fmt;
+
+use axum_core::response::{IntoResponse, Response};
+use http::StatusCode;
+
+/// The [`SessionLayer`](crate::SessionLayer) is not in front of this handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct MissingSessionLayer;
+
+impl MissingSessionLayer {
+    /// Always 500: this is a wiring mistake in the application.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    /// The text sent in the response body.
+    pub fn body_text(&self) -> String {
+        "Missing session layer: add `.layer(axum_sesame::SessionLayer::new(key))` (or the \
+         `LoginManager` layer) to the router, after the routes that use `Session`"
+            .to_owned()
+    }
+}
+
+impl fmt::Display for MissingSessionLayer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.body_text())
+    }
+}
+
+impl std::error::Error for MissingSessionLayer {}
+
+impl IntoResponse for MissingSessionLayer {
+    fn into_response(self) -> Response {
+        tracing::error!(target: "axum_sesame::rejection", "{}", self.body_text());
+        (self.status(), self.body_text()).into_response()
+    }
+}
+
+/// Why the [`Session`](crate::Session) extractor refused a request.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SessionRejection {
+    /// See [`MissingSessionLayer`].
+    MissingLayer(MissingSessionLayer),
+}
+
+impl SessionRejection {
+    /// The HTTP status of the rejection.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            SessionRejection::MissingLayer(r) => r.status(),
+        }
+    }
+
+    /// The text sent in the response body.
+    pub fn body_text(&self) -> String {
+        match self {
+            SessionRejection::MissingLayer(r) => r.body_text(),
+        }
+    }
+}
+
+impl fmt::Display for SessionRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SessionRejection::MissingLayer(r) => r.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for SessionRejection {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SessionRejection::MissingLayer(r) => Some(r),
+        }
+    }
+}
+
+impl IntoResponse for SessionRejection {
+    fn into_response(self) -> Response {
+        match self {
+            SessionRejection::MissingLayer(r) => r.into_response(),
+        }
+    }
+}
+
+/// A value could not be converted to or from JSON.
+///
+/// As a response it is a 500 with a generic body (the details go to the log).
+#[derive(Debug)]
+pub struct SessionError(serde_json::Error);
+
+impl SessionError {
+    pub(crate) fn new(e: serde_json::Error) -> SessionError {
+        SessionError(e)
+    }
+}
+
+impl fmt::Display for SessionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "session value is not valid JSON for this type: {}",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for SessionError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+impl IntoResponse for SessionError {
+    fn into_response(self) -> Response {
+        tracing::error!(target: "axum_sesame::rejection", error = %self, "session error");
+        (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+    }
+}
