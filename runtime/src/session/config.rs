@@ -124,14 +124,13 @@ impl CookieSettings {
         {
             return Err(ConfigError::InvalidPath);
         }
-        if let Some(domain) = &self.domain {
-            if domain.is_empty()
-                || !domain
-                    .bytes()
+        let domain_ok = |d: &String| {
+            !d.is_empty()
+                && d.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-            {
-                return Err(ConfigError::InvalidDomain);
-            }
+        };
+        if self.domain.as_ref().is_some_and(|d| !domain_ok(d)) {
+            return Err(ConfigError::InvalidDomain);
         }
         if self.same_site == SameSite::None && !self.secure {
             return Err(ConfigError::SameSiteNoneWithoutSecure);

@@ -1,0 +1,112 @@
+//! Cost of the cookie codec and of the session layer, each beside its own baseline.
+//!
+//! `cargo bench --manifest-path bench/Cargo.toml --bench codec`
+//!
+//! - `hmac/bare`: HMAC-SHA256 of the same bytes the codec authenticates (keyed once).
+//! - `codec/verify_decode`: `Codec::decode` of a typical session cookie (format check,
+//!   strict base64 of the tag, constant-time verify, base64 of the body).
+//! - `codec/encode`: signing a new value.
+//! - `router/*`: one request through an axum `Router` with `oneshot`: no layer, the layer on
+//!   a route that never touches the session, and a handler reading a signed session.
+
+use std::hint::black_box;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, header};
+use axum::routing::get;
+use axum_sesame::codec::Codec;
+use axum_sesame::{Key, Purpose, Session, SessionLayer};
+use criterion::{Criterion, criterion_group, criterion_main};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+use tower::ServiceExt;
+
+const PAYLOAD: &[u8] = br#"{"sid":"q6vQbH1JjE1sNh8cJYw2xA","iat":1700000000,"seen":1700000000,"uid":"foo@bar.tld","fat":1700000000,"ah":"mWm5Y0rYw1D2t3lQ0KJmXg","d":{"username":"alice","visits":3}}"#;
+
+fn codec_benches(c: &mut Criterion) {
+    let key = Key::from_bytes(b"benchmark key benchmark key benchmark key");
+    let codec = Codec::new(key);
+    let value = codec.encode(Purpose::Session, "session", PAYLOAD).unwrap();
+
+    // The exact bytes the codec's MAC covers are a short header plus the base64 body.
+    let body_b64 = value.split('.').nth(1).unwrap().as_bytes().to_vec();
+    let mut message = b"sesame/v1\0\0\x07session\0\x07session.".to_vec();
+    message.extend_from_slice(&body_b64);
+    let bare = <Hmac<Sha256> as KeyInit>::new_from_slice(&[7u8; 32]).unwrap();
+
+    let mut g = c.benchmark_group("cookie");
+    g.bench_function("hmac/bare", |b| {
+        b.iter(|| {
+            let mut mac = bare.clone();
+            mac.update(black_box(&message));
+            black_box(mac.finalize().into_bytes())
+        })
+    });
+    g.bench_function("codec/verify_decode", |b| {
+        b.iter(|| {
+            codec
+                .decode(Purpose::Session, "session", black_box(value.as_bytes()))
+                .unwrap()
+        })
+    });
+    g.bench_function("codec/encode", |b| {
+        b.iter(|| codec.encode(Purpose::Session, "session", black_box(PAYLOAD)).unwrap())
+    });
+    g.finish();
+}
+
+fn router_benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let key = Key::from_bytes(b"benchmark key benchmark key benchmark key");
+    let routes = || {
+        Router::new()
+            .route("/plain", get(|| async { "plain" }))
+            .route(
+                "/read",
+                get(|s: Session| async move { s.get::<String>("username").unwrap_or_default() }),
+            )
+            .route(
+                "/write",
+                get(|s: Session| async move {
+                    s.insert("username", "alice").unwrap();
+                    "ok"
+                }),
+            )
+    };
+    let bare = routes();
+    let layered = routes().layer(SessionLayer::new(key));
+    let cookie = rt.block_on(async {
+        let res = layered
+            .clone()
+            .oneshot(Request::get("/write").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let set = res.headers()[header::SET_COOKIE].to_str().unwrap();
+        set.split(';').next().unwrap().to_owned()
+    });
+
+    let mut g = c.benchmark_group("router");
+    let mut run = |name: &str, app: &Router, path: &'static str, cookie: Option<&str>| {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut req = Request::get(path);
+                if let Some(c) = cookie {
+                    req = req.header(header::COOKIE, c);
+                }
+                let req = req.body(Body::empty()).unwrap();
+                rt.block_on(app.clone().oneshot(req)).unwrap()
+            })
+        });
+    };
+    run("no_layer/plain", &bare, "/plain", Some(&cookie));
+    run("layer/untouched", &layered, "/plain", Some(&cookie));
+    run("layer/read_session", &layered, "/read", Some(&cookie));
+    run("layer/write_session", &layered, "/write", None);
+    g.finish();
+}
+
+criterion_group!(benches, codec_benches, router_benches);
+criterion_main!(benches);

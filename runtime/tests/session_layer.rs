@@ -1,0 +1,429 @@
+//! Behaviour of the session layer through a real axum `Router`.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::routing::get;
+use axum_sesame::codec::Codec;
+use axum_sesame::{Key, KeyRing, Purpose, SameSite, Session, SessionConfig, SessionLayer};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+
+const NOW: u64 = 1_700_000_000;
+
+fn key() -> Key {
+    Key::from_bytes(b"test key test key test key test key!")
+}
+
+fn routes() -> Router {
+    Router::new()
+        .route(
+            "/visits",
+            get(|s: Session| async move {
+                let n = s.get::<u64>("n").unwrap_or(0) + 1;
+                s.insert("n", n).unwrap();
+                format!("{n}")
+            }),
+        )
+        .route(
+            "/read",
+            get(|s: Session| async move { format!("{:?}", s.get::<u64>("n")) }),
+        )
+        .route("/untouched", get(|| async { "plain" }))
+        .route(
+            "/permanent",
+            get(|s: Session| async move {
+                s.set_permanent(true);
+                s.insert("n", 7).unwrap();
+                "ok"
+            }),
+        )
+        .route(
+            "/clear",
+            get(|s: Session| async move {
+                s.clear();
+                "cleared"
+            }),
+        )
+        .route(
+            "/flash",
+            get(|s: Session| async move {
+                s.flash("hello");
+                s.flash_with("error", "bad");
+                "flashed"
+            }),
+        )
+        .route(
+            "/flashes",
+            get(|s: Session| async move {
+                s.take_flashes()
+                    .into_iter()
+                    .map(|f| format!("{}:{}", f.category, f.message))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            }),
+        )
+        .route(
+            "/big",
+            get(|s: Session| async move {
+                s.insert("blob", "x".repeat(5 * 1024)).unwrap();
+                "too big"
+            }),
+        )
+        .route(
+            "/pop",
+            get(|s: Session| async move {
+                let old: Option<u64> = s.remove("n");
+                format!("{old:?} {}", s.contains("n"))
+            }),
+        )
+}
+
+fn app(layer: SessionLayer) -> Router {
+    routes().layer(layer)
+}
+
+struct Reply {
+    status: StatusCode,
+    set_cookies: Vec<String>,
+    vary: Vec<String>,
+    body: String,
+}
+
+impl Reply {
+    /// The `name=value` of the one session cookie set, if any.
+    fn session(&self) -> Option<String> {
+        self.set_cookies
+            .iter()
+            .find(|c| c.starts_with("session="))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+}
+
+async fn send(app: &Router, path: &str, cookie: Option<&str>) -> Reply {
+    let mut req = Request::get(path);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let set_cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let vary = res
+        .headers()
+        .get_all(header::VARY)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        set_cookies,
+        vary,
+        body: String::from_utf8(body.to_vec()).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn missing_layer_is_a_500_that_names_the_layer() {
+    let res = send(&routes(), "/visits", None).await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(res.body.contains("SessionLayer"), "{}", res.body);
+}
+
+#[tokio::test]
+async fn cookie_is_written_only_when_the_session_changes() {
+    let app = app(SessionLayer::new(key()));
+    let first = send(&app, "/visits", None).await;
+    assert_eq!(first.body, "1");
+    let cookie = first.session().expect("a cookie for a changed session");
+    let c = &first.set_cookies[0];
+    assert!(
+        c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"),
+        "{c}"
+    );
+    assert!(!c.contains("Max-Age") && !c.contains("Secure"), "{c}");
+    assert_eq!(first.vary, ["Cookie"]);
+
+    let read = send(&app, "/read", Some(&cookie)).await;
+    assert_eq!(read.body, "Some(1)");
+    assert!(read.set_cookies.is_empty(), "reading sends no cookie");
+
+    let untouched = send(&app, "/untouched", Some(&cookie)).await;
+    assert!(untouched.set_cookies.is_empty() && untouched.vary.is_empty());
+
+    let anon_read = send(&app, "/read", None).await;
+    assert_eq!(anon_read.body, "None");
+    assert!(
+        anon_read.set_cookies.is_empty(),
+        "no cookie for an empty session"
+    );
+}
+
+#[tokio::test]
+async fn any_bad_cookie_is_an_empty_session_and_is_deleted() {
+    let app = app(SessionLayer::new(key()));
+    let good = send(&app, "/visits", None).await.session().unwrap();
+    let value = good.strip_prefix("session=").unwrap();
+    let mut flipped = value.as_bytes().to_vec();
+    let mid = flipped.len() / 2;
+    flipped[mid] = if flipped[mid] == b'A' { b'B' } else { b'A' };
+    let flipped = String::from_utf8(flipped).unwrap();
+    let foreign = Codec::new(Key::from_bytes(&[9; 32]))
+        .encode(Purpose::Session, "session", b"{}")
+        .unwrap();
+    for bad in [
+        format!("session={flipped}"),
+        format!("session={}", &value[..value.len() - 1]),
+        "session=garbage".to_owned(),
+        "session=v1..".to_owned(),
+        "session=".to_owned(),
+        format!("session={foreign}"),
+        format!("session=\"{value}\""),
+    ] {
+        let res = send(&app, "/read", Some(&bad)).await;
+        assert_eq!(res.status, StatusCode::OK, "{bad}");
+        assert_eq!(res.body, "None", "{bad}");
+        assert_eq!(res.set_cookies.len(), 1, "{bad}");
+        assert!(
+            res.set_cookies[0].contains("Max-Age=0"),
+            "{:?}",
+            res.set_cookies
+        );
+    }
+}
+
+#[tokio::test]
+async fn duplicate_cookies_use_the_first_that_verifies() {
+    let app = app(SessionLayer::new(key()));
+    let good = send(&app, "/visits", None).await.session().unwrap();
+    for header in [
+        format!("session=junk; {good}"),
+        format!("{good}; session=junk"),
+        format!("theme=x; {good}"),
+    ] {
+        let res = send(&app, "/read", Some(&header)).await;
+        assert_eq!(res.body, "Some(1)", "{header}");
+    }
+}
+
+#[tokio::test]
+async fn clear_deletes_the_cookie_with_its_attributes() {
+    let layer = SessionConfig::new(key())
+        .with_path("/")
+        .with_domain("example.com")
+        .with_secure(true)
+        .with_same_site(SameSite::Strict)
+        .build()
+        .unwrap();
+    let app = app(layer);
+    let set = send(&app, "/visits", None).await;
+    let cookie = set.session().unwrap();
+    let cleared = send(&app, "/clear", Some(&cookie)).await;
+    assert_eq!(cleared.set_cookies.len(), 1);
+    let del = &cleared.set_cookies[0];
+    for attr in [
+        "session=;",
+        "Max-Age=0",
+        "Path=/",
+        "Domain=example.com",
+        "Secure",
+        "SameSite=Strict",
+        "HttpOnly",
+    ] {
+        assert!(del.contains(attr), "{del} lacks {attr}");
+        if attr != "session=;" && attr != "Max-Age=0" {
+            assert!(set.set_cookies[0].contains(attr), "{:?}", set.set_cookies);
+        }
+    }
+}
+
+#[tokio::test]
+async fn flashes_are_shown_once() {
+    let app = app(SessionLayer::new(key()));
+    let c = send(&app, "/flash", None).await.session().unwrap();
+    let shown = send(&app, "/flashes", Some(&c)).await;
+    assert_eq!(shown.body, "message:hello,error:bad");
+    // Taking the last flashes empties the session: its cookie is deleted.
+    assert!(shown.set_cookies[0].contains("Max-Age=0"));
+    let again = send(&app, "/flashes", None).await;
+    assert_eq!(again.body, "");
+}
+
+#[tokio::test]
+async fn remove_pops_the_value() {
+    let app = app(SessionLayer::new(key()));
+    let c = send(&app, "/visits", None).await.session().unwrap();
+    let res = send(&app, "/pop", Some(&c)).await;
+    assert_eq!(res.body, "Some(1) false");
+}
+
+#[tokio::test]
+async fn oversize_session_is_an_error_not_a_truncated_cookie() {
+    let app = app(SessionLayer::new(key()));
+    let res = send(&app, "/big", None).await;
+    assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(res.set_cookies.is_empty());
+}
+
+fn clocked(now: &Arc<AtomicU64>, config: SessionConfig) -> Router {
+    let now = now.clone();
+    app(config
+        .with_clock(move || now.load(Ordering::SeqCst))
+        .build()
+        .unwrap())
+}
+
+#[tokio::test]
+async fn permanent_sessions_get_max_age_and_expire_server_side() {
+    let now = Arc::new(AtomicU64::new(NOW));
+    let app = clocked(
+        &now,
+        SessionConfig::new(key()).with_permanent_lifetime(Duration::from_secs(60)),
+    );
+    let set = send(&app, "/permanent", None).await;
+    assert!(
+        set.set_cookies[0].contains("Max-Age=60"),
+        "{:?}",
+        set.set_cookies
+    );
+    let c = set.session().unwrap();
+
+    now.store(NOW + 20, Ordering::SeqCst);
+    assert_eq!(send(&app, "/read", Some(&c)).await.set_cookies.len(), 0);
+    // Past half the window the cookie slides forward.
+    now.store(NOW + 40, Ordering::SeqCst);
+    let refreshed = send(&app, "/read", Some(&c)).await;
+    let c2 = refreshed.session().expect("refreshed cookie");
+    assert_ne!(c, c2);
+
+    // The replayed original (last written at NOW) is dead after 60 s; the refreshed one lives.
+    now.store(NOW + 61, Ordering::SeqCst);
+    let replay = send(&app, "/read", Some(&c)).await;
+    assert_eq!(replay.body, "None", "expired cookie must be anonymous");
+    let live = send(&app, "/read", Some(&c2)).await;
+    assert_eq!(live.body, "Some(7)");
+}
+
+#[tokio::test]
+async fn absolute_and_idle_limits_and_future_timestamps() {
+    let now = Arc::new(AtomicU64::new(NOW));
+    let app = clocked(
+        &now,
+        SessionConfig::new(key())
+            .with_absolute_lifetime(Duration::from_secs(100))
+            .with_idle_timeout(Duration::from_secs(30)),
+    );
+    let mut c = send(&app, "/visits", None).await.session().unwrap();
+    // Activity every 20 s keeps the idle timer alive...
+    for step in 1..=4 {
+        now.store(NOW + 20 * step, Ordering::SeqCst);
+        let res = send(&app, "/visits", Some(&c)).await;
+        assert_eq!(res.body, format!("{}", step + 1));
+        c = res.session().unwrap();
+    }
+    // ... but not past the absolute lifetime.
+    now.store(NOW + 101, Ordering::SeqCst);
+    assert_eq!(send(&app, "/read", Some(&c)).await.body, "None");
+
+    // Idle: 31 s without a request ends it.
+    now.store(NOW, Ordering::SeqCst);
+    let c = send(&app, "/visits", None).await.session().unwrap();
+    now.store(NOW + 31, Ordering::SeqCst);
+    assert_eq!(send(&app, "/read", Some(&c)).await.body, "None");
+
+    // A cookie minted an hour in the future is refused.
+    now.store(NOW + 3600, Ordering::SeqCst);
+    let future = send(&app, "/visits", None).await.session().unwrap();
+    now.store(NOW, Ordering::SeqCst);
+    assert_eq!(send(&app, "/read", Some(&future)).await.body, "None");
+}
+
+#[tokio::test]
+async fn fallback_key_cookies_are_accepted_and_reissued() {
+    let old = Key::from_bytes(&[1; 32]);
+    let new = Key::from_bytes(&[2; 32]);
+    let c = send(&app(SessionLayer::new(old.clone())), "/visits", None)
+        .await
+        .session()
+        .unwrap();
+    let rotated = app(SessionLayer::new(
+        KeyRing::new(new.clone()).with_fallback(old).unwrap(),
+    ));
+    let res = send(&rotated, "/read", Some(&c)).await;
+    assert_eq!(res.body, "Some(1)");
+    let reissued = res.session().expect("re-issued under the current key");
+    let only_new = app(SessionLayer::new(new));
+    assert_eq!(
+        send(&only_new, "/read", Some(&reissued)).await.body,
+        "Some(1)"
+    );
+    assert_eq!(send(&only_new, "/read", Some(&c)).await.body, "None");
+}
+
+#[tokio::test]
+async fn development_key_cookies_are_refused_under_a_real_key() {
+    let dev = send(&app(SessionLayer::new(Key::development())), "/visits", None)
+        .await
+        .session()
+        .unwrap();
+    assert_eq!(
+        send(&app(SessionLayer::new(key())), "/read", Some(&dev))
+            .await
+            .body,
+        "None"
+    );
+}
+
+#[tokio::test]
+async fn encrypted_mode_round_trips_and_hides_data() {
+    let layer = SessionConfig::new(key())
+        .with_encryption(true)
+        .build()
+        .unwrap();
+    let app = app(layer);
+    let c = send(&app, "/flash", None).await.session().unwrap();
+    assert!(
+        !c.contains("aGVsbG8"),
+        "the base64 of `hello` must not show"
+    );
+    assert_eq!(
+        send(&app, "/flashes", Some(&c)).await.body,
+        "message:hello,error:bad"
+    );
+    // A signed-only app does not accept it.
+    let plain = routes().layer(SessionLayer::new(key()));
+    assert_eq!(send(&plain, "/flashes", Some(&c)).await.body, "");
+}
+
+#[tokio::test]
+async fn concurrent_clients_stay_apart() {
+    let app = app(SessionLayer::new(key()));
+    let mut tasks = Vec::new();
+    for client in 0..16u64 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut cookie: Option<String> = None;
+            for i in 1..=(client % 4 + 2) {
+                let res = send(&app, "/visits", cookie.as_deref()).await;
+                assert_eq!(res.body, i.to_string(), "client {client}");
+                cookie = res.session();
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
