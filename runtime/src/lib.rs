@@ -35,21 +35,35 @@
 
 pub mod codec;
 mod key;
+mod login;
+mod redirect;
 mod session;
 
 pub use key::{Key, KeyError, KeyRing, MIN_SECRET_LEN, Purpose};
+pub use login::{
+    Auth, AuthUser, CurrentUser, Forbidden, Fresh, GuardSpec, HasUserLoader, IntoLoadResult,
+    LoadError, LoaderFailed, LoginError, LoginManager, LoginManagerLayer, LoginRejection,
+    LoginUser, MissingLoginManager, NeedsRefresh, Plain, RequireLogin, SessionProtection, Tag,
+    Unauthorized, UserLoader,
+};
+pub use redirect::{MAX_NEXT_LEN, is_safe_next, login_url, safe_next};
 pub use session::{
     ConfigError, Flash, MissingSessionLayer, SameSite, Session, SessionConfig, SessionError,
     SessionLayer, SessionRejection, SessionResponseFuture, SessionService,
 };
 
-// The macros (`#[login_required]`, `#[user_loader]`) are re-exported from here once the
-// macro crate defines them.
 #[cfg(feature = "macros")]
-use axum_sesame_macros as _;
+#[doc(inline)]
+pub use axum_sesame_macros::{login_required, user_loader};
 
 /// Items used by the code our macros generate. Not public API: no stability promise.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::login::{
+        AuthUser, Fresh, GuardSpec, HasUserLoader, IntoLoadResult, LoadError, Plain, RequireLogin,
+        Tag, UserLoader,
+    };
+    pub use axum_core::extract::FromRequestParts;
     pub use http;
+    pub use http::request::Parts;
 }

@@ -48,6 +48,8 @@ pub enum ConfigError {
     InvalidDomain,
     /// A lifetime of zero seconds.
     ZeroLifetime,
+    /// A login or refresh view that is not a local path like `/login`.
+    InvalidView,
 }
 
 impl fmt::Display for ConfigError {
@@ -69,7 +71,10 @@ impl fmt::Display for ConfigError {
             ConfigError::InvalidDomain => {
                 "the cookie domain must contain only letters, digits, `-` and `.`"
             }
-            ConfigError::ZeroLifetime => "session lifetimes must be at least one second",
+            ConfigError::ZeroLifetime => "lifetimes must be at least one second",
+            ConfigError::InvalidView => {
+                "login and refresh views must be local paths such as \"/login\""
+            }
         })
     }
 }
@@ -196,6 +201,7 @@ pub(crate) struct SessionSettings {
     pub(crate) cookie: CookieSettings,
     pub(crate) lifetimes: Lifetimes,
     pub(crate) clock: Clock,
+    pub(crate) login: Option<Arc<crate::login::config::LoginSettings>>,
 }
 
 impl fmt::Debug for SessionSettings {
@@ -204,6 +210,7 @@ impl fmt::Debug for SessionSettings {
             .field("codec", &self.codec)
             .field("cookie", &self.cookie)
             .field("lifetimes", &self.lifetimes)
+            .field("login", &self.login)
             .finish_non_exhaustive()
     }
 }
@@ -371,6 +378,7 @@ impl SessionConfig {
                 idle,
             },
             clock: self.clock,
+            login: None,
         })
     }
 }

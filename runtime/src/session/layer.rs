@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, ready};
 
-use http::header::{SET_COOKIE, VARY};
+use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response, StatusCode};
 use pin_project_lite::pin_project;
 use tower_layer::Layer;
@@ -14,7 +14,7 @@ use tower_service::Service;
 
 use crate::key::KeyRing;
 use crate::session::config::{SessionConfig, SessionSettings};
-use crate::session::{Outcome, Slot};
+use crate::session::{Finish, Slot};
 
 /// Gives every request a lazily loaded [`Session`](crate::Session) and writes the signed
 /// cookie back when the session changed.
@@ -162,29 +162,35 @@ where
 }
 
 /// Writes the session outcome into the response.
-pub(crate) fn apply<B: Default>(outcome: Outcome, res: &mut Response<B>) {
-    let failure: &dyn fmt::Display = match outcome {
-        Outcome::Untouched => return,
-        Outcome::Accessed => return vary_cookie(res),
-        Outcome::SetCookie(cookie) => match HeaderValue::try_from(cookie) {
+pub(crate) fn apply<B: Default>(finish: Finish, res: &mut Response<B>) {
+    let mut failure = finish.failed.map(|e| e.to_string());
+    for cookie in finish.cookies {
+        match HeaderValue::try_from(cookie) {
             Ok(v) => {
-                vary_cookie(res);
                 res.headers_mut().append(SET_COOKIE, v);
-                return;
             }
             // Names, paths and domains are validated at start-up and values are base64,
             // so this is not expected; still no panic on the request path.
-            Err(_) => &"Set-Cookie value is not a valid header",
-        },
-        Outcome::Failed(ref error) => error,
-    };
-    tracing::error!(
-        target: "axum_sesame::session",
-        error = %failure,
-        "could not write the session cookie; responding 500"
-    );
-    *res = Response::new(B::default());
-    *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+            Err(_) => failure = Some("Set-Cookie value is not a valid header".to_owned()),
+        }
+    }
+    if let Some(error) = failure {
+        tracing::error!(
+            target: "axum_sesame::session",
+            %error,
+            "could not write the session cookie; responding 500"
+        );
+        *res = Response::new(B::default());
+        *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        return;
+    }
+    if finish.vary {
+        vary_cookie(res);
+    }
+    if finish.no_store && !res.headers().contains_key(CACHE_CONTROL) {
+        res.headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
 }
 
 fn vary_cookie<B>(res: &mut Response<B>) {

@@ -24,6 +24,7 @@ pub(crate) mod payload;
 mod rejection;
 
 use std::fmt;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum_core::extract::FromRequestParts;
@@ -36,6 +37,7 @@ use serde_json::{Map, Value};
 use self::config::SessionSettings;
 use self::payload::{Payload, SessionId};
 pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection};
+use crate::login::resolve::{LoginSlot, RememberAction};
 
 /// How many cookies of the session's name are tried (cookie tossing may add several).
 const MAX_CANDIDATES: usize = 4;
@@ -61,6 +63,8 @@ pub(crate) struct SessionState {
     pub(crate) uid: Option<String>,
     pub(crate) fat: Option<u64>,
     pub(crate) ah: Option<String>,
+    pub(crate) cid: Option<String>,
+    pub(crate) remembered: bool,
     pub(crate) data: Map<String, Value>,
     pub(crate) flashes: Vec<(String, String)>,
     pub(crate) modified: bool,
@@ -77,6 +81,8 @@ impl SessionState {
             uid: None,
             fat: None,
             ah: None,
+            cid: None,
+            remembered: false,
             data: Map::new(),
             flashes: Vec::new(),
             modified: false,
@@ -93,6 +99,8 @@ impl SessionState {
             uid: p.uid,
             fat: p.fat,
             ah: p.ah,
+            cid: p.cid,
+            remembered: p.rem,
             data: p.d,
             flashes: p.f,
             modified: false,
@@ -117,6 +125,7 @@ impl SessionState {
 pub(crate) struct Slot {
     pub(crate) settings: Arc<SessionSettings>,
     state: Mutex<Option<SessionState>>,
+    login: Option<LoginSlot>,
 }
 
 impl fmt::Debug for Slot {
@@ -125,10 +134,10 @@ impl fmt::Debug for Slot {
     }
 }
 
-/// What the layer must do to the response.
+/// What the session cookie needs.
 #[derive(Debug)]
-pub(crate) enum Outcome {
-    /// Nothing: the session was not used, or did not change.
+enum Outcome {
+    /// Nothing: the session was not used.
     Untouched,
     /// The session was read but needs no cookie.
     Accessed,
@@ -138,12 +147,35 @@ pub(crate) enum Outcome {
     Failed(crate::codec::EncodeError),
 }
 
+/// What the layer must do to the response.
+#[derive(Debug, Default)]
+pub(crate) struct Finish {
+    /// The response depends on the `Cookie` header.
+    pub(crate) vary: bool,
+    /// Private: it sets auth cookies or shows a logged-in page.
+    pub(crate) no_store: bool,
+    /// `Set-Cookie` values.
+    pub(crate) cookies: Vec<String>,
+    /// A cookie could not be written: the response becomes a 500.
+    pub(crate) failed: Option<crate::codec::EncodeError>,
+}
+
 impl Slot {
     pub(crate) fn new(settings: Arc<SessionSettings>) -> Slot {
+        let login = settings.login.is_some().then(LoginSlot::default);
         Slot {
             settings,
             state: Mutex::new(None),
+            login,
         }
+    }
+
+    /// The login part of the slot; present whenever the settings have login settings.
+    pub(crate) fn login_slot(&self) -> &LoginSlot {
+        static EMPTY: std::sync::OnceLock<LoginSlot> = std::sync::OnceLock::new();
+        self.login
+            .as_ref()
+            .unwrap_or_else(|| EMPTY.get_or_init(LoginSlot::default))
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<SessionState>> {
@@ -183,8 +215,40 @@ impl Slot {
         f(state)
     }
 
-    /// Decides the response's `Set-Cookie`, once, after the handler ran.
-    pub(crate) fn finish(&self) -> Outcome {
+    /// Decides the response's cookies and headers, once, after the handler ran.
+    pub(crate) fn finish(&self) -> Finish {
+        let mut finish = Finish::default();
+        let (session, login) = (self.finish_session(), self.login.as_ref());
+        let no_cookies = login.is_some_and(|l| l.no_cookies.load(Ordering::Relaxed));
+        match session {
+            Outcome::Untouched => {}
+            Outcome::Accessed => finish.vary = true,
+            Outcome::SetCookie(c) => {
+                finish.vary = true;
+                if !no_cookies {
+                    finish.cookies.push(c);
+                }
+            }
+            Outcome::Failed(e) => finish.failed = Some(e),
+        }
+        if let Some(login) = login {
+            match login.take_remember() {
+                RememberAction::Keep => {}
+                _ if no_cookies => {}
+                RememberAction::Set(c) => finish.cookies.push(c),
+                RememberAction::Clear => {
+                    if let Some(l) = &self.settings.login {
+                        finish.cookies.push(l.remember.removal());
+                    }
+                }
+            }
+            finish.no_store =
+                !finish.cookies.is_empty() || login.authenticated.load(Ordering::Relaxed);
+        }
+        finish
+    }
+
+    fn finish_session(&self) -> Outcome {
         let Some(mut state) = self.lock().take() else {
             return Outcome::Untouched;
         };
@@ -222,6 +286,8 @@ impl Slot {
             uid: state.uid,
             fat: state.fat,
             ah: state.ah,
+            cid: state.cid,
+            rem: state.remembered,
             d: state.data,
             f: state.flashes,
         };

@@ -81,6 +81,12 @@ pub(crate) struct Payload {
     /// Session auth hash of the logged-in user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) ah: Option<String>,
+    /// Client identity at login (session protection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cid: Option<String>,
+    /// Restored from the remember cookie.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub(crate) rem: bool,
     /// Application data (the Flask `session` dict).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub(crate) d: Map<String, Value>,
@@ -193,6 +199,8 @@ mod tests {
             uid: None,
             fat: None,
             ah: None,
+            cid: None,
+            rem: false,
             d: Map::new(),
             f: Vec::new(),
         }

@@ -1,0 +1,88 @@
+//! The expansion: the user's function with `_: RequireLogin<User, Spec>` as its first
+//! argument, and a private const that checks the user type and, for options with values,
+//! implements the route's `GuardSpec`. The body is re-emitted untouched.
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use super::validate::Ir;
+use crate::item::MaybeItemFn;
+use crate::paths::Paths;
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// An id unique to this handler within the crate (impls of the same user type must not
+/// collide): its name, the attribute text, its position and an expansion counter.
+fn unique_id(ir: &Ir, func: &MaybeItemFn) -> u64 {
+    let mut h = DefaultHasher::new();
+    func.sig.ident.to_string().hash(&mut h);
+    ir.args_text.hash(&mut h);
+    format!("{:?}", func.sig.ident.span()).hash(&mut h);
+    COUNTER.fetch_add(1, Ordering::Relaxed).hash(&mut h);
+    h.finish()
+}
+
+pub(crate) fn expand(ir: Ir, mut func: MaybeItemFn) -> TokenStream {
+    let paths = Paths::new(ir.krate.clone());
+    let user = &ir.user;
+    let require = paths.require_login();
+    let auth_user = paths.auth_user();
+
+    let tagged = !ir.roles.is_empty() || !ir.permissions.is_empty() || ir.redirect.is_some();
+    let (guard_ty, spec_impl) = if tagged {
+        let id = unique_id(&ir, &func);
+        let tag = paths.tag();
+        let spec = paths.guard_spec();
+        let fresh = ir.fresh;
+        let roles = &ir.roles;
+        let permissions = &ir.permissions;
+        let redirect = match &ir.redirect {
+            Some(r) => quote!(::core::option::Option::Some(#r)),
+            None => quote!(::core::option::Option::None),
+        };
+        (
+            quote!(#require<#user, #tag<#id>>),
+            quote! {
+                impl #spec<#user> for #tag<#id> {
+                    const FRESH: bool = #fresh;
+                    const ROLES: &'static [&'static str] = &[#(#roles),*];
+                    const PERMISSIONS: &'static [&'static str] = &[#(#permissions),*];
+                    const REDIRECT: ::core::option::Option<&'static str> = #redirect;
+                }
+            },
+        )
+    } else if ir.fresh {
+        let fresh = paths.fresh();
+        (quote!(#require<#user, #fresh>), TokenStream::new())
+    } else {
+        (quote!(#require<#user>), TokenStream::new())
+    };
+
+    // "`User` is not a user type" lands on the user's own type token.
+    let probe_fn = format_ident!("__login_probe", span = Span::mixed_site());
+    let probe = quote_spanned! {user.span()=>
+        fn #probe_fn<T: ?::core::marker::Sized + #auth_user>() {}
+        let _ = #probe_fn::<#user>;
+    };
+    let const_ident = format_ident!(
+        "__LOGIN_REQUIRED_{}",
+        func.sig.ident,
+        span = Span::mixed_site()
+    );
+
+    let guard: syn::FnArg = syn::parse_quote!(_: #guard_ty);
+    func.sig.inputs.insert(0, guard);
+
+    quote! {
+        #[allow(non_upper_case_globals, dead_code)]
+        const #const_ident: () = {
+            #probe
+            #spec_impl
+        };
+        #func
+    }
+}

@@ -1,0 +1,85 @@
+//! The attribute's grammar:
+//! `[UserType] (, fresh | role = "…" | permission = "…" | redirect = "/path" | crate = "path")*`
+
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Lit, Token, Type};
+
+pub(crate) mod kw {
+    syn::custom_keyword!(fresh);
+    syn::custom_keyword!(role);
+    syn::custom_keyword!(permission);
+    syn::custom_keyword!(redirect);
+}
+
+pub(crate) enum Arg {
+    User(Box<Type>),
+    Fresh(kw::fresh),
+    Role(Lit),
+    Permission(Lit),
+    Redirect(kw::redirect, Lit),
+    Crate(Token![crate], Lit),
+}
+
+pub(crate) struct Args(pub(crate) Punctuated<Arg, Token![,]>);
+
+impl Parse for Args {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        Ok(Args(Punctuated::parse_terminated(input)?))
+    }
+}
+
+fn value<K>(input: ParseStream<'_>, keyword: K) -> syn::Result<(K, Lit)> {
+    input.parse::<Token![=]>()?;
+    Ok((keyword, input.parse()?))
+}
+
+const EXPECTED: &str = "expected the user type, `fresh`, `role = \"…\"`, `permission = \"…\"`, \
+                        `redirect = \"/path\"` or `crate = \"path\"`";
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        let la = input.lookahead1();
+        if la.peek(kw::fresh) {
+            let k: kw::fresh = input.parse()?;
+            if input.peek(Token![=]) {
+                return Err(syn::Error::new_spanned(
+                    k,
+                    "`fresh` takes no value: write `#[login_required(fresh)]`",
+                ));
+            }
+            Ok(Arg::Fresh(k))
+        } else if la.peek(kw::role) {
+            let k = input.parse()?;
+            value(input, k).map(|(_, v): (kw::role, _)| Arg::Role(v))
+        } else if la.peek(kw::permission) {
+            let k = input.parse()?;
+            value(input, k).map(|(_, v): (kw::permission, _)| Arg::Permission(v))
+        } else if la.peek(kw::redirect) {
+            let k = input.parse()?;
+            value(input, k).map(|(k, v)| Arg::Redirect(k, v))
+        } else if la.peek(Token![crate]) {
+            let k = input.parse()?;
+            value(input, k).map(|(k, v)| Arg::Crate(k, v))
+        } else if input.peek(syn::Ident) || input.peek(Token![::]) {
+            let ty: Type = input.parse()?;
+            // A lone lower-case identifier is a misspelt option, not a user type.
+            let lowercase_ident = match &ty {
+                Type::Path(p) => p
+                    .path
+                    .get_ident()
+                    .filter(|i| i.to_string().starts_with(|c: char| c.is_ascii_lowercase())),
+                _ => None,
+            };
+            if let Some(ident) = lowercase_ident {
+                return Err(syn::Error::new_spanned(
+                    ident,
+                    format!("unknown option `{ident}`: {EXPECTED}"),
+                ));
+            }
+            Ok(Arg::User(Box::new(ty)))
+        } else {
+            Err(la.error())
+        }
+    }
+}

@@ -1,0 +1,453 @@
+//! `LoginManager`: the settings of Flask-Login, and the layer they build.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::handler::Handler;
+use axum_core::response::Response;
+use http::{HeaderName, Method, Request};
+use tower_layer::Layer;
+
+use crate::key::KeyRing;
+use crate::session::config::{ConfigError, CookieSettings, SameSite, SessionConfig};
+use crate::session::{SessionLayer, SessionService};
+
+/// What session protection does when a session comes back from another client identity
+/// (a hash of the `User-Agent` and, when the server records it, the peer address; never
+/// `X-Forwarded-For`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SessionProtection {
+    /// No check.
+    Off,
+    /// The session stays logged in but is no longer fresh (the default, as in Flask-Login).
+    #[default]
+    Basic,
+    /// The user is logged out (a permanent session is only marked non-fresh, as in
+    /// Flask-Login).
+    Strong,
+}
+
+pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+pub(crate) type BoxHandler = Arc<dyn Fn(Request<Body>) -> BoxFuture<Response> + Send + Sync>;
+pub(crate) type IdLoader = Arc<dyn Fn(String) -> BoxFuture<Option<String>> + Send + Sync>;
+
+fn box_handler<H, T>(handler: H) -> BoxHandler
+where
+    H: Handler<T, ()>,
+    T: 'static,
+{
+    Arc::new(move |req| Box::pin(handler.clone().call(req, ())))
+}
+
+/// A request loader: a header whose value maps to a user id.
+#[derive(Clone)]
+pub(crate) struct RequestLoader {
+    pub(crate) header: HeaderName,
+    /// Strip a case-insensitive `Bearer ` scheme first (and require it).
+    pub(crate) bearer: bool,
+    pub(crate) load: IdLoader,
+}
+
+/// A flashed message: category and text.
+pub(crate) type Message = Option<(String, String)>;
+
+/// The resolved login settings, shared by every request.
+pub(crate) struct LoginSettings {
+    pub(crate) login_view: Option<String>,
+    pub(crate) refresh_view: Option<String>,
+    pub(crate) login_message: Message,
+    pub(crate) needs_refresh_message: Message,
+    pub(crate) protection: SessionProtection,
+    pub(crate) remember: CookieSettings,
+    pub(crate) remember_secs: u64,
+    pub(crate) remember_refresh: bool,
+    pub(crate) fresh_secs: Option<u64>,
+    pub(crate) unauthorized: Option<BoxHandler>,
+    pub(crate) needs_refresh: Option<BoxHandler>,
+    pub(crate) request_loaders: Vec<RequestLoader>,
+    pub(crate) exempt_methods: Vec<Method>,
+    pub(crate) disabled: bool,
+}
+
+impl fmt::Debug for LoginSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginSettings")
+            .field("login_view", &self.login_view)
+            .field("refresh_view", &self.refresh_view)
+            .field("protection", &self.protection)
+            .field("remember", &self.remember)
+            .field("remember_secs", &self.remember_secs)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Flask-Login's `LoginManager`: sessions, login views, remember-me, freshness, session
+/// protection, request loaders and the unauthorized callbacks, as one tower layer.
+///
+/// It includes the session layer: add only this one. Settings are checked when the layer
+/// is built ([`LoginManager::build`], or `.layer(manager)`, which panics at start-up with
+/// the same message).
+///
+/// | Flask-Login | here |
+/// |---|---|
+/// | `login_view` | [`with_login_view`](Self::with_login_view) |
+/// | `refresh_view` | [`with_refresh_view`](Self::with_refresh_view) |
+/// | `login_message`, `login_message_category` | [`with_login_message`](Self::with_login_message) |
+/// | `needs_refresh_message` (+ category) | [`with_needs_refresh_message`](Self::with_needs_refresh_message) |
+/// | `session_protection` | [`with_session_protection`](Self::with_session_protection) |
+/// | `REMEMBER_COOKIE_*` | `with_remember_*` |
+/// | `unauthorized_handler`, `needs_refresh_handler` | [`with_unauthorized_handler`](Self::with_unauthorized_handler), [`with_needs_refresh_handler`](Self::with_needs_refresh_handler) |
+/// | `request_loader` | [`with_bearer_loader`](Self::with_bearer_loader), [`with_header_loader`](Self::with_header_loader) |
+/// | `EXEMPT_METHODS` | [`with_exempt_methods`](Self::with_exempt_methods) |
+/// | `LOGIN_DISABLED` | [`with_login_disabled`](Self::with_login_disabled) |
+///
+/// # Example
+/// ```
+/// use axum::{routing::get, Router};
+/// use axum_sesame::{Key, LoginManager};
+///
+/// let manager = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+///     .with_login_view("/login")
+///     .with_refresh_view("/reauth");
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "hello" }))
+///     .layer(manager.build().unwrap());
+/// # let _ = app;
+/// ```
+#[derive(Clone)]
+#[must_use = "add it to the router with `.layer(...)`"]
+pub struct LoginManager {
+    session: SessionConfig,
+    login_view: Option<String>,
+    refresh_view: Option<String>,
+    login_message: Message,
+    needs_refresh_message: Message,
+    protection: SessionProtection,
+    remember: CookieSettings,
+    remember_overrides: RememberOverrides,
+    remember_duration: Duration,
+    remember_refresh: bool,
+    fresh_for: Option<Duration>,
+    unauthorized: Option<BoxHandler>,
+    needs_refresh: Option<BoxHandler>,
+    request_loaders: Vec<RequestLoader>,
+    exempt_methods: Vec<Method>,
+    disabled: bool,
+}
+
+/// Remember-cookie attributes set explicitly; the others follow the session cookie.
+#[derive(Clone, Copy, Debug, Default)]
+struct RememberOverrides {
+    path: bool,
+    domain: bool,
+    secure: bool,
+    http_only: bool,
+    same_site: bool,
+}
+
+impl fmt::Debug for LoginManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginManager")
+            .field("session", &self.session)
+            .field("login_view", &self.login_view)
+            .field("refresh_view", &self.refresh_view)
+            .field("protection", &self.protection)
+            .field("remember", &self.remember)
+            .field("disabled", &self.disabled)
+            .finish_non_exhaustive()
+    }
+}
+
+const DEFAULT_REMEMBER: Duration = Duration::from_secs(365 * 24 * 60 * 60);
+
+impl LoginManager {
+    /// A manager with Flask-Login's defaults and the default session settings.
+    pub fn new(keys: impl Into<KeyRing>) -> LoginManager {
+        LoginManager::with_session(SessionConfig::new(keys))
+    }
+
+    /// A manager over custom session settings (cookie name, lifetimes, encryption …).
+    pub fn with_session(session: SessionConfig) -> LoginManager {
+        LoginManager {
+            session,
+            login_view: None,
+            refresh_view: None,
+            login_message: Some((
+                "message".to_owned(),
+                "Please log in to access this page.".to_owned(),
+            )),
+            needs_refresh_message: Some((
+                "message".to_owned(),
+                "Please reauthenticate to access this page.".to_owned(),
+            )),
+            protection: SessionProtection::Basic,
+            remember: CookieSettings::new("remember_token"),
+            remember_overrides: RememberOverrides::default(),
+            remember_duration: DEFAULT_REMEMBER,
+            remember_refresh: false,
+            fresh_for: None,
+            unauthorized: None,
+            needs_refresh: None,
+            request_loaders: Vec::new(),
+            exempt_methods: vec![Method::OPTIONS],
+            disabled: false,
+        }
+    }
+
+    /// Where anonymous browsers are sent (with `?next=`). Without it they get a 401.
+    pub fn with_login_view(mut self, path: impl Into<String>) -> Self {
+        self.login_view = Some(path.into());
+        self
+    }
+
+    /// Where logged-in but non-fresh browsers are sent by fresh-only routes. Without it
+    /// they get a 401.
+    pub fn with_refresh_view(mut self, path: impl Into<String>) -> Self {
+        self.refresh_view = Some(path.into());
+        self
+    }
+
+    /// The message flashed on the redirect to the login view (default
+    /// `Please log in to access this page.`, category `message`); `None` flashes nothing.
+    pub fn with_login_message(mut self, message: Option<(&str, &str)>) -> Self {
+        self.login_message = message.map(|(c, m)| (c.to_owned(), m.to_owned()));
+        self
+    }
+
+    /// The message flashed on the redirect to the refresh view (default
+    /// `Please reauthenticate to access this page.`); `None` flashes nothing.
+    pub fn with_needs_refresh_message(mut self, message: Option<(&str, &str)>) -> Self {
+        self.needs_refresh_message = message.map(|(c, m)| (c.to_owned(), m.to_owned()));
+        self
+    }
+
+    /// Session protection mode (default [`SessionProtection::Basic`]).
+    pub fn with_session_protection(mut self, protection: SessionProtection) -> Self {
+        self.protection = protection;
+        self
+    }
+
+    /// A fresh login stays fresh this long after the password was entered (default: for
+    /// the whole session, as in Flask-Login).
+    pub fn with_fresh_for(mut self, duration: Duration) -> Self {
+        self.fresh_for = Some(duration);
+        self
+    }
+
+    /// The remember cookie's name (default `remember_token`).
+    pub fn with_remember_cookie_name(mut self, name: impl Into<String>) -> Self {
+        self.remember.name = name.into();
+        self
+    }
+
+    /// How long a remember cookie is honoured, checked on the server (default 365 days).
+    pub fn with_remember_duration(mut self, duration: Duration) -> Self {
+        self.remember_duration = duration;
+        self
+    }
+
+    /// The remember cookie's `Path` (default: the session cookie's).
+    pub fn with_remember_path(mut self, path: impl Into<String>) -> Self {
+        self.remember.path = path.into();
+        self.remember_overrides.path = true;
+        self
+    }
+
+    /// The remember cookie's `Domain` (default: the session cookie's).
+    pub fn with_remember_domain(mut self, domain: impl Into<String>) -> Self {
+        self.remember.domain = Some(domain.into());
+        self.remember_overrides.domain = true;
+        self
+    }
+
+    /// Whether the remember cookie is `Secure` (default: the session cookie's setting).
+    pub fn with_remember_secure(mut self, secure: bool) -> Self {
+        self.remember.secure = secure;
+        self.remember_overrides.secure = true;
+        self
+    }
+
+    /// Whether the remember cookie is `HttpOnly` (default: the session cookie's setting).
+    pub fn with_remember_http_only(mut self, http_only: bool) -> Self {
+        self.remember.http_only = http_only;
+        self.remember_overrides.http_only = true;
+        self
+    }
+
+    /// The remember cookie's `SameSite` (default: the session cookie's setting).
+    pub fn with_remember_same_site(mut self, same_site: SameSite) -> Self {
+        self.remember.same_site = same_site;
+        self.remember_overrides.same_site = true;
+        self
+    }
+
+    /// Re-issue the remember cookie with a new expiry on every authenticated request
+    /// (Flask-Login's `REMEMBER_COOKIE_REFRESH_EACH_REQUEST`; default off).
+    pub fn with_remember_refresh_each_request(mut self, refresh: bool) -> Self {
+        self.remember_refresh = refresh;
+        self
+    }
+
+    /// Any axum handler (without state) that answers unauthorized requests instead of the
+    /// default redirect-or-401. It can take a `Session`.
+    pub fn with_unauthorized_handler<H, T>(mut self, handler: H) -> Self
+    where
+        H: Handler<T, ()>,
+        T: 'static,
+    {
+        self.unauthorized = Some(box_handler(handler));
+        self
+    }
+
+    /// Any axum handler (without state) that answers requests that need a fresh login.
+    pub fn with_needs_refresh_handler<H, T>(mut self, handler: H) -> Self
+    where
+        H: Handler<T, ()>,
+        T: 'static,
+    {
+        self.needs_refresh = Some(box_handler(handler));
+        self
+    }
+
+    /// Authenticates requests with `Authorization: Bearer <token>`: `load` maps the token
+    /// to a user id (then loaded by the `#[user_loader]`). Such requests never get a cookie.
+    ///
+    /// ```
+    /// # use axum_sesame::{Key, LoginManager};
+    /// let manager = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+    ///     .with_bearer_loader(|token: String| async move {
+    ///         (token == "foo-token").then(|| "foo@bar.tld".to_owned())
+    ///     });
+    /// # let _ = manager;
+    /// ```
+    pub fn with_bearer_loader<F, Fut>(mut self, load: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<String>> + Send + 'static,
+    {
+        self.request_loaders.push(RequestLoader {
+            header: http::header::AUTHORIZATION,
+            bearer: true,
+            load: Arc::new(move |token| Box::pin(load(token))),
+        });
+        self
+    }
+
+    /// Authenticates requests by a header (e.g. `X-API-Key`): `load` maps its value to a
+    /// user id. Such requests never get a cookie.
+    pub fn with_header_loader<F, Fut>(mut self, header: HeaderName, load: F) -> Self
+    where
+        F: Fn(String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<String>> + Send + 'static,
+    {
+        self.request_loaders.push(RequestLoader {
+            header,
+            bearer: false,
+            load: Arc::new(move |value| Box::pin(load(value))),
+        });
+        self
+    }
+
+    /// Methods that `#[login_required]` lets through unauthenticated (default `OPTIONS`).
+    pub fn with_exempt_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
+        self.exempt_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Turns `#[login_required]` off, for tests (Flask-Login's `LOGIN_DISABLED`).
+    pub fn with_login_disabled(mut self, disabled: bool) -> Self {
+        self.disabled = disabled;
+        self
+    }
+
+    /// Checks the settings and builds the layer.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the setting that cannot work.
+    pub fn build(self) -> Result<LoginManagerLayer, ConfigError> {
+        let mut session = self.session.into_settings()?;
+        let mut remember = self.remember;
+        let o = self.remember_overrides;
+        let base = &session.cookie;
+        if !o.path {
+            remember.path.clone_from(&base.path);
+        }
+        if !o.domain {
+            remember.domain.clone_from(&base.domain);
+        }
+        if !o.secure {
+            remember.secure = base.secure;
+        }
+        if !o.http_only {
+            remember.http_only = base.http_only;
+        }
+        if !o.same_site {
+            remember.same_site = base.same_site;
+        }
+        remember.validate()?;
+        if remember.name == base.name {
+            return Err(ConfigError::InvalidCookieName);
+        }
+        for view in [&self.login_view, &self.refresh_view].into_iter().flatten() {
+            if !crate::redirect::is_safe_next(view) {
+                return Err(ConfigError::InvalidView);
+            }
+        }
+        let secs = |d: Duration| match d.as_secs() {
+            0 => Err(ConfigError::ZeroLifetime),
+            s => Ok(s),
+        };
+        session.login = Some(Arc::new(LoginSettings {
+            login_view: self.login_view,
+            refresh_view: self.refresh_view,
+            login_message: self.login_message,
+            needs_refresh_message: self.needs_refresh_message,
+            protection: self.protection,
+            remember,
+            remember_secs: secs(self.remember_duration)?,
+            remember_refresh: self.remember_refresh,
+            fresh_secs: self.fresh_for.map(secs).transpose()?,
+            unauthorized: self.unauthorized,
+            needs_refresh: self.needs_refresh,
+            request_loaders: self.request_loaders,
+            exempt_methods: self.exempt_methods,
+            disabled: self.disabled,
+        }));
+        Ok(LoginManagerLayer(SessionLayer::from_settings(Arc::new(
+            session,
+        ))))
+    }
+}
+
+/// The layer built by [`LoginManager::build`]: sessions plus login.
+#[derive(Clone, Debug)]
+pub struct LoginManagerLayer(SessionLayer);
+
+impl<S> Layer<S> for LoginManagerLayer {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> SessionService<S> {
+        self.0.layer(inner)
+    }
+}
+
+/// Builds the layer, so `.layer(LoginManager::new(key).with_login_view("/login"))` works.
+///
+/// # Panics
+/// At start-up, when the settings cannot work (the message says which and how to fix it).
+/// Call [`LoginManager::build`] to handle that as an error instead.
+impl<S> Layer<S> for LoginManager {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> SessionService<S> {
+        match self.clone().build() {
+            Ok(layer) => layer.layer(inner),
+            Err(e) => panic!("invalid LoginManager settings: {e}"),
+        }
+    }
+}

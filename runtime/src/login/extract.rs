@@ -1,0 +1,428 @@
+//! `CurrentUser<U>` and `Auth<U>`: Flask-Login's `current_user`, `login_user`,
+//! `logout_user`, `confirm_login`, `login_fresh` and the safe `next`.
+
+use std::fmt;
+use std::future::{IntoFuture, Ready, ready};
+use std::marker::PhantomData;
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum_core::response::{IntoResponse, Response};
+use http::header::LOCATION;
+use http::request::Parts;
+use http::{HeaderValue, StatusCode};
+
+use crate::codec::EncodeError;
+use crate::login::rejection::{LoginRejection, unauthorized};
+use crate::login::remember::RememberPayload;
+use crate::login::resolve::{
+    LoginCtx, RememberAction, auth_hash, client_identity, resolve, signal,
+};
+use crate::login::{AuthUser, HasUserLoader, UserLoader};
+use crate::redirect::is_safe_next;
+
+/// The logged-in user (Flask-Login's `current_user`), loaded once per request by the
+/// `#[user_loader]` of `U`. Anonymous requests are answered with the manager's
+/// unauthorized policy; take `Option<CurrentUser<U>>` to handle them yourself.
+///
+/// # Example
+/// ```
+/// use axum_sesame::{AuthUser, CurrentUser, user_loader};
+///
+/// struct User { email: String }
+/// impl AuthUser for User {
+///     type Id = String;
+///     fn id(&self) -> String { self.email.clone() }
+///     fn session_auth_hash(&self) -> &[u8] { b"" }
+/// }
+///
+/// #[user_loader]
+/// async fn load_user(id: String) -> Option<User> { Some(User { email: id }) }
+///
+/// async fn protected(user: CurrentUser<User>) -> String {
+///     format!("Logged in as: {}", user.email)
+/// }
+///
+/// async fn maybe(user: Option<CurrentUser<User>>) -> String {
+///     user.map_or("anonymous".into(), |u| u.email.clone())
+/// }
+/// # let _ = axum::Router::<()>::new()
+/// #     .route("/p", axum::routing::get(protected))
+/// #     .route("/m", axum::routing::get(maybe));
+/// ```
+pub struct CurrentUser<U: HasUserLoader>(Arc<U>);
+
+impl<U: HasUserLoader> CurrentUser<U> {
+    /// The shared user.
+    pub fn into_inner(self) -> Arc<U> {
+        self.0
+    }
+}
+
+impl<U: HasUserLoader> Clone for CurrentUser<U> {
+    fn clone(&self) -> Self {
+        CurrentUser(self.0.clone())
+    }
+}
+
+impl<U: HasUserLoader> Deref for CurrentUser<U> {
+    type Target = U;
+
+    fn deref(&self) -> &U {
+        &self.0
+    }
+}
+
+impl<U: HasUserLoader + fmt::Debug> fmt::Debug for CurrentUser<U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CurrentUser").field(&self.0).finish()
+    }
+}
+
+impl<S, U> FromRequestParts<S> for CurrentUser<U>
+where
+    S: Send + Sync,
+    U: UserLoader<S>,
+{
+    type Rejection = LoginRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let (ctx, res) = resolve::<U, S>(parts, state).await?;
+        match &res.user {
+            Some(user) => Ok(CurrentUser(user.clone())),
+            None => Err(unauthorized(&ctx, parts, None).await),
+        }
+    }
+}
+
+impl<S, U> OptionalFromRequestParts<S> for CurrentUser<U>
+where
+    S: Send + Sync,
+    U: UserLoader<S>,
+{
+    type Rejection = LoginRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let (_, res) = resolve::<U, S>(parts, state).await?;
+        Ok(res.user.clone().map(CurrentUser))
+    }
+}
+
+/// Why `login_user` refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LoginError {
+    /// The user is not active (use `.force(true)` to log them in anyway).
+    Inactive,
+    /// The remember cookie could not be made.
+    Cookie(EncodeError),
+}
+
+impl fmt::Display for LoginError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoginError::Inactive => f.write_str("user is not active"),
+            LoginError::Cookie(e) => write!(f, "could not write the remember cookie: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for LoginError {}
+
+impl IntoResponse for LoginError {
+    fn into_response(self) -> Response {
+        match self {
+            LoginError::Inactive => (StatusCode::UNAUTHORIZED, "Bad login").into_response(),
+            LoginError::Cookie(e) => {
+                tracing::error!(target: "axum_sesame::login", error = %e, "login failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
+            }
+        }
+    }
+}
+
+/// Logs users in and out (Flask-Login's `login_user`, `logout_user`, `confirm_login`,
+/// `login_fresh`, `login_remembered`), and picks safe `next` targets.
+///
+/// # Example
+/// ```
+/// use axum::{Form, response::Response};
+/// use axum_sesame::{Auth, AuthUser, LoginError};
+///
+/// struct User { email: String }
+/// impl AuthUser for User {
+///     type Id = String;
+///     fn id(&self) -> String { self.email.clone() }
+///     fn session_auth_hash(&self) -> &[u8] { b"" }
+/// }
+///
+/// #[derive(serde::Deserialize)]
+/// struct LoginForm { email: String, remember: Option<String> }
+///
+/// async fn login(auth: Auth<User>, Form(f): Form<LoginForm>) -> Result<Response, LoginError> {
+///     // ... check the password, then:
+///     let user = User { email: f.email };
+///     auth.login_user(&user).remember(f.remember.is_some()).await?;
+///     Ok(auth.redirect_next_or("/protected"))
+/// }
+/// # let _ = axum::Router::<()>::new().route("/login", axum::routing::post(login));
+/// ```
+pub struct Auth<U> {
+    ctx: LoginCtx,
+    next: Option<String>,
+    identity: String,
+    remember: Option<RememberPayload>,
+    _user: PhantomData<fn() -> U>,
+}
+
+impl<U> fmt::Debug for Auth<U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Auth")
+            .field("next", &self.next)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, U> FromRequestParts<S> for Auth<U>
+where
+    S: Send + Sync,
+    U: AuthUser,
+{
+    type Rejection = LoginRejection;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = LoginCtx::from_parts(parts)?;
+        let next = parts.uri.query().and_then(|q| {
+            form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "next")
+                .map(|(_, v)| v.into_owned())
+                .filter(|v| is_safe_next(v))
+        });
+        let now = ctx.now();
+        let remember = ctx.remember_cookie(parts, now);
+        Ok(Auth {
+            identity: client_identity(parts),
+            next,
+            remember,
+            ctx,
+            _user: PhantomData,
+        })
+    }
+}
+
+impl<U: AuthUser> Auth<U> {
+    /// Logs `user` in: a new session id, the user's id and auth hash in the session,
+    /// fresh unless `.fresh(false)`. Logging in as another user drops the old session's
+    /// data. Await it; `.remember(true)` also sets the remember cookie.
+    pub fn login_user<'a>(&'a self, user: &'a U) -> LoginUser<'a, U> {
+        LoginUser {
+            auth: self,
+            user,
+            remember: false,
+            duration: None,
+            force: false,
+            fresh: true,
+        }
+    }
+
+    /// Logs out: empties the session (its cookie is deleted, or re-written with a new id
+    /// if something is stored afterwards) and deletes the remember cookie.
+    pub fn logout_user(&self) {
+        self.ctx.slot.with(crate::session::SessionState::flush);
+        self.ctx.state().set_remember(RememberAction::Clear);
+        self.ctx.state().invalidate();
+        signal("logged_out");
+    }
+
+    /// Marks the session fresh again after the user re-entered the password (a new
+    /// session id is issued). Does nothing when nobody is logged in.
+    pub fn confirm_login(&self) {
+        let now = self.ctx.now();
+        let identity = self.identity.clone();
+        self.ctx.slot.with(|s| {
+            if s.uid.is_some() {
+                s.fat = Some(now);
+                s.sid = None;
+                s.cid = Some(identity);
+                s.modified = true;
+            }
+        });
+        self.ctx.state().invalidate();
+        signal("login_confirmed");
+    }
+
+    /// Re-issues this session (and this client's remember cookie) with `user`'s current
+    /// auth hash, after a password change. Every other session and remember cookie of the
+    /// user stops working on its next request; this one stays logged in.
+    pub fn update_session_auth_hash(&self, user: &U) {
+        let uid = user.id().to_string();
+        let ah = auth_hash(self.ctx.key(), &uid, user.session_auth_hash());
+        let identity = self.identity.clone();
+        let updated = self.ctx.slot.with(|s| {
+            if s.uid.as_deref() != Some(uid.as_str()) {
+                return false;
+            }
+            s.ah = Some(ah.clone());
+            s.sid = None;
+            s.cid = Some(identity);
+            s.modified = true;
+            true
+        });
+        if updated && let Some(r) = self.remember.as_ref().filter(|r| r.uid == uid) {
+            let now = self.ctx.now();
+            let mut r = r.clone();
+            r.ah = ah;
+            self.ctx.set_remember(&r, now);
+        }
+        self.ctx.state().invalidate();
+    }
+
+    /// Whether the session's login is fresh (the password was entered in this session).
+    pub fn is_fresh(&self) -> bool {
+        let now = self.ctx.now();
+        let fat = self.ctx.slot.with(|s| s.uid.as_ref().and(s.fat));
+        self.ctx.is_fresh(fat, now)
+    }
+
+    /// Whether the session was restored from the remember cookie.
+    pub fn is_remembered(&self) -> bool {
+        self.ctx.slot.with(|s| s.uid.is_some() && s.remembered)
+    }
+
+    /// The id of the logged-in user, as stored in the session (not re-validated: use
+    /// `CurrentUser` for that).
+    pub fn session_user_id(&self) -> Option<String> {
+        self.ctx.slot.with(|s| s.uid.clone())
+    }
+
+    /// The query's `next`, when it is a safe local path.
+    pub fn next(&self) -> Option<&str> {
+        self.next.as_deref()
+    }
+
+    /// `candidate` (e.g. a form field) when safe, else the query's safe `next`.
+    pub fn safe_next<'a>(&'a self, candidate: Option<&'a str>) -> Option<&'a str> {
+        candidate.filter(|c| is_safe_next(c)).or(self.next())
+    }
+
+    /// A 303 redirect to the query's safe `next`, or to `default`.
+    pub fn redirect_next_or(&self, default: &str) -> Response {
+        see_other(self.next().unwrap_or(default))
+    }
+
+    /// A 303 redirect to `candidate` when safe, else the query's safe `next`, else `default`.
+    pub fn redirect_to(&self, candidate: Option<&str>, default: &str) -> Response {
+        see_other(self.safe_next(candidate).unwrap_or(default))
+    }
+
+    fn do_login(&self, l: &LoginUser<'_, U>) -> Result<(), LoginError> {
+        let user = l.user;
+        if !l.force && !user.is_active() {
+            return Err(LoginError::Inactive);
+        }
+        let uid = user.id().to_string();
+        let ah = auth_hash(self.ctx.key(), &uid, user.session_auth_hash());
+        let now = self.ctx.now();
+        let identity = self.identity.clone();
+        let fresh = l.fresh;
+        let (sid_uid, ah2) = (uid.clone(), ah.clone());
+        self.ctx.slot.with(move |s| {
+            if s.uid.as_ref().is_some_and(|old| *old != sid_uid) {
+                s.flush();
+            }
+            s.sid = None; // a new session id on every login (R15)
+            s.uid = Some(sid_uid);
+            s.ah = Some(ah2);
+            s.fat = fresh.then_some(now);
+            s.cid = Some(identity);
+            s.remembered = false;
+            s.modified = true;
+        });
+        if l.remember {
+            let secs = l
+                .duration
+                .map_or(self.ctx.login.remember_secs, |d| d.as_secs().max(1));
+            let payload = RememberPayload::new(uid, ah, now, secs).map_err(LoginError::Cookie)?;
+            self.ctx.set_remember(&payload, now);
+        } else if self.remember.is_some() {
+            // A remember cookie of an earlier login must not outlive this one.
+            self.ctx.state().set_remember(RememberAction::Clear);
+        }
+        self.ctx.state().invalidate();
+        signal("logged_in");
+        Ok(())
+    }
+}
+
+fn see_other(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(v) => (StatusCode::SEE_OTHER, [(LOCATION, v)]).into_response(),
+        Err(_) => (
+            StatusCode::SEE_OTHER,
+            [(LOCATION, HeaderValue::from_static("/"))],
+        )
+            .into_response(),
+    }
+}
+
+/// The pending `login_user` call: set options, then `.await` it.
+#[must_use = "`login_user` does nothing until awaited"]
+pub struct LoginUser<'a, U> {
+    auth: &'a Auth<U>,
+    user: &'a U,
+    remember: bool,
+    duration: Option<Duration>,
+    force: bool,
+    fresh: bool,
+}
+
+impl<U> fmt::Debug for LoginUser<'_, U> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoginUser")
+            .field("remember", &self.remember)
+            .field("duration", &self.duration)
+            .field("force", &self.force)
+            .field("fresh", &self.fresh)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<U> LoginUser<'_, U> {
+    /// Also set the remember cookie (Flask-Login's `remember=True`).
+    pub fn remember(mut self, remember: bool) -> Self {
+        self.remember = remember;
+        self
+    }
+
+    /// The remember cookie's lifetime for this login (default: the manager's).
+    pub fn duration(mut self, duration: Duration) -> Self {
+        self.duration = Some(duration);
+        self
+    }
+
+    /// Log in even an inactive user.
+    pub fn force(mut self, force: bool) -> Self {
+        self.force = force;
+        self
+    }
+
+    /// Whether the login counts as fresh (default `true`).
+    pub fn fresh(mut self, fresh: bool) -> Self {
+        self.fresh = fresh;
+        self
+    }
+}
+
+impl<U: AuthUser> IntoFuture for LoginUser<'_, U> {
+    type Output = Result<(), LoginError>;
+    type IntoFuture = Ready<Result<(), LoginError>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        ready(self.auth.do_login(&self))
+    }
+}

@@ -1,0 +1,342 @@
+//! Rejections of the login extractors, and the unauthorized / needs-refresh policy.
+
+use std::fmt;
+
+use axum::body::Body;
+use axum_core::response::{IntoResponse, Response};
+use http::header::{ACCEPT, LOCATION, WWW_AUTHENTICATE};
+use http::request::Parts;
+use http::{HeaderValue, Request, StatusCode};
+
+use crate::login::LoadError;
+use crate::login::config::{BoxHandler, Message};
+use crate::login::resolve::{LoginCtx, signal};
+use crate::redirect::login_url;
+
+/// The [`LoginManager`](crate::LoginManager) layer is not in front of this handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct MissingLoginManager;
+
+impl MissingLoginManager {
+    /// Always 500: a wiring mistake in the application.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::INTERNAL_SERVER_ERROR
+    }
+
+    /// The response text.
+    pub fn body_text(&self) -> String {
+        "Missing login manager: add `.layer(axum_sesame::LoginManager::new(key))` to the \
+         router, after the routes that use `CurrentUser`, `Auth` or `#[login_required]`"
+            .to_owned()
+    }
+}
+
+impl fmt::Display for MissingLoginManager {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.body_text())
+    }
+}
+
+impl std::error::Error for MissingLoginManager {}
+
+macro_rules! response_rejection {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name {
+            response: Box<Response>,
+        }
+
+        impl $name {
+            /// The HTTP status of the response.
+            pub fn status(&self) -> StatusCode {
+                self.response.status()
+            }
+
+            /// The `Location` of a redirect, if it is one.
+            pub fn location(&self) -> Option<&str> {
+                self.response.headers().get(LOCATION).and_then(|v| v.to_str().ok())
+            }
+
+            /// A short description.
+            pub fn body_text(&self) -> String {
+                match self.location() {
+                    Some(to) => format!("redirect to {to}"),
+                    None => self.status().canonical_reason().unwrap_or("error").to_owned(),
+                }
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("status", &self.status())
+                    .field("location", &self.location())
+                    .finish()
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.body_text())
+            }
+        }
+
+        impl std::error::Error for $name {}
+    };
+}
+
+response_rejection!(
+    /// Anonymous: a redirect to the login view, a 401, or the custom handler's response.
+    Unauthorized
+);
+response_rejection!(
+    /// Logged in but not fresh: a redirect to the refresh view, a 401, or the custom
+    /// handler's response.
+    NeedsRefresh
+);
+response_rejection!(
+    /// The user loader failed: a 500 (details logged), or its extractor's rejection.
+    LoaderFailed
+);
+
+impl From<LoadError> for LoaderFailed {
+    fn from(e: LoadError) -> LoaderFailed {
+        LoaderFailed {
+            response: Box::new(e.into_response()),
+        }
+    }
+}
+
+/// Logged in, but without a required role or permission: 403.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Forbidden {
+    /// The missing role or permission.
+    pub missing: &'static str,
+}
+
+impl Forbidden {
+    /// Always 403.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::FORBIDDEN
+    }
+
+    /// The response text (it does not name the missing role).
+    pub fn body_text(&self) -> String {
+        "Forbidden".to_owned()
+    }
+}
+
+impl fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.body_text())
+    }
+}
+
+impl std::error::Error for Forbidden {}
+
+/// Why a login extractor or `#[login_required]` refused a request.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum LoginRejection {
+    /// See [`MissingLoginManager`].
+    MissingLayer(MissingLoginManager),
+    /// See [`Unauthorized`].
+    Unauthorized(Unauthorized),
+    /// See [`NeedsRefresh`].
+    NeedsRefresh(NeedsRefresh),
+    /// See [`Forbidden`].
+    Forbidden(Forbidden),
+    /// See [`LoaderFailed`].
+    LoaderFailed(LoaderFailed),
+}
+
+impl LoginRejection {
+    /// The HTTP status of the rejection.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            LoginRejection::MissingLayer(r) => r.status(),
+            LoginRejection::Unauthorized(r) => r.status(),
+            LoginRejection::NeedsRefresh(r) => r.status(),
+            LoginRejection::Forbidden(r) => r.status(),
+            LoginRejection::LoaderFailed(r) => r.status(),
+        }
+    }
+
+    /// A short description of the response.
+    pub fn body_text(&self) -> String {
+        match self {
+            LoginRejection::MissingLayer(r) => r.body_text(),
+            LoginRejection::Unauthorized(r) => r.body_text(),
+            LoginRejection::NeedsRefresh(r) => r.body_text(),
+            LoginRejection::Forbidden(r) => r.body_text(),
+            LoginRejection::LoaderFailed(r) => r.body_text(),
+        }
+    }
+}
+
+impl fmt::Display for LoginRejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.body_text())
+    }
+}
+
+impl std::error::Error for LoginRejection {}
+
+impl IntoResponse for LoginRejection {
+    fn into_response(self) -> Response {
+        match self {
+            LoginRejection::MissingLayer(r) => {
+                tracing::error!(target: "axum_sesame::rejection", "{}", r.body_text());
+                (r.status(), r.body_text()).into_response()
+            }
+            LoginRejection::Unauthorized(r) => *r.response,
+            LoginRejection::NeedsRefresh(r) => *r.response,
+            LoginRejection::Forbidden(r) => (r.status(), r.body_text()).into_response(),
+            LoginRejection::LoaderFailed(r) => *r.response,
+        }
+    }
+}
+
+/// Whether the request accepts HTML: no `Accept`, or a range `text/html`, `text/*` or
+/// `*/*` (with a non-zero quality).
+pub(crate) fn accepts_html(parts: &Parts) -> bool {
+    let mut any = false;
+    for value in parts.headers.get_all(ACCEPT) {
+        any = true;
+        let Ok(value) = value.to_str() else { continue };
+        for range in value.split(',') {
+            let mut params = range.split(';');
+            let media = params.next().unwrap_or("").trim();
+            let zero_q = params.any(|p| {
+                p.trim()
+                    .strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            if !zero_q
+                && ["text/html", "text/*", "*/*", "application/xhtml+xml"]
+                    .iter()
+                    .any(|m| media.eq_ignore_ascii_case(m))
+            {
+                return true;
+            }
+        }
+    }
+    !any
+}
+
+fn synthetic_request(parts: &Parts) -> Request<Body> {
+    let mut req = Request::new(Body::empty());
+    *req.method_mut() = parts.method.clone();
+    *req.uri_mut() = parts.uri.clone();
+    *req.version_mut() = parts.version;
+    *req.headers_mut() = parts.headers.clone();
+    *req.extensions_mut() = parts.extensions.clone();
+    req
+}
+
+fn redirect_303(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(v) => (StatusCode::SEE_OTHER, [(LOCATION, v)]).into_response(),
+        // Views are validated at start-up and `next` is percent-encoded.
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// The default answer: redirect HTML clients to `view?next=…` with a flash, 401 others.
+async fn policy(
+    ctx: &LoginCtx,
+    parts: &Parts,
+    handler: Option<&BoxHandler>,
+    view: Option<&str>,
+    message: &Message,
+) -> Response {
+    if let Some(handler) = handler {
+        return handler(synthetic_request(parts)).await;
+    }
+    match view {
+        Some(view) if accepts_html(parts) => {
+            if let Some((category, text)) = message {
+                ctx.slot.with(|s| {
+                    s.flashes.push((category.clone(), text.clone()));
+                    s.modified = true;
+                });
+            }
+            let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            redirect_303(&login_url(view, target))
+        }
+        _ => {
+            let mut res = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();
+            if ctx.login.request_loaders.iter().any(|l| l.bearer) {
+                res.headers_mut()
+                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            res
+        }
+    }
+}
+
+/// Anonymous request to a protected route.
+pub(crate) async fn unauthorized(
+    ctx: &LoginCtx,
+    parts: &Parts,
+    redirect: Option<&str>,
+) -> LoginRejection {
+    signal("unauthorized");
+    let login = &ctx.login;
+    let view = redirect.or(login.login_view.as_deref());
+    let response = policy(
+        ctx,
+        parts,
+        login.unauthorized.as_ref(),
+        view,
+        &login.login_message,
+    )
+    .await;
+    LoginRejection::Unauthorized(Unauthorized {
+        response: Box::new(response),
+    })
+}
+
+/// Logged-in but non-fresh request to a fresh-only route.
+pub(crate) async fn needs_refresh(ctx: &LoginCtx, parts: &Parts) -> LoginRejection {
+    signal("needs_refresh");
+    let login = &ctx.login;
+    let response = policy(
+        ctx,
+        parts,
+        login.needs_refresh.as_ref(),
+        login.refresh_view.as_deref(),
+        &login.needs_refresh_message,
+    )
+    .await;
+    LoginRejection::NeedsRefresh(NeedsRefresh {
+        response: Box::new(response),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(accept: &[&str]) -> Parts {
+        let mut b = Request::get("/");
+        for a in accept {
+            b = b.header(ACCEPT, *a);
+        }
+        b.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn html_is_chosen_by_accept() {
+        assert!(accepts_html(&parts(&[])));
+        assert!(accepts_html(&parts(&["text/html,application/xhtml+xml"])));
+        assert!(accepts_html(&parts(&["*/*"])));
+        assert!(accepts_html(&parts(&["TEXT/*;q=0.5"])));
+        assert!(!accepts_html(&parts(&["application/json"])));
+        assert!(!accepts_html(&parts(&["application/json, text/html;q=0"])));
+        assert!(!accepts_html(&parts(&["\u{7f}"[..0].as_ref()])));
+    }
+}

@@ -1,0 +1,96 @@
+//! The remember-me cookie: its own purpose, expiry checked on the server, and the
+//! session auth hash, so a password change ends it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::codec::{Codec, EncodeError};
+use crate::key::Purpose;
+use crate::session::config::MAX_SKEW_SECS;
+use crate::session::payload::SessionId;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RememberPayload {
+    /// User id.
+    pub(crate) uid: String,
+    /// Random token id.
+    pub(crate) rid: SessionId,
+    /// Issued at.
+    pub(crate) iat: u64,
+    /// Expires at (enforced here, whatever the cookie's `Max-Age`).
+    pub(crate) exp: u64,
+    /// Session auth hash of the user when it was issued.
+    pub(crate) ah: String,
+}
+
+impl RememberPayload {
+    pub(crate) fn new(uid: String, ah: String, now: u64, secs: u64) -> Result<Self, EncodeError> {
+        Ok(RememberPayload {
+            uid,
+            rid: SessionId::random()?,
+            iat: now,
+            exp: now.saturating_add(secs),
+            ah,
+        })
+    }
+
+    /// Verifies, parses and time-checks a remember cookie.
+    pub(crate) fn open(codec: &Codec, name: &str, value: &[u8], now: u64) -> Option<Self> {
+        let decoded = codec.decode(Purpose::Remember, name, value).ok()?;
+        let p: RememberPayload = serde_json::from_slice(&decoded.payload).ok()?;
+        let valid = p.iat <= now.saturating_add(MAX_SKEW_SECS) && p.iat <= p.exp && now <= p.exp;
+        valid.then_some(p)
+    }
+
+    pub(crate) fn seal(&self, codec: &Codec, name: &str) -> Result<String, EncodeError> {
+        // Strings and integers always serialize.
+        let json = serde_json::to_vec(self).unwrap_or_default();
+        codec.encode(Purpose::Remember, name, &json)
+    }
+
+    /// Seconds left, for the cookie's `Max-Age`.
+    pub(crate) fn remaining(&self, now: u64) -> u64 {
+        self.exp.saturating_sub(now)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+
+    #[test]
+    fn expiry_is_enforced_and_purpose_is_bound() {
+        let codec = Codec::new(Key::from_bytes(&[4; 32]));
+        let p = RememberPayload::new("foo".into(), "ah".into(), 1000, 60).unwrap();
+        let v = p.seal(&codec, "remember_token").unwrap();
+        assert_eq!(
+            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1060),
+            Some(p.clone())
+        );
+        assert_eq!(
+            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1061),
+            None
+        );
+        assert_eq!(
+            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 900),
+            None
+        );
+        assert_eq!(
+            RememberPayload::open(&codec, "session", v.as_bytes(), 1000),
+            None
+        );
+        // A session value in the remember cookie is refused (another purpose).
+        let s = codec
+            .encode(
+                Purpose::Session,
+                "remember_token",
+                &serde_json::to_vec(&p).unwrap(),
+            )
+            .unwrap();
+        assert_eq!(
+            RememberPayload::open(&codec, "remember_token", s.as_bytes(), 1000),
+            None
+        );
+    }
+}

@@ -1,0 +1,418 @@
+//! Who is the current user: session, then remember cookie, then request loaders. Once
+//! per request; the result is cached in the request's slot.
+
+use std::any::Any;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::Mac;
+use http::request::Parts;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use crate::key::{Key, Purpose};
+use crate::login::config::{LoginSettings, SessionProtection};
+use crate::login::rejection::{LoginRejection, MissingLoginManager};
+use crate::login::remember::RememberPayload;
+use crate::login::{AuthUser, UserLoader};
+use crate::session::{Slot, cookie_values};
+
+/// What happens to the remember cookie in this response.
+#[derive(Debug, Default)]
+pub(crate) enum RememberAction {
+    #[default]
+    Keep,
+    /// Send this `Set-Cookie` value.
+    Set(String),
+    /// Delete the cookie.
+    Clear,
+}
+
+/// Per-request login state, inside the session slot.
+#[derive(Default)]
+pub(crate) struct LoginSlot {
+    cache: Mutex<Option<Arc<dyn Any + Send + Sync>>>,
+    pub(crate) remember: Mutex<RememberAction>,
+    /// Authenticated by a request loader: no cookie may be sent.
+    pub(crate) no_cookies: AtomicBool,
+    /// A user was resolved: the response is private.
+    pub(crate) authenticated: AtomicBool,
+}
+
+impl std::fmt::Debug for LoginSlot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginSlot").finish_non_exhaustive()
+    }
+}
+
+impl LoginSlot {
+    pub(crate) fn set_remember(&self, action: RememberAction) {
+        *self.remember.lock().unwrap_or_else(PoisonError::into_inner) = action;
+    }
+
+    pub(crate) fn take_remember(&self) -> RememberAction {
+        std::mem::take(&mut *self.remember.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    pub(crate) fn invalidate(&self) {
+        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
+
+    fn cached<U: Send + Sync + 'static>(&self) -> Option<Arc<Resolution<U>>> {
+        let guard = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
+        guard.clone()?.downcast::<Resolution<U>>().ok()
+    }
+
+    fn store<U: Send + Sync + 'static>(&self, r: Arc<Resolution<U>>) {
+        if r.user.is_some() {
+            self.authenticated.store(true, Ordering::Relaxed);
+        }
+        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = Some(r);
+    }
+}
+
+/// The outcome of resolving the current user.
+#[derive(Debug)]
+pub(crate) struct Resolution<U> {
+    pub(crate) user: Option<Arc<U>>,
+    pub(crate) fresh: bool,
+}
+
+impl<U> Resolution<U> {
+    fn anonymous() -> Self {
+        Resolution {
+            user: None,
+            fresh: false,
+        }
+    }
+}
+
+/// The request's slot and login settings.
+#[derive(Clone, Debug)]
+pub(crate) struct LoginCtx {
+    pub(crate) slot: Arc<Slot>,
+    pub(crate) login: Arc<LoginSettings>,
+}
+
+/// Emits a Flask-Login signal as a `tracing` event.
+pub(crate) fn signal(name: &'static str) {
+    tracing::debug!(target: "axum_sesame::signal", signal = name);
+}
+
+impl LoginCtx {
+    pub(crate) fn from_parts(parts: &Parts) -> Result<LoginCtx, LoginRejection> {
+        let slot = parts
+            .extensions
+            .get::<Arc<Slot>>()
+            .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
+        let login = slot
+            .settings
+            .login
+            .clone()
+            .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
+        slot.load(&parts.headers);
+        Ok(LoginCtx {
+            slot: slot.clone(),
+            login,
+        })
+    }
+
+    pub(crate) fn state(&self) -> &LoginSlot {
+        // `Slot::new` creates the login slot whenever the settings carry login settings,
+        // which `from_parts` checked.
+        self.slot.login_slot()
+    }
+
+    pub(crate) fn now(&self) -> u64 {
+        (self.slot.settings.clock)()
+    }
+
+    pub(crate) fn key(&self) -> &Key {
+        self.slot.settings.codec.keys().current()
+    }
+
+    pub(crate) fn is_fresh(&self, fat: Option<u64>, now: u64) -> bool {
+        fat.is_some_and(|t| {
+            self.login
+                .fresh_secs
+                .is_none_or(|w| now.saturating_sub(t) <= w)
+        })
+    }
+
+    /// The raw remember cookie values of the request.
+    pub(crate) fn remember_cookie(&self, parts: &Parts, now: u64) -> Option<RememberPayload> {
+        let name = &self.login.remember.name;
+        cookie_values(&parts.headers, name)
+            .take(4)
+            .find_map(|v| RememberPayload::open(&self.slot.settings.codec, name, v, now))
+    }
+
+    pub(crate) fn has_remember_cookie(&self, parts: &Parts) -> bool {
+        cookie_values(&parts.headers, &self.login.remember.name)
+            .next()
+            .is_some()
+    }
+
+    /// Issues a remember cookie.
+    pub(crate) fn set_remember(&self, payload: &RememberPayload, now: u64) {
+        let s = &self.slot.settings;
+        match payload.seal(&s.codec, &self.login.remember.name) {
+            Ok(value) => {
+                let cookie = self
+                    .login
+                    .remember
+                    .set_cookie(value, Some(payload.remaining(now)));
+                self.state().set_remember(RememberAction::Set(cookie));
+            }
+            Err(error) => {
+                tracing::error!(target: "axum_sesame::login", %error, "could not write the remember cookie");
+            }
+        }
+    }
+
+    /// Drops the login from the session (keeping other data) and the remember cookie.
+    fn drop_login(&self, parts: &Parts) {
+        self.slot.with(|s| {
+            s.uid = None;
+            s.ah = None;
+            s.fat = None;
+            s.cid = None;
+            s.remembered = false;
+            s.modified = true;
+        });
+        if self.has_remember_cookie(parts) {
+            self.state().set_remember(RememberAction::Clear);
+        }
+    }
+}
+
+/// `base64url(HMAC(K_authhash, len(uid) ‖ uid ‖ material)[..16])`.
+pub(crate) fn auth_hash(key: &Key, uid: &str, material: &[u8]) -> String {
+    let mut mac = key.subkey(Purpose::AuthHash).mac.clone();
+    mac.update(&(uid.len() as u64).to_be_bytes());
+    mac.update(uid.as_bytes());
+    mac.update(material);
+    let tag = mac.finalize().into_bytes();
+    URL_SAFE_NO_PAD.encode(&tag[..16])
+}
+
+/// The client identity used by session protection: `User-Agent`, plus the peer address
+/// when the server records it (`into_make_service_with_connect_info`). Never a
+/// forwarding header.
+pub(crate) fn client_identity(parts: &Parts) -> String {
+    let mut h = Sha256::new();
+    if let Some(ua) = parts.headers.get(http::header::USER_AGENT) {
+        h.update(ua.as_bytes());
+    }
+    h.update([0u8]);
+    if let Some(axum::extract::ConnectInfo(addr)) = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+    {
+        h.update(addr.ip().to_string().as_bytes());
+    }
+    URL_SAFE_NO_PAD.encode(&h.finalize()[..16])
+}
+
+/// Which key produced a matching auth hash.
+enum HashMatch {
+    Current,
+    Fallback,
+}
+
+fn check_auth_hash<U: AuthUser>(
+    ctx: &LoginCtx,
+    uid: &str,
+    stored: &str,
+    user: &U,
+) -> Option<HashMatch> {
+    let material = user.session_auth_hash();
+    for (i, key) in ctx.slot.settings.codec.keys().iter().enumerate() {
+        let expected = auth_hash(key, uid, material);
+        if bool::from(expected.as_bytes().ct_eq(stored.as_bytes())) {
+            return Some(if i == 0 {
+                HashMatch::Current
+            } else {
+                HashMatch::Fallback
+            });
+        }
+    }
+    None
+}
+
+/// Parses the id and runs the user loader. Inactive users count as missing.
+async fn load<U, S>(uid: &str, parts: &mut Parts, state: &S) -> Result<Option<U>, LoginRejection>
+where
+    U: UserLoader<S>,
+    S: Send + Sync,
+{
+    let Ok(id) = uid.parse::<U::Id>() else {
+        return Ok(None);
+    };
+    match <U as UserLoader<S>>::load_user(id, parts, state).await {
+        Ok(Some(user)) if user.is_active() => Ok(Some(user)),
+        Ok(_) => Ok(None),
+        Err(e) => Err(LoginRejection::LoaderFailed(e.into())),
+    }
+}
+
+/// The current user of the request, loaded at most once.
+pub(crate) async fn resolve<U, S>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<(LoginCtx, Arc<Resolution<U>>), LoginRejection>
+where
+    U: UserLoader<S>,
+    S: Send + Sync,
+{
+    let ctx = LoginCtx::from_parts(parts)?;
+    if let Some(r) = ctx.state().cached::<U>() {
+        return Ok((ctx, r));
+    }
+    let r = Arc::new(resolve_uncached::<U, S>(&ctx, parts, state).await?);
+    ctx.state().store(r.clone());
+    Ok((ctx, r))
+}
+
+async fn resolve_uncached<U, S>(
+    ctx: &LoginCtx,
+    parts: &mut Parts,
+    state: &S,
+) -> Result<Resolution<U>, LoginRejection>
+where
+    U: UserLoader<S>,
+    S: Send + Sync,
+{
+    let now = ctx.now();
+    let login = &*ctx.login;
+    let (uid, ah, mut fat, cid, permanent) = ctx.slot.with(|s| {
+        (
+            s.uid.clone(),
+            s.ah.clone(),
+            s.fat,
+            s.cid.clone(),
+            s.permanent,
+        )
+    });
+
+    // 1. The session.
+    if let Some(uid) = uid {
+        if login.protection != SessionProtection::Off
+            && cid.is_some_and(|c| c != client_identity(parts))
+        {
+            signal("session_protected");
+            if login.protection == SessionProtection::Basic || permanent {
+                fat = None;
+                ctx.slot.with(|s| {
+                    s.modified |= s.fat.take().is_some();
+                });
+            } else {
+                ctx.drop_login(parts);
+                return Ok(Resolution::anonymous());
+            }
+        }
+        let user = load::<U, S>(&uid, parts, state).await?;
+        let matched = match (&user, &ah) {
+            (Some(u), Some(ah)) => check_auth_hash(ctx, &uid, ah, u),
+            _ => None,
+        };
+        return Ok(match (user, matched) {
+            (Some(user), Some(m)) => {
+                if matches!(m, HashMatch::Fallback) {
+                    let fresh_ah = auth_hash(ctx.key(), &uid, user.session_auth_hash());
+                    ctx.slot.with(|s| {
+                        s.ah = Some(fresh_ah);
+                        s.modified = true;
+                    });
+                }
+                if login.remember_refresh
+                    && let Some(mut r) = ctx.remember_cookie(parts, now).filter(|r| r.uid == uid)
+                {
+                    r.exp = now.saturating_add(login.remember_secs);
+                    ctx.set_remember(&r, now);
+                }
+                Resolution {
+                    user: Some(Arc::new(user)),
+                    fresh: ctx.is_fresh(fat, now),
+                }
+            }
+            _ => {
+                // Unknown, inactive, or the password changed: log out (R22, R23).
+                ctx.drop_login(parts);
+                Resolution::anonymous()
+            }
+        });
+    }
+
+    // 2. The remember cookie.
+    if ctx.has_remember_cookie(parts) {
+        if let Some(r) = ctx.remember_cookie(parts, now)
+            && let Some(user) = load::<U, S>(&r.uid, parts, state).await?
+            && check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some()
+        {
+            let ah = auth_hash(ctx.key(), &r.uid, user.session_auth_hash());
+            let identity = client_identity(parts);
+            let uid = r.uid.clone();
+            ctx.slot.with(|s| {
+                s.sid = None; // a new session id (R16)
+                s.uid = Some(uid);
+                s.ah = Some(ah.clone());
+                s.fat = None; // restored sessions are never fresh (R24)
+                s.cid = Some(identity);
+                s.remembered = true;
+                s.modified = true;
+            });
+            if ah != r.ah || login.remember_refresh {
+                let mut r = r;
+                r.ah = ah;
+                if login.remember_refresh {
+                    r.exp = now.saturating_add(login.remember_secs);
+                }
+                ctx.set_remember(&r, now);
+            }
+            signal("loaded_from_cookie");
+            return Ok(Resolution {
+                user: Some(Arc::new(user)),
+                fresh: false,
+            });
+        }
+
+        // Invalid, expired, or no longer matching: delete it (R25).
+        ctx.state().set_remember(RememberAction::Clear);
+    }
+
+    // 3. Request loaders (API tokens). Such requests never get a cookie.
+    for loader in &login.request_loaders {
+        let Some(value) = parts
+            .headers
+            .get(&loader.header)
+            .and_then(|v| v.to_str().ok())
+        else {
+            continue;
+        };
+        let value = if loader.bearer {
+            match value.split_once(' ') {
+                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
+                _ => continue,
+            }
+        } else {
+            value.trim()
+        };
+        if value.is_empty() {
+            continue;
+        }
+        if let Some(uid) = (loader.load)(value.to_owned()).await
+            && let Some(user) = load::<U, S>(&uid, parts, state).await?
+        {
+            ctx.state().no_cookies.store(true, Ordering::Relaxed);
+            signal("loaded_from_request");
+            return Ok(Resolution {
+                user: Some(Arc::new(user)),
+                fresh: false,
+            });
+        }
+    }
+    Ok(Resolution::anonymous())
+}

@@ -1,0 +1,173 @@
+//! Safe `next` targets and login URLs.
+//!
+//! A `next` value is used only when it is a local path that no browser can resolve to
+//! another origin: it starts with exactly one `/`, its second character is not `/` or
+//! `\`, it is 1 to 2048 bytes of printable ASCII (0x21–0x7E) and contains no `\`. The
+//! check runs on the exact string that goes into `Location`; nothing decodes it again.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+/// The longest `next` accepted, in bytes.
+pub const MAX_NEXT_LEN: usize = 2048;
+
+/// Everything but the unreserved characters of RFC 3986 is encoded in a generated `next`.
+const NEXT_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// Whether `next` is a safe local redirect target (see the module docs).
+///
+/// ```
+/// use axum_sesame::is_safe_next;
+///
+/// assert!(is_safe_next("/protected?x=1"));
+/// assert!(!is_safe_next("//evil.com"));
+/// assert!(!is_safe_next("/\\evil.com"));
+/// assert!(!is_safe_next("https://evil.com"));
+/// assert!(!is_safe_next("/\t/evil.com"));
+/// ```
+pub fn is_safe_next(next: &str) -> bool {
+    let b = next.as_bytes();
+    (1..=MAX_NEXT_LEN).contains(&b.len())
+        && b[0] == b'/'
+        && b.get(1).is_none_or(|&c| c != b'/' && c != b'\\')
+        && b.iter().all(|&c| (0x21..=0x7e).contains(&c) && c != b'\\')
+}
+
+/// `next` when it is safe, else `None`.
+pub fn safe_next(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| is_safe_next(n))
+}
+
+/// `view?next=<percent-encoded path_and_query>` (or `&next=` when `view` has a query).
+///
+/// ```
+/// assert_eq!(
+///     axum_sesame::login_url("/login", "/protected?x=1"),
+///     "/login?next=%2Fprotected%3Fx%3D1"
+/// );
+/// ```
+pub fn login_url(view: &str, path_and_query: &str) -> String {
+    let sep = if view.contains('?') { '&' } else { '?' };
+    format!(
+        "{view}{sep}next={}",
+        utf8_percent_encode(path_and_query, NEXT_ENCODE)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_local_paths() {
+        for ok in [
+            "/",
+            "/protected",
+            "/protected?x=1&y=%2F%2F",
+            "/a/b/../c",
+            "/%2F/evil.com",
+            "/.//evil.com",
+            "/@evil.com",
+            "/%5Cevil.com",
+            "/%09/evil.com",
+            "/%0d%0aSet-Cookie:x=1",
+            "/\"><script>alert(1)</script>",
+        ] {
+            assert!(is_safe_next(ok), "{ok}");
+        }
+    }
+
+    #[test]
+    fn rejects_everything_that_can_leave_the_origin() {
+        let long = format!("/{}", "a".repeat(5000));
+        for bad in [
+            "",
+            "//evil.com",
+            "///evil.com",
+            "////evil.com/",
+            "/\\evil.com",
+            "\\\\evil.com",
+            "\\/evil.com",
+            "/\\/evil.com",
+            "\\\\\\github.com",
+            "https://evil.com",
+            "http://evil.com/protected",
+            "HTTPS://EVIL.COM",
+            "http:evil.com",
+            "https:evil.com",
+            "https:/evil.com",
+            "https:///evil.com",
+            "https:\\\\evil.com",
+            "http:/\\/evil.com",
+            "ftp://evil.com",
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(document.domain)",
+            "java\tscript:alert(1)",
+            "java\nscript:alert(1)",
+            "\x01javascript:alert(1)",
+            "\x08//evil.com",
+            "\njavascript:alert(x)",
+            " //evil.com",
+            "vbscript:msgbox(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "mailto:a@b.c",
+            "tel:1",
+            "/\t/evil.com",
+            "/\n/evil.com",
+            "/\r\n/evil.com",
+            "/\r/evil.com",
+            "\t//evil.com",
+            "\0//evil.com",
+            "\x1f//evil.com",
+            "//evil.com\0",
+            "//127.0.0.1@evil.com",
+            "//app.example@evil.com",
+            "https://app.example@evil.com",
+            "http://evil.com\\@app.example",
+            "http://evil.com#@app.example",
+            "///\\;@evil.com",
+            "//evil\u{3002}com",
+            "//\u{200b}evil.com",
+            "//0x7f.1",
+            "//[::1]",
+            "//127.0.0.1",
+            "http:999999999",
+            "\u{ff0f}\u{ff0f}evil.com",
+            "/\u{ff0f}evil.com",
+            "/\u{ff3c}evil.com",
+            "\u{2215}\u{2215}evil.com",
+            "\u{feff}//evil.com",
+            "\u{3000}//evil.com",
+            "\u{2028}//evil.com",
+            "/\u{a0}//evil.com",
+            "%2F%2Fevil.com",
+            "%252F%252Fevil.com",
+            "https%3A%2F%2Fevil.com",
+            "evil.com",
+            "./evil.com",
+            "?next=//evil.com",
+            "#//evil.com",
+            "/ /evil.com",
+            "/\x7f",
+            &long,
+        ] {
+            assert!(!is_safe_next(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn generated_next_is_fully_encoded() {
+        assert_eq!(
+            login_url("/login", "/protected?x=1"),
+            "/login?next=%2Fprotected%3Fx%3D1"
+        );
+        assert_eq!(login_url("/login?a=b", "/p"), "/login?a=b&next=%2Fp");
+        assert_eq!(
+            login_url("/login", "/a b/ü"),
+            "/login?next=%2Fa%20b%2F%C3%BC"
+        );
+    }
+}
