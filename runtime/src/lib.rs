@@ -34,11 +34,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod codec;
+mod csrf;
 mod key;
 mod login;
 mod redirect;
 mod session;
 
+pub use csrf::{CrossOriginRequest, SameOrigin, is_cross_origin};
 pub use key::{Key, KeyError, KeyRing, MIN_SECRET_LEN, Purpose};
 pub use login::{
     Auth, AuthUser, CurrentUser, Forbidden, Fresh, GuardSpec, HasUserLoader, IntoLoadResult,

@@ -78,7 +78,7 @@ pub(crate) fn expand(ir: Ir, mut func: MaybeItemFn) -> TokenStream {
     func.sig.inputs.insert(0, guard);
 
     quote! {
-        #[allow(non_upper_case_globals, dead_code)]
+        #[allow(non_upper_case_globals, dead_code, non_local_definitions)]
         const #const_ident: () = {
             #probe
             #spec_impl

@@ -12,8 +12,12 @@ use axum_core::response::Response;
 use http::{HeaderName, Method, Request};
 use tower_layer::Layer;
 
+use crate::codec::EncodeError;
 use crate::key::KeyRing;
+use crate::login::AuthUser;
+use crate::login::resolve::auth_hash;
 use crate::session::config::{ConfigError, CookieSettings, SameSite, SessionConfig};
+use crate::session::payload::{Payload, SessionId};
 use crate::session::{SessionLayer, SessionService};
 
 /// What session protection does when a session comes back from another client identity
@@ -427,6 +431,57 @@ impl LoginManager {
 /// The layer built by [`LoginManager::build`]: sessions plus login.
 #[derive(Clone, Debug)]
 pub struct LoginManagerLayer(SessionLayer);
+
+impl LoginManagerLayer {
+    /// Mints a session cookie logged in as `user` (fresh or not), for tests: the returned
+    /// `name=value` goes straight into a `Cookie` header.
+    ///
+    /// # Errors
+    /// When the OS random generator fails, or the cookie would be too large.
+    ///
+    /// ```
+    /// use axum_sesame::{AuthUser, Key, LoginManager};
+    ///
+    /// struct User;
+    /// impl AuthUser for User {
+    ///     type Id = String;
+    ///     fn id(&self) -> String { "foo@bar.tld".into() }
+    ///     fn session_auth_hash(&self) -> &[u8] { b"hash" }
+    /// }
+    ///
+    /// let layer = LoginManager::new(Key::from_bytes(&[7u8; 32])).build().unwrap();
+    /// let cookie = layer.session_cookie_for(&User, true).unwrap();
+    /// assert!(cookie.starts_with("session=v1."));
+    /// ```
+    pub fn session_cookie_for<U: AuthUser>(
+        &self,
+        user: &U,
+        fresh: bool,
+    ) -> Result<String, EncodeError> {
+        let s = self.0.settings();
+        let now = (s.clock)();
+        let uid = user.id().to_string();
+        let payload = Payload {
+            sid: SessionId::random()?,
+            iat: now,
+            seen: now,
+            perm: false,
+            ah: Some(auth_hash(
+                s.codec.keys().current(),
+                &uid,
+                user.session_auth_hash(),
+            )),
+            uid: Some(uid),
+            fat: fresh.then_some(now),
+            cid: None,
+            rem: false,
+            d: serde_json::Map::new(),
+            f: Vec::new(),
+        };
+        let value = payload.seal(&s.codec, &s.cookie.name)?;
+        Ok(format!("{}={value}", s.cookie.name))
+    }
+}
 
 impl<S> Layer<S> for LoginManagerLayer {
     type Service = SessionService<S>;

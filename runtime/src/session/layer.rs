@@ -59,6 +59,10 @@ impl SessionLayer {
     pub(crate) fn from_settings(settings: Arc<SessionSettings>) -> SessionLayer {
         SessionLayer { settings }
     }
+
+    pub(crate) fn settings(&self) -> &SessionSettings {
+        &self.settings
+    }
 }
 
 impl<S> Layer<S> for SessionLayer {
