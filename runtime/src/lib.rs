@@ -1,8 +1,40 @@
 //! # axum-sesame
 //!
 //! Flask-Login for [axum](https://docs.rs/axum) 0.8: signed session cookies with the Flask
-//! `session` API, and (soon) a login manager with `#[login_required]` and `#[user_loader]`
+//! `session` API, and a login manager with `#[login_required]` and `#[user_loader]`
 //! checked at compile time.
+//!
+//! ## Login
+//! ```
+//! use axum::{routing::get, Router};
+//! use axum_sesame::{AuthUser, CurrentUser, Key, LoginManager, login_required, user_loader};
+//!
+//! struct User { email: String, pw_hash: String }
+//!
+//! impl AuthUser for User {
+//!     type Id = String;
+//!     fn id(&self) -> String { self.email.clone() }
+//!     fn session_auth_hash(&self) -> &[u8] { self.pw_hash.as_bytes() }
+//! }
+//!
+//! #[user_loader]
+//! async fn load_user(id: String) -> Option<User> {
+//!     (id == "foo@bar.tld").then(|| User { email: id, pw_hash: "…".into() })
+//! }
+//!
+//! #[login_required]
+//! async fn protected(user: CurrentUser<User>) -> String {
+//!     format!("Logged in as: {}", user.email)
+//! }
+//!
+//! let app: Router = Router::new()
+//!     .route("/protected", get(protected))
+//!     .layer(LoginManager::new(Key::development()).with_login_view("/login"));
+//! # let _ = app;
+//! ```
+//!
+//! [`Auth`] logs users in and out; [`LoginManager`] holds every Flask-Login setting
+//! (remember-me, fresh logins, session protection, request loaders, callbacks).
 //!
 //! ## Sessions
 //! ```
