@@ -16,7 +16,10 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use axum::routing::get;
 use axum_sesame::codec::Codec;
-use axum_sesame::{Key, Purpose, Session, SessionLayer};
+use axum_sesame::{
+    AuthUser, CurrentUser, Key, LoginManager, Purpose, Session, SessionLayer, login_required,
+    user_loader,
+};
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
@@ -51,7 +54,11 @@ fn codec_benches(c: &mut Criterion) {
         })
     });
     g.bench_function("codec/encode", |b| {
-        b.iter(|| codec.encode(Purpose::Session, "session", black_box(PAYLOAD)).unwrap())
+        b.iter(|| {
+            codec
+                .encode(Purpose::Session, "session", black_box(PAYLOAD))
+                .unwrap()
+        })
     });
     g.finish();
 }
@@ -108,5 +115,72 @@ fn router_benches(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, codec_benches, router_benches);
+struct User {
+    id: String,
+}
+
+impl AuthUser for User {
+    type Id = String;
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        b"$argon2id$v=19$m=4096,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+    }
+}
+
+#[user_loader]
+async fn load_user(id: String) -> Option<User> {
+    (id == "foo@bar.tld").then_some(User { id })
+}
+
+#[login_required]
+async fn protected(user: CurrentUser<User>) -> String {
+    format!("Logged in as: {}", user.id)
+}
+
+fn login_benches(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let key = Key::from_bytes(b"benchmark key benchmark key benchmark key");
+    let layer = LoginManager::new(key)
+        .with_login_view("/login")
+        .build()
+        .unwrap();
+    let cookie = layer
+        .session_cookie_for(
+            &User {
+                id: "foo@bar.tld".into(),
+            },
+            true,
+        )
+        .unwrap();
+    let baseline = Router::new().route(
+        "/protected",
+        get(|| async { format!("Logged in as: {}", "foo@bar.tld") }),
+    );
+    let app = Router::new()
+        .route("/protected", get(protected))
+        .layer(layer);
+    let mut g = c.benchmark_group("login");
+    let mut run = |name: &str, app: &Router, cookie: Option<&str>| {
+        g.bench_function(name, |b| {
+            b.iter(|| {
+                let mut req = Request::get("/protected");
+                if let Some(c) = cookie {
+                    req = req.header(header::COOKIE, c);
+                }
+                let req = req.body(Body::empty()).unwrap();
+                rt.block_on(app.clone().oneshot(req)).unwrap()
+            })
+        });
+    };
+    run("no_auth_baseline", &baseline, Some(&cookie));
+    run("protected/authenticated", &app, Some(&cookie));
+    run("protected/anonymous_redirect", &app, None);
+    g.finish();
+}
+
+criterion_group!(benches, codec_benches, router_benches, login_benches);
 criterion_main!(benches);
