@@ -7,7 +7,7 @@ use syn::{LitStr, Path};
 use crate::item::Errors;
 
 /// An option that may be given at most once. A second occurrence is reported on its own
-/// keyword.
+/// keyword. `name` is how messages call it, e.g. "`fresh`" or "the user type".
 pub(crate) struct Once<T> {
     name: &'static str,
     value: Option<T>,
@@ -22,11 +22,15 @@ impl<T> Once<T> {
         if self.value.is_some() {
             errors.push(syn::Error::new_spanned(
                 keyword,
-                format!("`{}` is given more than once: keep one", self.name),
+                format!("{} is given more than once: keep one", self.name),
             ));
         } else {
             self.value = Some(value);
         }
+    }
+
+    pub(crate) fn is_set(&self) -> bool {
+        self.value.is_some()
     }
 
     pub(crate) fn into_inner(self) -> Option<T> {

@@ -5,8 +5,8 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::validate::Ir;
@@ -74,6 +74,7 @@ pub(crate) fn expand(ir: Ir, mut func: MaybeItemFn) -> TokenStream {
         span = Span::mixed_site()
     );
 
+    let guard_ty = locate(guard_ty, &ir.user_site);
     let guard: syn::FnArg = syn::parse_quote!(_: #guard_ty);
     func.sig.inputs.insert(0, guard);
 
@@ -85,4 +86,27 @@ pub(crate) fn expand(ir: Ir, mut func: MaybeItemFn) -> TokenStream {
         };
         #func
     }
+}
+
+/// Moves the guard type's tokens onto `site` (the user's own `CurrentUser<User>` argument
+/// or attribute type), keeping their name resolution: rustc then reports the guard's
+/// unmet bounds ("`User` has no `#[user_loader]`") on that user token, not on the
+/// attribute. Every top-level token but the last is located at `site`'s first token, the
+/// last at its last token, so the type's span is exactly `site`'s.
+fn locate(ty: TokenStream, site: &impl ToTokens) -> TokenStream {
+    let site: Vec<TokenTree> = site.to_token_stream().into_iter().collect();
+    let (Some(first), Some(last)) = (site.first(), site.last()) else {
+        return ty;
+    };
+    let mut tokens: Vec<TokenTree> = ty.into_iter().collect();
+    let n = tokens.len();
+    for (i, t) in tokens.iter_mut().enumerate() {
+        let at = if i + 1 == n {
+            last.span()
+        } else {
+            first.span()
+        };
+        t.set_span(t.span().located_at(at));
+    }
+    tokens.into_iter().collect()
 }

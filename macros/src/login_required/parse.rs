@@ -1,6 +1,7 @@
 //! The attribute's grammar:
 //! `[UserType] (, fresh | role = "…" | permission = "…" | redirect = "/path" | crate = "path")*`
 
+use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
 use syn::{Lit, Token, Type};
@@ -29,8 +30,16 @@ impl Parse for Args {
     }
 }
 
-fn value<K>(input: ParseStream<'_>, keyword: K) -> syn::Result<(K, Lit)> {
-    input.parse::<Token![=]>()?;
+/// `= <literal>` after `keyword`. A missing `=` or value is reported on the keyword (syn
+/// would report the end of the input, i.e. the whole attribute).
+fn value<K: ToTokens>(input: ParseStream<'_>, keyword: K, example: &str) -> syn::Result<(K, Lit)> {
+    if input.parse::<Option<Token![=]>>()?.is_none() || input.is_empty() || input.peek(Token![,]) {
+        let name = keyword.to_token_stream();
+        return Err(syn::Error::new_spanned(
+            &keyword,
+            format!("`{name}` expects a value: `{name} = {example}`"),
+        ));
+    }
     Ok((keyword, input.parse()?))
 }
 
@@ -51,27 +60,28 @@ impl Parse for Arg {
             Ok(Arg::Fresh(k))
         } else if la.peek(kw::role) {
             let k = input.parse()?;
-            value(input, k).map(|(_, v): (kw::role, _)| Arg::Role(v))
+            value(input, k, "\"admin\"").map(|(_, v): (kw::role, _)| Arg::Role(v))
         } else if la.peek(kw::permission) {
             let k = input.parse()?;
-            value(input, k).map(|(_, v): (kw::permission, _)| Arg::Permission(v))
+            value(input, k, "\"posts:write\"").map(|(_, v): (kw::permission, _)| Arg::Permission(v))
         } else if la.peek(kw::redirect) {
             let k = input.parse()?;
-            value(input, k).map(|(k, v)| Arg::Redirect(k, v))
+            value(input, k, "\"/login\"").map(|(k, v)| Arg::Redirect(k, v))
         } else if la.peek(Token![crate]) {
             let k = input.parse()?;
-            value(input, k).map(|(k, v)| Arg::Crate(k, v))
+            value(input, k, "\"::axum_sesame\"").map(|(k, v)| Arg::Crate(k, v))
         } else if input.peek(syn::Ident) || input.peek(Token![::]) {
             let ty: Type = input.parse()?;
-            // A lone lower-case identifier is a misspelt option, not a user type.
-            let lowercase_ident = match &ty {
-                Type::Path(p) => p
-                    .path
-                    .get_ident()
-                    .filter(|i| i.to_string().starts_with(|c: char| c.is_ascii_lowercase())),
+            // A lone lower-case identifier, or any identifier followed by `=`, is a
+            // misspelt option, not a user type.
+            let with_value = input.peek(Token![=]);
+            let unknown = match &ty {
+                Type::Path(p) if p.qself.is_none() => p.path.get_ident().filter(|i| {
+                    with_value || i.to_string().starts_with(|c: char| c.is_ascii_lowercase())
+                }),
                 _ => None,
             };
-            if let Some(ident) = lowercase_ident {
+            if let Some(ident) = unknown {
                 return Err(syn::Error::new_spanned(
                     ident,
                     format!("unknown option `{ident}`: {EXPECTED}"),

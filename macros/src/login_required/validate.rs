@@ -12,6 +12,9 @@ const MAX_ARGS: usize = 15;
 
 pub(crate) struct Ir {
     pub(crate) user: Type,
+    /// Where "`User` has no `#[user_loader]`" is reported: the attribute's user type, or
+    /// the `CurrentUser<User>` / `Auth<User>` argument it was inferred from.
+    pub(crate) user_site: Type,
     pub(crate) fresh: bool,
     pub(crate) roles: Vec<LitStr>,
     pub(crate) permissions: Vec<LitStr>,
@@ -47,18 +50,23 @@ fn is_local_path(p: &str) -> bool {
 pub(crate) fn validate(args: Args, func: &MaybeItemFn, args_text: String) -> syn::Result<Ir> {
     let mut errors = Errors::default();
     let mut user = Once::new("the user type");
-    let mut fresh = Once::new("fresh");
-    let mut redirect = Once::new("redirect");
-    let mut krate = Once::new("crate");
+    let mut fresh = Once::new("`fresh`");
+    let mut redirect = Once::new("`redirect`");
+    let mut krate = Once::new("`crate`");
     let (mut roles, mut permissions) = (Vec::new(), Vec::new());
 
     for (i, arg) in args.0.into_iter().enumerate() {
         match arg {
-            Arg::User(ty) if i > 0 => errors.push(syn::Error::new_spanned(
-                ty,
-                "the user type must be the first argument: `#[login_required(User, …)]`",
-            )),
-            Arg::User(ty) => user.set(&ty, *ty.clone(), &mut errors),
+            Arg::User(ty) => {
+                // Only the first one is out of place; a repeat is reported as a repeat.
+                if i > 0 && !user.is_set() {
+                    errors.push(syn::Error::new_spanned(
+                        &ty,
+                        "the user type must be the first argument: `#[login_required(User, …)]`",
+                    ));
+                }
+                user.set(&ty, *ty.clone(), &mut errors);
+            }
             Arg::Fresh(k) => fresh.set(k, (), &mut errors),
             Arg::Role(lit) => roles.extend(string("role", "\"admin\"", lit, &mut errors)),
             Arg::Permission(lit) => {
@@ -107,7 +115,10 @@ pub(crate) fn validate(args: Args, func: &MaybeItemFn, args_text: String) -> syn
         ));
     }
 
-    let user = user.into_inner().or_else(|| infer_user(func));
+    let user = match user.into_inner() {
+        Some(ty) => Some((ty.clone(), ty)),
+        None => infer_user(func),
+    };
     if user.is_none() {
         errors.push(syn::Error::new(
             func.sig.ident.span(),
@@ -116,12 +127,13 @@ pub(crate) fn validate(args: Args, func: &MaybeItemFn, args_text: String) -> syn
         ));
     }
     errors.finish()?;
-    let Some(user) = user else {
+    let Some((user, user_site)) = user else {
         // An error was pushed above whenever `user` is `None`.
         return Err(syn::Error::new(Span::call_site(), "missing user type"));
     };
     Ok(Ir {
         user,
+        user_site,
         fresh: fresh.into_inner().is_some(),
         roles,
         permissions,
@@ -131,10 +143,11 @@ pub(crate) fn validate(args: Args, func: &MaybeItemFn, args_text: String) -> syn
     })
 }
 
-/// `U` from an argument of type `CurrentUser<U>`, `Option<CurrentUser<U>>` or `Auth<U>`.
-fn infer_user(func: &MaybeItemFn) -> Option<Type> {
+/// `U` from an argument of type `CurrentUser<U>`, `Option<CurrentUser<U>>` or `Auth<U>`,
+/// with that argument's type.
+fn infer_user(func: &MaybeItemFn) -> Option<(Type, Type)> {
     func.sig.inputs.iter().find_map(|arg| match arg {
-        FnArg::Typed(pt) => user_of(&pt.ty),
+        FnArg::Typed(pt) => user_of(&pt.ty).map(|u| (u, (*pt.ty).clone())),
         FnArg::Receiver(_) => None,
     })
 }

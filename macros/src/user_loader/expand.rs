@@ -32,9 +32,14 @@ pub(crate) fn expand(ir: Ir, func: MaybeItemFn) -> TokenStream {
         .map(|i| format_ident!("__login_arg{}", i, span = Span::mixed_site()))
         .collect();
     let tys = &ir.extractors;
-    // A wrong id type is reported on the user's id type.
+    // A wrong id type is reported on the user's id type: the checked expression is
+    // located there too (same hygiene), or rustc would point at the attribute.
+    let id_expr = format_ident!(
+        "__login_id",
+        span = Span::mixed_site().located_at(id_ty.span())
+    );
     let id_binding = quote_spanned! {id_ty.span()=>
-        let #id: #id_ty = #id;
+        let #id: #id_ty = #id_expr;
     };
     // "`User` is not a user type" is reported on the user's return type.
     let has_impl = quote_spanned! {user.span()=>

@@ -27,6 +27,15 @@ impl Parse for CrateArg {
                 keyword,
                 value: input.parse()?,
             })
+        } else if input.peek(syn::Ident) {
+            let unknown: syn::Ident = input.parse()?;
+            Err(syn::Error::new_spanned(
+                &unknown,
+                format!(
+                    "unknown option `{unknown}`: `#[user_loader]` takes only \
+                     `crate = \"path\"`"
+                ),
+            ))
         } else {
             Err(la.error())
         }

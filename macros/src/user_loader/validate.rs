@@ -19,7 +19,7 @@ const RETURN_HELP: &str = "`#[user_loader]` must return `Option<User>` or \
 
 pub(crate) fn validate(args: Args, func: &MaybeItemFn) -> syn::Result<Ir> {
     let mut errors = Errors::default();
-    let mut krate = Once::new("crate");
+    let mut krate = Once::new("`crate`");
     for arg in args.0 {
         match arg.value {
             Lit::Str(s) => {

@@ -1,0 +1,40 @@
+use axum::Router;
+use axum::routing::get;
+use axum_sesame::{AuthUser, login_required, user_loader};
+
+struct User {
+    name: String,
+}
+
+impl AuthUser for User {
+    type Id = String;
+    fn id(&self) -> String {
+        self.name.clone()
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        b""
+    }
+}
+
+#[user_loader]
+async fn load_user(id: String) -> Option<User> {
+    Some(User { name: id })
+}
+
+#[login_required(User)]
+async fn page() -> &'static str {
+    "page"
+}
+
+/// Outer attributes and docs are kept.
+#[login_required(User, fresh)]
+#[allow(clippy::unused_async)]
+pub(crate) async fn settings() -> &'static str {
+    "settings"
+}
+
+fn main() {
+    let _: Router = Router::new()
+        .route("/", get(page))
+        .route("/settings", get(settings));
+}
