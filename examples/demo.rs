@@ -37,7 +37,6 @@ use axum_sesame::{
     Auth, AuthUser, ConfigError, CurrentUser, Flash, Key, LoginManager, SameOrigin, Session,
     SessionConfig, login_required, user_loader,
 };
-use serde::Deserialize;
 
 /// The demo's settings, normally read from the environment.
 #[derive(Clone, Debug)]
@@ -218,7 +217,6 @@ impl Db {
 #[derive(Clone, Debug)]
 pub struct AppState {
     db: Db,
-    session_lifetime: Option<Duration>,
 }
 
 impl FromRef<AppState> for Db {
@@ -236,10 +234,14 @@ async fn load_user(id: String, State(db): State<Db>) -> Option<DemoUser> {
 pub fn app(config: DemoConfig, db: Db) -> Result<Router, ConfigError> {
     let mut session = SessionConfig::new(config.key).with_secure(config.secure_cookies);
     if let Some(lifetime) = config.session_lifetime {
-        session = session.with_permanent_lifetime(lifetime);
+        // Sliding and absolute: no session outlives SESSION_LIFETIME since its login.
+        session = session
+            .with_permanent_lifetime(lifetime)
+            .with_absolute_lifetime(lifetime);
     }
     let tokens = db.tokens.clone();
     let manager = LoginManager::with_session(session)
+        .with_permanent_login(config.session_lifetime.is_some())
         .with_login_view("/login")
         .with_refresh_view("/reauth")
         .with_remember_duration(config.remember_duration)
@@ -247,20 +249,28 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, ConfigError> {
             let id = tokens.get(token.as_str()).map(|e| (*e).to_owned());
             async move { id }
         });
+    // Cross-site POSTs are refused before anything else runs: no login work, no cookie.
+    let same_origin = || axum::middleware::from_extractor::<SameOrigin>();
     Ok(Router::new()
-        .route("/login", get(login_page).post(login))
+        .route(
+            "/login",
+            get(login_page).post(login).route_layer(same_origin()),
+        )
         .route("/protected", get(protected))
         .route("/settings", get(settings))
-        .route("/reauth", get(reauth_page).post(reauth))
-        .route("/password", axum::routing::post(change_password))
+        .route(
+            "/reauth",
+            get(reauth_page).post(reauth).route_layer(same_origin()),
+        )
+        .route(
+            "/password",
+            axum::routing::post(change_password).route_layer(same_origin()),
+        )
         .route("/admin", get(admin))
         .route("/api/me", get(api_me))
         .route("/logout", get(logout))
         .layer(manager.build()?)
-        .with_state(AppState {
-            db,
-            session_lifetime: config.session_lifetime,
-        }))
+        .with_state(AppState { db }))
 }
 
 fn escape(s: &str) -> String {
@@ -305,23 +315,18 @@ fn login_form(flashes: &[Flash], next: Option<&str>, error: Option<&str>) -> Str
     )
 }
 
-#[derive(Deserialize)]
-struct NextQuery {
-    next: Option<String>,
+/// Query strings and forms as pairs: a repeated field takes its first value, as in Flask.
+type Pairs = Vec<(String, String)>;
+
+fn first<'a>(pairs: &'a Pairs, name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
 }
 
-async fn login_page(session: Session, Query(q): Query<NextQuery>) -> Html<String> {
-    Html(login_form(&session.take_flashes(), q.next.as_deref(), None))
-}
-
-#[derive(Deserialize)]
-struct LoginForm {
-    #[serde(default)]
-    email: String,
-    #[serde(default)]
-    pw: String,
-    remember: Option<String>,
-    next: Option<String>,
+async fn login_page(session: Session, Query(q): Query<Pairs>) -> Html<String> {
+    Html(login_form(&session.take_flashes(), first(&q, "next"), None))
 }
 
 fn truthy(v: Option<&str>) -> bool {
@@ -340,27 +345,23 @@ fn bad_login(next: Option<&str>) -> Response {
         .into_response()
 }
 
-async fn login(
-    _: SameOrigin,
-    auth: Auth<DemoUser>,
-    session: Session,
-    State(state): State<AppState>,
-    Form(f): Form<LoginForm>,
-) -> Response {
-    let Some(user) = state.db.check(&f.email, &f.pw).await.filter(|u| u.active) else {
-        return bad_login(f.next.as_deref());
+async fn login(auth: Auth<DemoUser>, State(db): State<Db>, Form(f): Form<Pairs>) -> Response {
+    let (email, pw) = (
+        first(&f, "email").unwrap_or(""),
+        first(&f, "pw").unwrap_or(""),
+    );
+    let next = first(&f, "next");
+    let Some(user) = db.check(email, pw).await.filter(|u| u.active) else {
+        return bad_login(next);
     };
     if let Err(e) = auth
         .login_user(&user)
-        .remember(truthy(f.remember.as_deref()))
+        .remember(truthy(first(&f, "remember")))
         .await
     {
         return e.into_response();
     }
-    if state.session_lifetime.is_some() {
-        session.set_permanent(true);
-    }
-    auth.redirect_to(f.next.as_deref(), "/protected")
+    auth.redirect_to(next, "/protected")
 }
 
 #[login_required]
@@ -388,58 +389,45 @@ fn reauth_form(flashes: &[Flash], next: Option<&str>, error: Option<&str>) -> St
 }
 
 #[login_required(DemoUser)]
-async fn reauth_page(session: Session, Query(q): Query<NextQuery>) -> Html<String> {
+async fn reauth_page(session: Session, Query(q): Query<Pairs>) -> Html<String> {
     Html(reauth_form(
         &session.take_flashes(),
-        q.next.as_deref(),
+        first(&q, "next"),
         None,
     ))
 }
 
-#[derive(Deserialize)]
-struct ReauthForm {
-    #[serde(default)]
-    pw: String,
-    next: Option<String>,
-}
-
 #[login_required]
 async fn reauth(
-    _: SameOrigin,
     user: CurrentUser<DemoUser>,
     auth: Auth<DemoUser>,
     State(db): State<Db>,
-    Form(f): Form<ReauthForm>,
+    Form(f): Form<Pairs>,
 ) -> Response {
-    if db.check(&user.email, &f.pw).await.is_none() {
+    let next = first(&f, "next");
+    let pw = first(&f, "pw").unwrap_or("");
+    if db.check(&user.email, pw).await.is_none() {
         return (
             StatusCode::UNAUTHORIZED,
-            Html(reauth_form(&[], f.next.as_deref(), Some("Bad login"))),
+            Html(reauth_form(&[], next, Some("Bad login"))),
         )
             .into_response();
     }
     auth.confirm_login();
-    auth.redirect_to(f.next.as_deref(), "/settings")
-}
-
-#[derive(Deserialize)]
-struct PasswordForm {
-    #[serde(default)]
-    new_pw: String,
+    auth.redirect_to(next, "/settings")
 }
 
 #[login_required(fresh)]
 async fn change_password(
-    _: SameOrigin,
     user: CurrentUser<DemoUser>,
     auth: Auth<DemoUser>,
     State(db): State<Db>,
-    Form(f): Form<PasswordForm>,
+    Form(f): Form<Pairs>,
 ) -> Response {
-    if f.new_pw.is_empty() || f.new_pw.len() > 1024 {
+    let new_pw = first(&f, "new_pw").unwrap_or("").to_owned();
+    if new_pw.is_empty() || new_pw.len() > 1024 {
         return (StatusCode::BAD_REQUEST, "new_pw must be 1 to 1024 bytes").into_response();
     }
-    let new_pw = f.new_pw;
     let hash = tokio::task::spawn_blocking(move || hash_password(&new_pw))
         .await
         .ok()

@@ -5,8 +5,9 @@
 //! Every response seen here is checked for: no 5xx, every `Set-Cookie` under 4096 bytes,
 //! and no cookie value leaking into a body or a `Location` (R5, R6).
 //!
-//! Tests marked `#[ignore = "discrepancy: …"]` assert what the spec or SECURITY.md asks
-//! for where the demo currently does something else; run them with `-- --ignored`.
+//! The last group are regression tests for discrepancies these tests first found (flash
+//! growth, guard-before-SameOrigin ordering, SESSION_LIFETIME semantics, repeated
+//! fields, `Accept` parameter case).
 
 #[path = "../examples/demo.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -2060,7 +2061,7 @@ async fn concurrent_clients_never_see_each_other() {
 }
 
 // ---------------------------------------------------------------------------------------
-// Known discrepancies: each asserts the spec; ignored until the demo or runtime is fixed.
+// Regression tests for discrepancies found by this file, fixed since.
 // ---------------------------------------------------------------------------------------
 
 /// Sends `n` requests through the jar, checking every response (no 5xx, every
@@ -2072,8 +2073,6 @@ async fn repeat_get(client: &mut Client, path: &str, n: usize) {
 }
 
 #[tokio::test]
-#[ignore = "discrepancy: each unauthorized/needs-refresh redirect appends a flash; the \
-            cookie outgrows 4096 bytes and every later redirect is a 500"]
 async fn repeated_redirects_never_overflow_the_session_cookie() {
     let app = app();
     // A client that never renders /login (a HEAD checker, a script, a prefetcher).
@@ -2087,8 +2086,6 @@ async fn repeated_redirects_never_overflow_the_session_cookie() {
 }
 
 #[tokio::test]
-#[ignore = "discrepancy: #[login_required] runs before the SameOrigin extractor, so \
-            cross-site POSTs to /reauth and /password get 303 + Set-Cookie, not 403"]
 async fn cross_site_posts_are_refused_before_any_login_work() {
     let app = app();
     let mut remembered = Client::new(&app);
@@ -2119,8 +2116,6 @@ async fn cross_site_posts_are_refused_before_any_login_work() {
 }
 
 #[tokio::test]
-#[ignore = "discrepancy: SESSION_LIFETIME is only a sliding (idle) lifetime; SECURITY.md \
-            R18 and §5.3 step 4 ask for now - iat > SESSION_LIFETIME => anonymous"]
 async fn session_lifetime_caps_even_active_sessions() {
     let mut config = config();
     config.session_lifetime = Some(Duration::from_secs(2));
@@ -2137,9 +2132,6 @@ async fn session_lifetime_caps_even_active_sessions() {
 }
 
 #[tokio::test]
-#[ignore = "discrepancy: with SESSION_LIFETIME set, sessions restored from the remember \
-            cookie (and re-authenticated ones) stay non-permanent: no Max-Age, and only \
-            the 31-day absolute cap applies"]
 async fn session_lifetime_applies_to_every_login() {
     let mut config = config();
     config.session_lifetime = Some(Duration::from_secs(60));
@@ -2155,8 +2147,6 @@ async fn session_lifetime_applies_to_every_login() {
 }
 
 #[tokio::test]
-#[ignore = "discrepancy (minor): a repeated query or form field is a 400/422 \
-            (serde_urlencoded duplicate field), not the page or login the spec describes"]
 async fn repeated_parameters_are_tolerated() {
     let app = app();
     let reply = Client::new(&app).get("/login?next=%2Fa&next=%2Fb").await;
@@ -2167,8 +2157,6 @@ async fn repeated_parameters_are_tolerated() {
 }
 
 #[tokio::test]
-#[ignore = "discrepancy (minor): the Accept parser matches the `q` parameter name \
-            case-sensitively, so `text/html;Q=0` still counts as accepting HTML"]
 async fn accept_quality_parameter_is_case_insensitive() {
     let app = app();
     let reply = Client::new(&app)

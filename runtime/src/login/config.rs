@@ -70,6 +70,7 @@ pub(crate) struct LoginSettings {
     pub(crate) remember_secs: u64,
     pub(crate) remember_refresh: bool,
     pub(crate) fresh_secs: Option<u64>,
+    pub(crate) permanent_login: bool,
     pub(crate) unauthorized: Option<BoxHandler>,
     pub(crate) needs_refresh: Option<BoxHandler>,
     pub(crate) request_loaders: Vec<RequestLoader>,
@@ -137,6 +138,7 @@ pub struct LoginManager {
     remember_duration: Duration,
     remember_refresh: bool,
     fresh_for: Option<Duration>,
+    permanent_login: bool,
     unauthorized: Option<BoxHandler>,
     needs_refresh: Option<BoxHandler>,
     request_loaders: Vec<RequestLoader>,
@@ -195,6 +197,7 @@ impl LoginManager {
             remember_duration: DEFAULT_REMEMBER,
             remember_refresh: false,
             fresh_for: None,
+            permanent_login: false,
             unauthorized: None,
             needs_refresh: None,
             request_loaders: Vec::new(),
@@ -240,6 +243,14 @@ impl LoginManager {
     /// the whole session, as in Flask-Login).
     pub fn with_fresh_for(mut self, duration: Duration) -> Self {
         self.fresh_for = Some(duration);
+        self
+    }
+
+    /// Makes every login permanent — `login_user` and a restore from the remember cookie
+    /// alike — so its cookie carries `Max-Age` and the session's permanent lifetime applies
+    /// (default off: Flask leaves `session.permanent` to the application).
+    pub fn with_permanent_login(mut self, permanent: bool) -> Self {
+        self.permanent_login = permanent;
         self
     }
 
@@ -416,6 +427,7 @@ impl LoginManager {
             remember_secs: secs(self.remember_duration)?,
             remember_refresh: self.remember_refresh,
             fresh_secs: self.fresh_for.map(secs).transpose()?,
+            permanent_login: self.permanent_login,
             unauthorized: self.unauthorized,
             needs_refresh: self.needs_refresh,
             request_loaders: self.request_loaders,

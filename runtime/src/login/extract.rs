@@ -330,6 +330,7 @@ impl<U: AuthUser> Auth<U> {
         let now = self.ctx.now();
         let identity = self.identity.clone();
         let fresh = l.fresh;
+        let permanent = self.ctx.login.permanent_login;
         let (sid_uid, ah2) = (uid.clone(), ah.clone());
         self.ctx.slot.with(move |s| {
             if s.uid.as_ref().is_some_and(|old| *old != sid_uid) {
@@ -341,6 +342,7 @@ impl<U: AuthUser> Auth<U> {
             s.fat = fresh.then_some(now);
             s.cid = Some(identity);
             s.remembered = false;
+            s.permanent |= permanent;
             s.modified = true;
         });
         if l.remember {

@@ -210,10 +210,10 @@ pub(crate) fn accepts_html(parts: &Parts) -> bool {
             let mut params = range.split(';');
             let media = params.next().unwrap_or("").trim();
             let zero_q = params.any(|p| {
-                p.trim()
-                    .strip_prefix("q=")
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .is_some_and(|q| q <= 0.0)
+                p.split_once('=').is_some_and(|(name, q)| {
+                    name.trim().eq_ignore_ascii_case("q")
+                        && q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+                })
             });
             if !zero_q
                 && ["text/html", "text/*", "*/*", "application/xhtml+xml"]
@@ -258,10 +258,14 @@ async fn policy(
     }
     match view {
         Some(view) if accepts_html(parts) => {
-            if let Some((category, text)) = message {
+            if let Some(flash) = message {
+                // Once: a client that keeps hitting protected pages without showing the
+                // login page must not grow its cookie.
                 ctx.slot.with(|s| {
-                    s.flashes.push((category.clone(), text.clone()));
-                    s.modified = true;
+                    if !s.flashes.contains(flash) {
+                        s.flashes.push(flash.clone());
+                        s.modified = true;
+                    }
                 });
             }
             let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
@@ -337,6 +341,12 @@ mod tests {
         assert!(accepts_html(&parts(&["TEXT/*;q=0.5"])));
         assert!(!accepts_html(&parts(&["application/json"])));
         assert!(!accepts_html(&parts(&["application/json, text/html;q=0"])));
-        assert!(!accepts_html(&parts(&["\u{7f}"[..0].as_ref()])));
+        assert!(!accepts_html(&parts(&[
+            "application/json, text/html; Q=0.0"
+        ])));
+        assert!(
+            !accepts_html(&parts(&[""])),
+            "an empty Accept admits nothing"
+        );
     }
 }

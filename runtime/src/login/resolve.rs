@@ -145,7 +145,7 @@ impl LoginCtx {
     pub(crate) fn remember_cookie(&self, parts: &Parts, now: u64) -> Option<RememberPayload> {
         let name = &self.login.remember.name;
         cookie_values(&parts.headers, name)
-            .take(4)
+            .take(crate::session::MAX_CANDIDATES)
             .find_map(|v| RememberPayload::open(&self.slot.settings.codec, name, v, now))
     }
 
@@ -158,14 +158,15 @@ impl LoginCtx {
     /// Issues a remember cookie.
     pub(crate) fn set_remember(&self, payload: &RememberPayload, now: u64) {
         let s = &self.slot.settings;
-        match payload.seal(&s.codec, &self.login.remember.name) {
-            Ok(value) => {
-                let cookie = self
-                    .login
+        let cookie = payload
+            .seal(&s.codec, &self.login.remember.name)
+            .and_then(|value| {
+                self.login
                     .remember
-                    .set_cookie(value, Some(payload.remaining(now)));
-                self.state().set_remember(RememberAction::Set(cookie));
-            }
+                    .set_cookie(value, Some(payload.remaining(now)))
+            });
+        match cookie {
+            Ok(cookie) => self.state().set_remember(RememberAction::Set(cookie)),
             Err(error) => {
                 tracing::error!(target: "axum_sesame::login", %error, "could not write the remember cookie");
             }
@@ -362,6 +363,7 @@ where
                 s.fat = None; // restored sessions are never fresh (R24)
                 s.cid = Some(identity);
                 s.remembered = true;
+                s.permanent |= login.permanent_login;
                 s.modified = true;
             });
             if ah != r.ah || login.remember_refresh {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::codec::{Codec, MAX_COOKIE_LEN};
+use crate::codec::{Codec, EncodeError, MAX_COOKIE_LEN};
 use crate::key::KeyRing;
 use crate::session::layer::SessionLayer;
 
@@ -163,14 +163,23 @@ impl CookieSettings {
         b
     }
 
-    /// `Set-Cookie` value carrying `value`, with `Max-Age` when given.
-    pub(crate) fn set_cookie(&self, value: String, max_age: Option<u64>) -> String {
+    /// `Set-Cookie` value carrying `value`, with `Max-Age` when given. The whole line,
+    /// attributes included, stays within [`MAX_COOKIE_LEN`] bytes.
+    pub(crate) fn set_cookie(
+        &self,
+        value: String,
+        max_age: Option<u64>,
+    ) -> Result<String, EncodeError> {
         let mut b = self.builder(value);
         if let Some(secs) = max_age {
             let secs = i64::try_from(secs).unwrap_or(i64::MAX);
             b = b.max_age(cookie::time::Duration::seconds(secs));
         }
-        b.build().to_string()
+        let line = b.build().to_string();
+        if line.len() > MAX_COOKIE_LEN {
+            return Err(EncodeError::TooLarge { len: line.len() });
+        }
+        Ok(line)
     }
 
     /// `Set-Cookie` value deleting the cookie, with the attributes it was set with.
@@ -453,7 +462,7 @@ mod tests {
         c.domain = Some("example.com".to_owned());
         c.path = "/app".to_owned();
         c.same_site = SameSite::Strict;
-        let set = c.set_cookie("v".to_owned(), None);
+        let set = c.set_cookie("v".to_owned(), None).unwrap();
         let del = c.removal();
         for attr in [
             "Path=/app",
@@ -468,5 +477,11 @@ mod tests {
         assert!(del.starts_with("sid=;"), "{del}");
         assert!(del.contains("Max-Age=0"), "{del}");
         assert!(!set.contains("Max-Age"), "{set}");
+        // The whole line counts: a value that fits alone can still be refused.
+        let long = "v".repeat(MAX_COOKIE_LEN - 10);
+        assert!(matches!(
+            c.set_cookie(long, None),
+            Err(EncodeError::TooLarge { .. })
+        ));
     }
 }

@@ -39,8 +39,9 @@ use self::payload::{Payload, SessionId};
 pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection};
 use crate::login::resolve::{LoginSlot, RememberAction};
 
-/// How many cookies of the session's name are tried (cookie tossing may add several).
-const MAX_CANDIDATES: usize = 4;
+/// How many cookies of one name are tried, in order, until one verifies (cookie tossing
+/// may add several; each costs one HMAC).
+pub(crate) const MAX_CANDIDATES: usize = 16;
 
 /// What the request brought.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -304,7 +305,10 @@ impl Slot {
                         .saturating_sub(now);
                     s.lifetimes.permanent.min(remaining)
                 });
-                Outcome::SetCookie(s.cookie.set_cookie(value, max_age))
+                match s.cookie.set_cookie(value, max_age) {
+                    Ok(line) => Outcome::SetCookie(line),
+                    Err(e) => Outcome::Failed(e),
+                }
             }
             Err(e) => Outcome::Failed(e),
         }
