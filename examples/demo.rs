@@ -10,7 +10,10 @@
 //! Environment: `PORT` (default 3000); `SECRET_KEY` (at least 32 bytes; without it a
 //! public development key is used and a warning logged); `SESSION_LIFETIME` (seconds:
 //! every login makes the session permanent with that lifetime, enforced on the server);
-//! `REMEMBER_DURATION` (seconds, default 365 days); `SECURE_COOKIES=1` adds `Secure`.
+//! `REMEMBER_DURATION` (seconds, default 365 days); `SECURE_COOKIES=1` adds `Secure`;
+//! `SESSION_STORE=memory|redis` keeps sessions on the server (the cookie then holds only
+//! a signed id, and logout makes it useless) with `REDIS_URL` for Redis (build with
+//! `--features redis`).
 //!
 //! ```text
 //! curl -i -c jar -b jar -d 'email=foo@bar.tld&pw=secret&remember=on' localhost:3000/login
@@ -34,7 +37,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
 use axum_sesame::{
-    Auth, AuthUser, ConfigError, CurrentUser, Flash, Key, LoginManager, SameOrigin, Session,
+    Auth, AuthUser, CurrentUser, Flash, Key, LoginManager, MemoryStore, SameOrigin, Session,
     SessionConfig, login_required, user_loader,
 };
 
@@ -49,6 +52,19 @@ pub struct DemoConfig {
     pub remember_duration: Duration,
     /// `SECURE_COOKIES=1`.
     pub secure_cookies: bool,
+    /// `SESSION_STORE` (`cookie`, the default, `memory` or `redis` with `REDIS_URL`).
+    pub store: StoreChoice,
+}
+
+/// Where sessions live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// In the signed cookie (stateless).
+    Cookie,
+    /// In this process's memory: logout revokes the cookie.
+    Memory,
+    /// In Redis at this URL (build with `--features redis`).
+    Redis(String),
 }
 
 impl DemoConfig {
@@ -59,6 +75,7 @@ impl DemoConfig {
             session_lifetime: None,
             remember_duration: Duration::from_secs(365 * 24 * 3600),
             secure_cookies: false,
+            store: StoreChoice::Cookie,
         }
     }
 
@@ -80,6 +97,18 @@ impl DemoConfig {
             config.remember_duration = d;
         }
         config.secure_cookies = std::env::var("SECURE_COOKIES").is_ok_and(|v| v == "1");
+        config.store = match std::env::var("SESSION_STORE").as_deref() {
+            Err(_) | Ok("cookie") => StoreChoice::Cookie,
+            Ok("memory") => StoreChoice::Memory,
+            Ok("redis") => StoreChoice::Redis(
+                std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
+            ),
+            Ok(other) => {
+                return Err(format!(
+                    "SESSION_STORE={other:?}: use `cookie`, `memory` or `redis`"
+                ));
+            }
+        };
         Ok(config)
     }
 }
@@ -231,8 +260,22 @@ async fn load_user(id: String, State(db): State<Db>) -> Option<DemoUser> {
 }
 
 /// Builds the demo's router.
-pub fn app(config: DemoConfig, db: Db) -> Result<Router, ConfigError> {
+pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
     let mut session = SessionConfig::new(config.key).with_secure(config.secure_cookies);
+    session = match &config.store {
+        StoreChoice::Cookie => session,
+        StoreChoice::Memory => session.with_store(MemoryStore::new()),
+        #[cfg(feature = "redis")]
+        StoreChoice::Redis(url) => {
+            session.with_store(axum_sesame::RedisStore::connect(url).map_err(|e| e.to_string())?)
+        }
+        #[cfg(not(feature = "redis"))]
+        StoreChoice::Redis(_) => {
+            return Err("SESSION_STORE=redis needs the `redis` feature: \
+                        cargo run --features redis --example demo"
+                .to_owned());
+        }
+    };
     if let Some(lifetime) = config.session_lifetime {
         // Sliding and absolute: no session outlives SESSION_LIFETIME since its login.
         session = session
@@ -269,7 +312,7 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, ConfigError> {
         .route("/admin", get(admin))
         .route("/api/me", get(api_me))
         .route("/logout", get(logout))
-        .layer(manager.build()?)
+        .layer(manager.build().map_err(|e| e.to_string())?)
         .with_state(AppState { db }))
 }
 

@@ -2167,3 +2167,50 @@ async fn accept_quality_parameter_is_case_insensitive() {
         .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// SESSION_STORE: with a server-side store, logout makes a saved cookie useless (R21).
+// ---------------------------------------------------------------------------------------
+
+async fn store_mode_logout_revokes_the_cookie(store: demo::StoreChoice) {
+    let mut config = config();
+    config.store = store;
+    let app = app_with(config);
+    let mut client = Client::new(&app);
+    let login = client.login_ok("foo@bar.tld").await;
+    let cookie = login.cookie("session").expect("a session cookie");
+    // The cookie is a signed id, not the session: no user id or data in it.
+    assert!(cookie.value.len() < 90, "{}", cookie.value);
+    client.assert_user("foo@bar.tld").await;
+    let saved = client.value("session").expect("the session cookie");
+    client.get("/logout").await.assert_ok("Logged out");
+    client.assert_anonymous().await;
+    // The saved cookie replayed: anonymous, because the record is gone.
+    let mut replay = Client::with_cookies(&app, &[("session", &saved)]);
+    replay.assert_anonymous().await;
+    // Password change still ends the other sessions in store mode.
+    let mut a = Client::new(&app);
+    let mut b = Client::new(&app);
+    a.login_ok("bar@bar.tld").await;
+    b.login_ok("bar@bar.tld").await;
+    a.post_form("/password", "new_pw=changed")
+        .await
+        .assert_ok("Password changed");
+    a.assert_user("bar@bar.tld").await;
+    b.assert_anonymous().await;
+}
+
+#[tokio::test]
+async fn memory_store_logout_revokes_the_cookie() {
+    store_mode_logout_revokes_the_cookie(demo::StoreChoice::Memory).await;
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn redis_store_logout_revokes_the_cookie() {
+    let url = std::env::var("REDIS_URL").expect(
+        "REDIS_URL is not set: start redis-server and export REDIS_URL=redis://127.0.0.1:6379, \
+         or run the tests without --features redis",
+    );
+    store_mode_logout_revokes_the_cookie(demo::StoreChoice::Redis(url)).await;
+}

@@ -81,9 +81,13 @@ pub use login::{
     Unauthorized, UserLoader,
 };
 pub use redirect::{MAX_NEXT_LEN, is_safe_next, login_url, safe_next};
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use session::RedisStore;
 pub use session::{
-    ConfigError, Flash, MissingSessionLayer, SameSite, Session, SessionConfig, SessionError,
-    SessionLayer, SessionRejection, SessionResponseFuture, SessionService,
+    ConfigError, Flash, MemoryStore, MissingSessionLayer, Record, SameSite, SaveMode, Session,
+    SessionConfig, SessionError, SessionId, SessionLayer, SessionRejection, SessionResponseFuture,
+    SessionService, SessionStore, StoreError, StoreFuture, StoreUnavailable,
 };
 
 #[cfg(feature = "macros")]

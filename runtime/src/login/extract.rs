@@ -196,7 +196,7 @@ where
     type Rejection = LoginRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = LoginCtx::from_parts(parts)?;
+        let ctx = LoginCtx::from_parts(parts).await?;
         let next = parts.uri.query().and_then(|q| {
             form_urlencoded::parse(q.as_bytes())
                 .find(|(k, _)| k == "next")

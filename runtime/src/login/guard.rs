@@ -77,7 +77,7 @@ where
     type Rejection = LoginRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = LoginCtx::from_parts(parts)?;
+        let ctx = LoginCtx::from_parts(parts).await?;
         if ctx.login.disabled || ctx.login.exempt_methods.contains(&parts.method) {
             return Ok(RequireLogin(PhantomData));
         }

@@ -12,6 +12,7 @@ use crate::login::LoadError;
 use crate::login::config::{BoxHandler, Message};
 use crate::login::resolve::{LoginCtx, signal};
 use crate::redirect::login_url;
+use crate::session::StoreUnavailable;
 
 /// The [`LoginManager`](crate::LoginManager) layer is not in front of this handler.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -150,6 +151,8 @@ pub enum LoginRejection {
     Forbidden(Forbidden),
     /// See [`LoaderFailed`].
     LoaderFailed(LoaderFailed),
+    /// See [`StoreUnavailable`].
+    StoreUnavailable(StoreUnavailable),
 }
 
 impl LoginRejection {
@@ -161,6 +164,7 @@ impl LoginRejection {
             LoginRejection::NeedsRefresh(r) => r.status(),
             LoginRejection::Forbidden(r) => r.status(),
             LoginRejection::LoaderFailed(r) => r.status(),
+            LoginRejection::StoreUnavailable(r) => r.status(),
         }
     }
 
@@ -172,6 +176,7 @@ impl LoginRejection {
             LoginRejection::NeedsRefresh(r) => r.body_text(),
             LoginRejection::Forbidden(r) => r.body_text(),
             LoginRejection::LoaderFailed(r) => r.body_text(),
+            LoginRejection::StoreUnavailable(r) => r.body_text(),
         }
     }
 }
@@ -195,6 +200,7 @@ impl IntoResponse for LoginRejection {
             LoginRejection::NeedsRefresh(r) => *r.response,
             LoginRejection::Forbidden(r) => (r.status(), r.body_text()).into_response(),
             LoginRejection::LoaderFailed(r) => *r.response,
+            LoginRejection::StoreUnavailable(r) => r.into_response(),
         }
     }
 }

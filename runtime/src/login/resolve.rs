@@ -17,7 +17,7 @@ use crate::login::config::{LoginSettings, SessionProtection};
 use crate::login::rejection::{LoginRejection, MissingLoginManager};
 use crate::login::remember::RememberPayload;
 use crate::login::{AuthUser, UserLoader};
-use crate::session::{Slot, cookie_values};
+use crate::session::{Slot, StoreUnavailable, cookie_values};
 
 /// What happens to the remember cookie in this response.
 #[derive(Debug, Default)]
@@ -102,7 +102,7 @@ pub(crate) fn signal(name: &'static str) {
 }
 
 impl LoginCtx {
-    pub(crate) fn from_parts(parts: &Parts) -> Result<LoginCtx, LoginRejection> {
+    pub(crate) async fn from_parts(parts: &Parts) -> Result<LoginCtx, LoginRejection> {
         let slot = parts
             .extensions
             .get::<Arc<Slot>>()
@@ -112,7 +112,9 @@ impl LoginCtx {
             .login
             .clone()
             .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
-        slot.load(&parts.headers);
+        slot.load(&parts.headers)
+            .await
+            .map_err(|e| LoginRejection::StoreUnavailable(StoreUnavailable::logged(&e)))?;
         Ok(LoginCtx {
             slot: slot.clone(),
             login,
@@ -268,7 +270,7 @@ where
     U: UserLoader<S>,
     S: Send + Sync,
 {
-    let ctx = LoginCtx::from_parts(parts)?;
+    let ctx = LoginCtx::from_parts(parts).await?;
     if let Some(r) = ctx.state().cached::<U>() {
         return Ok((ctx, r));
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::codec::{Codec, EncodeError, MAX_COOKIE_LEN};
 use crate::key::KeyRing;
 use crate::session::layer::SessionLayer;
+use crate::session::store::SessionStore;
 
 /// The `SameSite` attribute of a cookie.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -211,6 +212,7 @@ pub(crate) struct SessionSettings {
     pub(crate) lifetimes: Lifetimes,
     pub(crate) clock: Clock,
     pub(crate) login: Option<Arc<crate::login::config::LoginSettings>>,
+    pub(crate) store: Option<Arc<dyn SessionStore>>,
 }
 
 impl fmt::Debug for SessionSettings {
@@ -220,6 +222,7 @@ impl fmt::Debug for SessionSettings {
             .field("cookie", &self.cookie)
             .field("lifetimes", &self.lifetimes)
             .field("login", &self.login)
+            .field("store", &self.store)
             .finish_non_exhaustive()
     }
 }
@@ -260,6 +263,7 @@ pub struct SessionConfig {
     absolute: Option<Duration>,
     idle: Option<Duration>,
     clock: Clock,
+    store: Option<Arc<dyn SessionStore>>,
 }
 
 impl fmt::Debug for SessionConfig {
@@ -270,6 +274,7 @@ impl fmt::Debug for SessionConfig {
             .field("permanent", &self.permanent)
             .field("absolute", &self.absolute)
             .field("idle", &self.idle)
+            .field("store", &self.store)
             .finish_non_exhaustive()
     }
 }
@@ -284,6 +289,7 @@ impl SessionConfig {
             absolute: None,
             idle: None,
             clock: Arc::new(system_clock),
+            store: None,
         }
     }
 
@@ -351,6 +357,14 @@ impl SessionConfig {
         self
     }
 
+    /// Keeps sessions in `store` ([`MemoryStore`](crate::MemoryStore), `RedisStore`, or
+    /// your own): the cookie then carries only a signed random session id, logout deletes
+    /// the record (a replayed cookie is anonymous), and a failing store answers 503.
+    pub fn with_store(mut self, store: impl SessionStore) -> Self {
+        self.store = Some(Arc::new(store));
+        self
+    }
+
     /// Replaces the clock (seconds since the Unix epoch), for tests of expiry.
     #[doc(hidden)]
     pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
@@ -388,6 +402,7 @@ impl SessionConfig {
             },
             clock: self.clock,
             login: None,
+            store: self.store,
         })
     }
 }

@@ -14,7 +14,7 @@ use tower_service::Service;
 
 use crate::key::KeyRing;
 use crate::session::config::{SessionConfig, SessionSettings};
-use crate::session::{Finish, Slot};
+use crate::session::{Failure, Finish, Slot};
 
 /// Gives every request a lazily loaded [`Session`](crate::Session) and writes the signed
 /// cookie back when the session changed.
@@ -115,7 +115,7 @@ where
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = SessionResponseFuture<S::Future>;
+    type Future = SessionResponseFuture<S::Future, ResBody>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -130,27 +130,32 @@ where
         SessionResponseFuture {
             inner: inner.call(req),
             slot,
+            pending: None,
         }
     }
 }
 
+type StoreWork = Pin<Box<dyn Future<Output = Result<Vec<String>, Failure>> + Send>>;
+
 pin_project! {
     /// The response future of [`SessionService`].
-    pub struct SessionResponseFuture<F> {
+    pub struct SessionResponseFuture<F, B> {
         #[pin]
         inner: F,
         slot: Arc<Slot>,
+        // Store mode: the response, waiting for the store work that decides its cookies.
+        pending: Option<(Response<B>, Finish, StoreWork)>,
     }
 }
 
-impl<F> fmt::Debug for SessionResponseFuture<F> {
+impl<F, B> fmt::Debug for SessionResponseFuture<F, B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SessionResponseFuture")
             .finish_non_exhaustive()
     }
 }
 
-impl<F, ResBody, E> Future for SessionResponseFuture<F>
+impl<F, ResBody, E> Future for SessionResponseFuture<F, ResBody>
 where
     F: Future<Output = Result<Response<ResBody>, E>>,
     ResBody: Default,
@@ -159,33 +164,68 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut res = ready!(this.inner.poll(cx))?;
-        apply(this.slot.finish(), &mut res);
+        if this.pending.is_none() {
+            let mut res = ready!(this.inner.poll(cx))?;
+            let mut finish = this.slot.finish();
+            let store = this.slot.settings.store.clone();
+            match (finish.store.take(), store) {
+                (Some(op), Some(store)) => {
+                    let work: StoreWork = Box::pin(async move { op.run(&*store).await });
+                    *this.pending = Some((res, finish, work));
+                }
+                _ => {
+                    apply(finish, &mut res);
+                    return Poll::Ready(Ok(res));
+                }
+            }
+        }
+        let Some((_, _, work)) = this.pending.as_mut() else {
+            unreachable!("set above");
+        };
+        let outcome = ready!(work.as_mut().poll(cx));
+        let Some((mut res, mut finish, _)) = this.pending.take() else {
+            unreachable!("checked above");
+        };
+        match outcome {
+            Ok(cookies) => finish.cookies.extend(cookies),
+            Err(failure) => finish.failed = Some(failure),
+        }
+        apply(finish, &mut res);
         Poll::Ready(Ok(res))
     }
 }
 
 /// Writes the session outcome into the response.
 pub(crate) fn apply<B: Default>(finish: Finish, res: &mut Response<B>) {
-    let mut failure = finish.failed.map(|e| e.to_string());
-    for cookie in finish.cookies {
-        match HeaderValue::try_from(cookie) {
-            Ok(v) => {
-                res.headers_mut().append(SET_COOKIE, v);
+    let mut failure = finish.failed.map(|f| match f {
+        Failure::Encode(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+        Failure::Store(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    });
+    if failure.is_none() {
+        for cookie in finish.cookies {
+            match HeaderValue::try_from(cookie) {
+                Ok(v) => {
+                    res.headers_mut().append(SET_COOKIE, v);
+                }
+                // Names, paths and domains are validated at start-up and values are
+                // base64, so this is not expected; still no panic on the request path.
+                Err(_) => {
+                    failure = Some((
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "Set-Cookie value is not a valid header".to_owned(),
+                    ));
+                }
             }
-            // Names, paths and domains are validated at start-up and values are base64,
-            // so this is not expected; still no panic on the request path.
-            Err(_) => failure = Some("Set-Cookie value is not a valid header".to_owned()),
         }
     }
-    if let Some(error) = failure {
+    if let Some((status, error)) = failure {
         tracing::error!(
             target: "axum_sesame::session",
             %error,
-            "could not write the session cookie; responding 500"
+            "could not write the session; responding {status}"
         );
         *res = Response::new(B::default());
-        *res.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        *res.status_mut() = status;
         return;
     }
     if finish.vary {

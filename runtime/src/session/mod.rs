@@ -21,7 +21,10 @@
 pub(crate) mod config;
 pub(crate) mod layer;
 pub(crate) mod payload;
+#[cfg(feature = "redis")]
+mod redis;
 mod rejection;
+pub(crate) mod store;
 
 use std::fmt;
 use std::sync::atomic::Ordering;
@@ -34,9 +37,16 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use std::time::Duration;
+
 use self::config::SessionSettings;
-use self::payload::{Payload, SessionId};
-pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection};
+use self::payload::Payload;
+pub use self::payload::SessionId;
+#[cfg(feature = "redis")]
+pub use self::redis::RedisStore;
+pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection, StoreUnavailable};
+pub use self::store::{MemoryStore, Record, SaveMode, SessionStore, StoreError, StoreFuture};
+use crate::key::Purpose;
 use crate::login::resolve::{LoginSlot, RememberAction};
 
 /// How many cookies of one name are tried, in order, until one verifies (cookie tossing
@@ -50,7 +60,7 @@ enum Incoming {
     Absent,
     /// A cookie that verified; `rotated` when under a fallback key.
     Valid { rotated: bool },
-    /// One or more cookies of our name, none valid.
+    /// One or more cookies of our name, none valid (or, in store mode, none known).
     Invalid,
 }
 
@@ -70,6 +80,9 @@ pub(crate) struct SessionState {
     pub(crate) flashes: Vec<(String, String)>,
     pub(crate) modified: bool,
     incoming: Incoming,
+    /// Store mode: the id of the record this session was loaded from (deleted when the
+    /// session ends or moves to a new id).
+    stored: Option<SessionId>,
 }
 
 impl SessionState {
@@ -88,6 +101,7 @@ impl SessionState {
             flashes: Vec::new(),
             modified: false,
             incoming,
+            stored: None,
         }
     }
 
@@ -106,6 +120,7 @@ impl SessionState {
             flashes: p.f,
             modified: false,
             incoming: Incoming::Valid { rotated },
+            stored: None,
         }
     }
 
@@ -114,10 +129,11 @@ impl SessionState {
     }
 
     /// Empties the session and forgets its id (Django's `flush`): the next write starts a
-    /// new session.
+    /// new session, and in store mode the old record is deleted.
     pub(crate) fn flush(&mut self) {
-        let incoming = self.incoming;
+        let (incoming, stored) = (self.incoming, self.stored);
         *self = SessionState::empty(incoming);
+        self.stored = stored;
         self.modified = true;
     }
 }
@@ -144,8 +160,55 @@ enum Outcome {
     Accessed,
     /// Send this `Set-Cookie` value.
     SetCookie(String),
+    /// Store mode: run this against the store, then set its cookies.
+    Store(StoreOp),
     /// The session could not be written.
-    Failed(crate::codec::EncodeError),
+    Failed(Failure),
+}
+
+/// Why the response becomes an error after the handler ran.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A cookie could not be made: 500.
+    Encode(crate::codec::EncodeError),
+    /// The store failed: 503.
+    Store(StoreError),
+}
+
+/// Store work decided after the handler ran.
+#[derive(Debug)]
+pub(crate) struct StoreOp {
+    save: Option<(SessionId, Record, Duration, SaveMode)>,
+    delete: Option<SessionId>,
+    /// Sent when the save succeeded.
+    cookie: Option<String>,
+    /// Sent when an update found the record gone (logged out meanwhile), or after a delete.
+    removal: Option<String>,
+}
+
+impl StoreOp {
+    /// Runs the store operations; returns the cookies to send.
+    pub(crate) async fn run(self, store: &dyn SessionStore) -> Result<Vec<String>, Failure> {
+        let mut cookies = Vec::new();
+        if let Some((id, record, ttl, mode)) = &self.save {
+            match store.save(id, record, *ttl, *mode).await {
+                Ok(true) => cookies.extend(self.cookie),
+                // The record vanished (a concurrent logout): never bring it back.
+                Ok(false) if *mode == SaveMode::Update => cookies.extend(self.removal.clone()),
+                Ok(false) => {
+                    return Err(Failure::Store(StoreError::new("session id collision")));
+                }
+                Err(e) => return Err(Failure::Store(e)),
+            }
+        }
+        if let Some(old) = &self.delete {
+            store.delete(old).await.map_err(Failure::Store)?;
+            if self.save.is_none() {
+                cookies.extend(self.removal);
+            }
+        }
+        Ok(cookies)
+    }
 }
 
 /// What the layer must do to the response.
@@ -157,8 +220,10 @@ pub(crate) struct Finish {
     pub(crate) no_store: bool,
     /// `Set-Cookie` values.
     pub(crate) cookies: Vec<String>,
-    /// A cookie could not be written: the response becomes a 500.
-    pub(crate) failed: Option<crate::codec::EncodeError>,
+    /// Store work that decides more cookies (store mode).
+    pub(crate) store: Option<StoreOp>,
+    /// The response becomes an error.
+    pub(crate) failed: Option<Failure>,
 }
 
 impl Slot {
@@ -185,12 +250,21 @@ impl Slot {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Parses the request's cookie on first use; later calls do nothing.
-    pub(crate) fn load(&self, headers: &HeaderMap) {
+    /// Reads the request's session on first use; later calls do nothing. Only a store
+    /// can fail.
+    pub(crate) async fn load(&self, headers: &HeaderMap) -> Result<(), StoreError> {
+        if self.lock().is_some() {
+            return Ok(());
+        }
+        let state = match &self.settings.store {
+            None => self.read(headers),
+            Some(store) => self.read_store(&**store, headers).await?,
+        };
         let mut guard = self.lock();
         if guard.is_none() {
-            *guard = Some(self.read(headers));
+            *guard = Some(state);
         }
+        Ok(())
     }
 
     fn read(&self, headers: &HeaderMap) -> SessionState {
@@ -209,6 +283,41 @@ impl Slot {
         SessionState::empty(incoming)
     }
 
+    /// Store mode: the cookie is a signed session id; the session is the store's record.
+    /// Only signed ids reach the store, and an unknown id is never adopted.
+    async fn read_store(
+        &self,
+        store: &dyn SessionStore,
+        headers: &HeaderMap,
+    ) -> Result<SessionState, StoreError> {
+        let s = &*self.settings;
+        let now = (s.clock)();
+        let mut state = SessionState::empty(Incoming::Absent);
+        for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
+            state.incoming = Incoming::Invalid;
+            let Ok(decoded) = s.codec.decode(Purpose::Session, &s.cookie.name, value) else {
+                continue;
+            };
+            let Ok(bytes) = <[u8; 16]>::try_from(decoded.payload.as_slice()) else {
+                continue;
+            };
+            let sid = SessionId(bytes);
+            let Some(data) = store.load(&sid).await? else {
+                continue;
+            };
+            match serde_json::from_slice::<Payload>(&data) {
+                Ok(p) if p.sid == sid && p.check_times(now, &s.lifetimes).is_ok() => {
+                    let mut loaded = SessionState::from_payload(p, decoded.rotated);
+                    loaded.stored = Some(sid);
+                    return Ok(loaded);
+                }
+                // Expired or unreadable: the record goes when the response is sent.
+                _ => state.stored = Some(sid),
+            }
+        }
+        Ok(state)
+    }
+
     /// Runs `f` on the loaded state. The extractor loads before any handle exists.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut SessionState) -> R) -> R {
         let mut guard = self.lock();
@@ -219,16 +328,21 @@ impl Slot {
     /// Decides the response's cookies and headers, once, after the handler ran.
     pub(crate) fn finish(&self) -> Finish {
         let mut finish = Finish::default();
-        let (session, login) = (self.finish_session(), self.login.as_ref());
+        let login = self.login.as_ref();
         let no_cookies = login.is_some_and(|l| l.no_cookies.load(Ordering::Relaxed));
-        match session {
+        match self.finish_session() {
             Outcome::Untouched => {}
             Outcome::Accessed => finish.vary = true,
+            // A request authenticated by a request loader gets no cookie and writes nothing.
+            Outcome::SetCookie(_) | Outcome::Store(_) if no_cookies => finish.vary = true,
             Outcome::SetCookie(c) => {
                 finish.vary = true;
-                if !no_cookies {
-                    finish.cookies.push(c);
-                }
+                finish.cookies.push(c);
+            }
+            Outcome::Store(op) => {
+                finish.vary = true;
+                finish.no_store = op.cookie.is_some() || op.removal.is_some();
+                finish.store = Some(op);
             }
             Outcome::Failed(e) => finish.failed = Some(e),
         }
@@ -243,7 +357,7 @@ impl Slot {
                     }
                 }
             }
-            finish.no_store =
+            finish.no_store |=
                 !finish.cookies.is_empty() || login.authenticated.load(Ordering::Relaxed);
         }
         finish
@@ -254,7 +368,16 @@ impl Slot {
             return Outcome::Untouched;
         };
         let s = &*self.settings;
+        let store_mode = s.store.is_some();
         if state.is_empty() {
+            if store_mode && let Some(old) = state.stored {
+                return Outcome::Store(StoreOp {
+                    save: None,
+                    delete: Some(old),
+                    cookie: None,
+                    removal: Some(s.cookie.removal()),
+                });
+            }
             return match state.incoming {
                 Incoming::Absent => Outcome::Accessed,
                 _ if state.modified
@@ -269,6 +392,7 @@ impl Slot {
         }
         let now = (s.clock)();
         let rotated = matches!(state.incoming, Incoming::Valid { rotated: true });
+        let new_id = state.sid.is_none();
         let sid = match state.sid {
             Some(sid) => sid,
             None => match SessionId::random() {
@@ -276,9 +400,10 @@ impl Slot {
                     state.iat = now;
                     sid
                 }
-                Err(e) => return Outcome::Failed(e),
+                Err(e) => return Outcome::Failed(Failure::Encode(e)),
             },
         };
+        let stored = state.stored;
         let mut payload = Payload {
             sid,
             iat: state.iat,
@@ -296,22 +421,55 @@ impl Slot {
             return Outcome::Accessed;
         }
         payload.seen = now;
-        match payload.seal(&s.codec, &s.cookie.name) {
-            Ok(value) => {
-                let max_age = payload.perm.then(|| {
-                    let remaining = payload
-                        .iat
-                        .saturating_add(s.lifetimes.absolute)
-                        .saturating_sub(now);
-                    s.lifetimes.permanent.min(remaining)
-                });
-                match s.cookie.set_cookie(value, max_age) {
-                    Ok(line) => Outcome::SetCookie(line),
-                    Err(e) => Outcome::Failed(e),
-                }
-            }
-            Err(e) => Outcome::Failed(e),
+        let remaining = payload
+            .iat
+            .saturating_add(s.lifetimes.absolute)
+            .saturating_sub(now);
+        let max_age = payload.perm.then(|| s.lifetimes.permanent.min(remaining));
+        if !store_mode {
+            let cookie = payload
+                .seal(&s.codec, &s.cookie.name)
+                .and_then(|value| s.cookie.set_cookie(value, max_age));
+            return match cookie {
+                Ok(line) => Outcome::SetCookie(line),
+                Err(e) => Outcome::Failed(Failure::Encode(e)),
+            };
         }
+
+        // Store mode: the record carries the session, the cookie only the signed id.
+        let mut ttl = max_age.unwrap_or(remaining);
+        if let Some(idle) = s.lifetimes.idle {
+            ttl = ttl.min(idle);
+        }
+        let record = Record {
+            // Strings, numbers and JSON values always serialize.
+            data: serde_json::to_vec(&payload).unwrap_or_default(),
+            user_id: payload.uid.clone(),
+        };
+        // The cookie changes only with the id, or to slide a permanent session's Max-Age.
+        let cookie = if new_id || rotated || payload.perm {
+            match s
+                .codec
+                .encode(Purpose::Session, &s.cookie.name, sid.as_bytes())
+                .and_then(|value| s.cookie.set_cookie(value, max_age))
+            {
+                Ok(line) => Some(line),
+                Err(e) => return Outcome::Failed(Failure::Encode(e)),
+            }
+        } else {
+            None
+        };
+        let mode = if new_id {
+            SaveMode::Create
+        } else {
+            SaveMode::Update
+        };
+        Outcome::Store(StoreOp {
+            save: Some((sid, record, Duration::from_secs(ttl.max(1)), mode)),
+            delete: stored.filter(|old| *old != sid),
+            cookie,
+            removal: Some(s.cookie.removal()),
+        })
     }
 }
 
@@ -398,17 +556,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
     type Rejection = SessionRejection;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Session::from_parts(parts)
+        Session::from_parts(parts).await
     }
 }
 
 impl Session {
-    pub(crate) fn from_parts(parts: &Parts) -> Result<Session, SessionRejection> {
+    pub(crate) async fn from_parts(parts: &Parts) -> Result<Session, SessionRejection> {
         let slot = parts
             .extensions
             .get::<Arc<Slot>>()
             .ok_or(SessionRejection::MissingLayer(MissingSessionLayer))?;
-        slot.load(&parts.headers);
+        slot.load(&parts.headers)
+            .await
+            .map_err(|e| SessionRejection::StoreUnavailable(StoreUnavailable::logged(&e)))?;
         Ok(Session { slot: slot.clone() })
     }
 

@@ -9,16 +9,41 @@ use crate::codec::{Codec, DecodeError, EncodeError};
 use crate::key::Purpose;
 use crate::session::config::{Lifetimes, MAX_SKEW_SECS};
 
-/// A random 128-bit session id.
+/// A random 128-bit session id (from the OS's CSPRNG). In store mode it is the record's
+/// key and the only thing the cookie carries; its `Debug` output is redacted.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) struct SessionId(pub(crate) [u8; 16]);
+pub struct SessionId(pub(crate) [u8; 16]);
 
 impl SessionId {
     /// A fresh id from the operating system's CSPRNG.
-    pub(crate) fn random() -> Result<SessionId, EncodeError> {
+    ///
+    /// # Errors
+    /// When the OS random generator fails.
+    ///
+    /// ```
+    /// let id = axum_sesame::SessionId::random().unwrap();
+    /// assert_eq!(id.to_base64().len(), 22);
+    /// ```
+    pub fn random() -> Result<SessionId, EncodeError> {
         let mut id = [0u8; 16];
         getrandom::fill(&mut id).map_err(|_| EncodeError::Random)?;
         Ok(SessionId(id))
+    }
+
+    /// An id with these bytes (for stores that list their keys; new ids come from
+    /// [`SessionId::random`]).
+    pub fn from_bytes(bytes: [u8; 16]) -> SessionId {
+        SessionId(bytes)
+    }
+
+    /// The 16 bytes.
+    pub fn as_bytes(&self) -> &[u8; 16] {
+        &self.0
+    }
+
+    /// The id as 22 characters of unpadded base64url (e.g. for a store key).
+    pub fn to_base64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
     }
 }
 

@@ -39,12 +39,51 @@ impl IntoResponse for MissingSessionLayer {
     }
 }
 
+/// The session store could not be reached: 503 until it recovers. The details are
+/// logged, never sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct StoreUnavailable;
+
+impl StoreUnavailable {
+    /// Always 503.
+    pub fn status(&self) -> StatusCode {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+
+    /// The text sent in the response body.
+    pub fn body_text(&self) -> String {
+        "Service Unavailable: the session store cannot be reached".to_owned()
+    }
+
+    pub(crate) fn logged(error: &crate::session::StoreError) -> StoreUnavailable {
+        tracing::error!(target: "axum_sesame::session", %error, "session store unavailable: answering 503");
+        StoreUnavailable
+    }
+}
+
+impl fmt::Display for StoreUnavailable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.body_text())
+    }
+}
+
+impl std::error::Error for StoreUnavailable {}
+
+impl IntoResponse for StoreUnavailable {
+    fn into_response(self) -> Response {
+        (self.status(), self.body_text()).into_response()
+    }
+}
+
 /// Why the [`Session`](crate::Session) extractor refused a request.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SessionRejection {
     /// See [`MissingSessionLayer`].
     MissingLayer(MissingSessionLayer),
+    /// See [`StoreUnavailable`].
+    StoreUnavailable(StoreUnavailable),
 }
 
 impl SessionRejection {
@@ -52,6 +91,7 @@ impl SessionRejection {
     pub fn status(&self) -> StatusCode {
         match self {
             SessionRejection::MissingLayer(r) => r.status(),
+            SessionRejection::StoreUnavailable(r) => r.status(),
         }
     }
 
@@ -59,6 +99,7 @@ impl SessionRejection {
     pub fn body_text(&self) -> String {
         match self {
             SessionRejection::MissingLayer(r) => r.body_text(),
+            SessionRejection::StoreUnavailable(r) => r.body_text(),
         }
     }
 }
@@ -67,6 +108,7 @@ impl fmt::Display for SessionRejection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SessionRejection::MissingLayer(r) => r.fmt(f),
+            SessionRejection::StoreUnavailable(r) => r.fmt(f),
         }
     }
 }
@@ -75,6 +117,7 @@ impl std::error::Error for SessionRejection {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             SessionRejection::MissingLayer(r) => Some(r),
+            SessionRejection::StoreUnavailable(r) => Some(r),
         }
     }
 }
@@ -83,6 +126,7 @@ impl IntoResponse for SessionRejection {
     fn into_response(self) -> Response {
         match self {
             SessionRejection::MissingLayer(r) => r.into_response(),
+            SessionRejection::StoreUnavailable(r) => r.into_response(),
         }
     }
 }

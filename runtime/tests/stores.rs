@@ -1,0 +1,595 @@
+//! Store mode: one suite of semantics (SECURITY.md R15, R21, R36), run against
+//! `MemoryStore` and, with `--features redis`, against a real Redis at `REDIS_URL`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Request, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum_sesame::codec::Codec;
+use axum_sesame::{
+    Auth, AuthUser, CurrentUser, Key, LoginManager, MemoryStore, Purpose, Record, SaveMode,
+    Session, SessionConfig, SessionId, SessionStore, StoreError, StoreFuture, user_loader,
+};
+use http_body_util::BodyExt;
+use tokio::sync::Notify;
+use tower::ServiceExt;
+
+#[derive(Clone, Debug)]
+struct User {
+    id: String,
+}
+
+impl AuthUser for User {
+    type Id = String;
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        b"hash"
+    }
+}
+
+#[derive(Clone, Default)]
+struct AppState {
+    users: Arc<RwLock<HashMap<String, User>>>,
+    loaded: Arc<Notify>,
+    release: Arc<Notify>,
+}
+
+#[user_loader]
+async fn load_user(id: String, State(state): State<AppState>) -> Option<User> {
+    state.users.read().unwrap().get(&id).cloned()
+}
+
+async fn login(
+    auth: Auth<User>,
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Response {
+    let user = User { id: id.clone() };
+    state.users.write().unwrap().insert(id, user.clone());
+    match auth.login_user(&user).await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn logout(auth: Auth<User>) -> &'static str {
+    auth.logout_user();
+    "Logged out"
+}
+
+async fn whoami(user: Option<CurrentUser<User>>, session: Session) -> String {
+    format!(
+        "{} {:?}",
+        user.map_or("anonymous".to_owned(), |u| u.id.clone()),
+        session.get::<String>("data")
+    )
+}
+
+async fn data(session: Session) -> &'static str {
+    session.insert("data", "d").unwrap();
+    "stored"
+}
+
+/// Loads the session, waits for the test, then writes to it.
+async fn slow_write(session: Session, State(state): State<AppState>) -> &'static str {
+    state.loaded.notify_one();
+    state.release.notified().await;
+    session.insert("late", 1).unwrap();
+    "late write"
+}
+
+fn key() -> Key {
+    Key::from_bytes(b"store suite key store suite key!!")
+}
+
+fn app(store: impl SessionStore) -> (Router, AppState) {
+    let state = AppState::default();
+    let manager = LoginManager::with_session(SessionConfig::new(key()).with_store(store));
+    let router = Router::new()
+        .route("/login/{id}", post(login))
+        .route("/logout", get(logout))
+        .route("/whoami", get(whoami))
+        .route("/data", get(data))
+        .route("/slow", get(slow_write))
+        .layer(manager.build().unwrap())
+        .with_state(state.clone());
+    (router, state)
+}
+
+struct Reply {
+    status: StatusCode,
+    cookies: Vec<String>,
+    body: String,
+}
+
+impl Reply {
+    fn session(&self) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|c| c.starts_with("session=") && !c.contains("Max-Age=0"))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+    fn deletes_session(&self) -> bool {
+        self.cookies
+            .iter()
+            .any(|c| c.starts_with("session=;") && c.contains("Max-Age=0"))
+    }
+}
+
+async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Reply {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        cookies,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// The session id a store-mode cookie carries.
+fn sid_of(cookie: &str) -> SessionId {
+    let value = cookie.strip_prefix("session=").unwrap();
+    let payload = Codec::new(key())
+        .decode(Purpose::Session, "session", value.as_bytes())
+        .unwrap()
+        .payload;
+    let bytes: [u8; 16] = payload
+        .try_into()
+        .expect("the cookie carries only the session id");
+    SessionId::from_bytes(bytes)
+}
+
+fn signed_id_cookie(bytes: &[u8]) -> String {
+    let v = Codec::new(key())
+        .encode(Purpose::Session, "session", bytes)
+        .unwrap();
+    format!("session={v}")
+}
+
+// ----- the suite: each takes a fresh store -------------------------------------------
+
+async fn cookie_carries_only_a_signed_id(store: impl SessionStore + Clone) {
+    let (app, _) = app(store.clone());
+    let r = send(&app, "GET", "/data", None).await;
+    let cookie = r.session().unwrap();
+    assert!(cookie.len() < 90, "{cookie}");
+    let id = sid_of(&cookie);
+    let record = store.load(&id).await.unwrap().expect("record written");
+    assert!(String::from_utf8_lossy(&record).contains("\"data\":\"d\""));
+    assert_eq!(
+        send(&app, "GET", "/whoami", Some(&cookie)).await.body,
+        "anonymous Some(\"d\")"
+    );
+}
+
+async fn unknown_ids_are_never_adopted(store: impl SessionStore + Clone) {
+    let (app, _) = app(store.clone());
+    for _ in 0..200 {
+        let id = SessionId::random().unwrap();
+        let cookie = signed_id_cookie(id.as_bytes());
+        let r = send(&app, "GET", "/whoami", Some(&cookie)).await;
+        assert_eq!(r.body, "anonymous None");
+        assert!(r.deletes_session(), "{:?}", r.cookies);
+        assert!(r.session().is_none(), "no new id for a read");
+        assert!(
+            store.load(&id).await.unwrap().is_none(),
+            "no record created"
+        );
+        // Writing gives a new id, never the client's.
+        let w = send(&app, "GET", "/data", Some(&cookie)).await;
+        let new = w.session().unwrap();
+        assert_ne!(sid_of(&new), id);
+    }
+}
+
+async fn anonymous_visitors_get_no_record(store: MemoryStore) {
+    let (app, _) = app(store.clone());
+    let r = send(&app, "GET", "/whoami", None).await;
+    assert!(r.cookies.is_empty());
+    assert!(store.is_empty());
+    send(&app, "GET", "/data", None).await;
+    assert_eq!(store.len(), 1);
+}
+
+async fn login_rotates_and_deletes_the_old_record(store: impl SessionStore + Clone) {
+    let (app, _) = app(store.clone());
+    let before = send(&app, "GET", "/data", None).await.session().unwrap();
+    let after = send(&app, "POST", "/login/a", Some(&before))
+        .await
+        .session()
+        .unwrap();
+    assert_ne!(sid_of(&before), sid_of(&after));
+    assert!(store.load(&sid_of(&before)).await.unwrap().is_none());
+    assert_eq!(
+        send(&app, "GET", "/whoami", Some(&after)).await.body,
+        "a Some(\"d\")"
+    );
+    assert_eq!(
+        send(&app, "GET", "/whoami", Some(&before)).await.body,
+        "anonymous None"
+    );
+}
+
+async fn logout_deletes_the_record(store: impl SessionStore + Clone) {
+    let (app, _) = app(store.clone());
+    let c = send(&app, "POST", "/login/a", None)
+        .await
+        .session()
+        .unwrap();
+    assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
+    let out = send(&app, "GET", "/logout", Some(&c)).await;
+    assert_eq!(out.body, "Logged out");
+    assert!(out.deletes_session());
+    assert!(store.load(&sid_of(&c)).await.unwrap().is_none());
+    // The saved cookie replayed: anonymous (R21).
+    assert_eq!(
+        send(&app, "GET", "/whoami", Some(&c)).await.body,
+        "anonymous None"
+    );
+}
+
+async fn a_racing_request_cannot_resurrect(store: impl SessionStore + Clone) {
+    let (app, state) = app(store.clone());
+    let c = send(&app, "POST", "/login/a", None)
+        .await
+        .session()
+        .unwrap();
+    let slow = {
+        let (app, c) = (app.clone(), c.clone());
+        tokio::spawn(async move { send(&app, "GET", "/slow", Some(&c)).await })
+    };
+    state.loaded.notified().await; // the slow request holds the logged-in session
+    send(&app, "GET", "/logout", Some(&c)).await;
+    state.release.notify_one();
+    let late = slow.await.unwrap();
+    assert_eq!(late.body, "late write");
+    assert!(late.deletes_session(), "{:?}", late.cookies);
+    assert!(
+        store.load(&sid_of(&c)).await.unwrap().is_none(),
+        "not resurrected"
+    );
+    assert_eq!(
+        send(&app, "GET", "/whoami", Some(&c)).await.body,
+        "anonymous None"
+    );
+}
+
+async fn log_out_everywhere(store: impl SessionStore + Clone) {
+    let (app, _) = app(store.clone());
+    let a1 = send(&app, "POST", "/login/a", None)
+        .await
+        .session()
+        .unwrap();
+    let a2 = send(&app, "POST", "/login/a", None)
+        .await
+        .session()
+        .unwrap();
+    let b = send(&app, "POST", "/login/b", None)
+        .await
+        .session()
+        .unwrap();
+    assert_eq!(store.delete_user("a").await.unwrap(), 2);
+    for c in [&a1, &a2] {
+        assert_eq!(
+            send(&app, "GET", "/whoami", Some(c)).await.body,
+            "anonymous None"
+        );
+    }
+    assert_eq!(send(&app, "GET", "/whoami", Some(&b)).await.body, "b None");
+}
+
+async fn sixteen_clients_never_mix(store: impl SessionStore + Clone) {
+    let (app, _) = app(store);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let app = app.clone();
+        tasks.push(tokio::spawn(async move {
+            let who = format!("user{i}");
+            let c = send(&app, "POST", &format!("/login/{who}"), None)
+                .await
+                .session()
+                .unwrap();
+            for _ in 0..5 {
+                let r = send(&app, "GET", "/whoami", Some(&c)).await;
+                assert_eq!(r.body, format!("{who} None"));
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+}
+
+/// Runs the whole suite against stores made by `$make` (each test gets its own).
+macro_rules! suite {
+    ($modname:ident, $make:expr) => {
+        mod $modname {
+            use super::*;
+
+            #[tokio::test]
+            async fn cookie_carries_only_a_signed_id() {
+                super::cookie_carries_only_a_signed_id($make).await
+            }
+            #[tokio::test]
+            async fn unknown_ids_are_never_adopted() {
+                super::unknown_ids_are_never_adopted($make).await
+            }
+            #[tokio::test]
+            async fn login_rotates_and_deletes_the_old_record() {
+                super::login_rotates_and_deletes_the_old_record($make).await
+            }
+            #[tokio::test]
+            async fn logout_deletes_the_record() {
+                super::logout_deletes_the_record($make).await
+            }
+            #[tokio::test]
+            async fn a_racing_request_cannot_resurrect() {
+                super::a_racing_request_cannot_resurrect($make).await
+            }
+            #[tokio::test]
+            async fn log_out_everywhere() {
+                super::log_out_everywhere($make).await
+            }
+            #[tokio::test]
+            async fn sixteen_clients_never_mix() {
+                super::sixteen_clients_never_mix($make).await
+            }
+        }
+    };
+}
+
+suite!(memory, MemoryStore::new());
+
+#[tokio::test]
+async fn memory_anonymous_visitors_get_no_record() {
+    anonymous_visitors_get_no_record(MemoryStore::new()).await
+}
+
+/// A store that can be switched off, to check failing closed.
+#[derive(Clone, Debug, Default)]
+struct Flaky {
+    inner: MemoryStore,
+    down: Arc<AtomicBool>,
+}
+
+impl Flaky {
+    fn check(&self) -> Result<(), StoreError> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(StoreError::new("connection refused"))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl SessionStore for Flaky {
+    fn load<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, Option<Vec<u8>>> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.load(id).await
+        })
+    }
+    fn save<'a>(
+        &'a self,
+        id: &'a SessionId,
+        record: &'a Record,
+        ttl: std::time::Duration,
+        mode: SaveMode,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.save(id, record, ttl, mode).await
+        })
+    }
+    fn delete<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.delete(id).await
+        })
+    }
+    fn delete_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, usize> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.delete_user(user_id).await
+        })
+    }
+}
+
+#[tokio::test]
+async fn a_failing_store_fails_closed_and_recovers() {
+    let store = Flaky::default();
+    let (app, _) = app(store.clone());
+    let c = send(&app, "POST", "/login/a", None)
+        .await
+        .session()
+        .unwrap();
+    store.down.store(true, Ordering::SeqCst);
+    for path in ["/whoami", "/data", "/logout"] {
+        let r = send(&app, "GET", path, Some(&c)).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
+        assert!(
+            r.cookies.is_empty(),
+            "{path}: the client's cookie is left alone"
+        );
+        assert!(!r.body.contains("refused"), "details stay in the log");
+    }
+    // A login while it is down: 503, and no cookie that would point nowhere.
+    let r = send(&app, "POST", "/login/b", None).await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(r.cookies.is_empty());
+    store.down.store(false, Ordering::SeqCst);
+    assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
+}
+
+#[cfg(feature = "redis")]
+mod redis_store {
+    use super::*;
+    use axum_sesame::RedisStore;
+
+    /// A store on the Redis at `REDIS_URL`, with a prefix of its own.
+    pub(super) fn store() -> RedisStore {
+        let url = std::env::var("REDIS_URL").unwrap_or_else(|_| {
+            panic!(
+                "REDIS_URL is not set: start a Redis (e.g. `redis-server --port 6379`) and \
+                 export REDIS_URL=redis://127.0.0.1:6379, or run the tests without \
+                 `--features redis`"
+            )
+        });
+        let prefix = format!("test-{}:", SessionId::random().unwrap().to_base64());
+        RedisStore::connect(&url).unwrap().with_prefix(&prefix)
+    }
+
+    #[tokio::test]
+    async fn redis_is_reachable() {
+        let store = store();
+        let id = SessionId::random().unwrap();
+        let record = Record::new(b"{}".to_vec(), None);
+        let ttl = std::time::Duration::from_secs(5);
+        let saved = store.save(&id, &record, ttl, SaveMode::Create).await;
+        assert!(saved.expect("REDIS_URL is set but Redis cannot be reached"));
+        assert_eq!(store.load(&id).await.unwrap().as_deref(), Some(&b"{}"[..]));
+    }
+}
+
+#[cfg(feature = "redis")]
+suite!(redis, redis_store::store());
+
+/// A real Redis stopped and killed mid-run: requests fail closed (503, never logged in,
+/// cookies left alone) and work again when it is back.
+#[cfg(feature = "redis")]
+mod redis_outage {
+    use super::*;
+    use axum_sesame::RedisStore;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    struct Server {
+        child: Child,
+        port: u16,
+    }
+
+    impl Server {
+        fn start(port: u16) -> Server {
+            let child = Command::new("redis-server")
+                .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+                .args(["--save", "", "--appendonly", "no"])
+                .stdout(Stdio::null())
+                .spawn()
+                .unwrap_or_else(|e| {
+                    panic!("cannot start `redis-server` ({e}): install it (apt-get install redis-server)")
+                });
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+                assert!(
+                    Instant::now() < deadline,
+                    "redis-server did not start on {port}"
+                );
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Server { child, port }
+        }
+
+        fn signal(&self, sig: &str) {
+            let ok = Command::new("kill")
+                .args([sig, &self.child.id().to_string()])
+                .status()
+                .is_ok_and(|s| s.success());
+            assert!(ok, "kill {sig} failed");
+        }
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+
+    /// Polls `/whoami` until it is not 503 (bounded); every answer must be 200 or 503.
+    async fn until_up(app: &Router, cookie: Option<&str>) -> Reply {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let r = send(app, "GET", "/whoami", cookie).await;
+            assert!(
+                r.status == StatusCode::OK || r.status == StatusCode::SERVICE_UNAVAILABLE,
+                "{}",
+                r.status
+            );
+            if r.status == StatusCode::OK {
+                return r;
+            }
+            assert!(Instant::now() < deadline, "Redis did not come back");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn stop_and_restart_redis_mid_run() {
+        let server = Server::start(free_port());
+        let store = RedisStore::connect(&format!("redis://127.0.0.1:{}", server.port)).unwrap();
+        let (app, _) = app(store);
+        let c = send(&app, "POST", "/login/a", None)
+            .await
+            .session()
+            .unwrap();
+        assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
+
+        // Frozen: commands time out.
+        server.signal("-STOP");
+        let started = Instant::now();
+        let r = send(&app, "GET", "/whoami", Some(&c)).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        assert!(r.cookies.is_empty());
+        assert!(started.elapsed() < Duration::from_secs(5), "fails fast");
+        let r = send(&app, "POST", "/login/b", None).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        server.signal("-CONT");
+        // Back, with the data: the same cookie is logged in again.
+        assert_eq!(until_up(&app, Some(&c)).await.body, "a None");
+
+        // Killed: connection refused.
+        let port = server.port;
+        drop(server);
+        let r = send(&app, "GET", "/whoami", Some(&c)).await;
+        assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+        // A new server (empty: no persistence): the old session is gone, never an error.
+        let _server = Server::start(port);
+        assert_eq!(until_up(&app, Some(&c)).await.body, "anonymous None");
+        let c2 = send(&app, "POST", "/login/a", None)
+            .await
+            .session()
+            .unwrap();
+        assert_eq!(send(&app, "GET", "/whoami", Some(&c2)).await.body, "a None");
+    }
+}
