@@ -17,8 +17,8 @@ use axum::http::{Request, header};
 use axum::routing::get;
 use axum_sesame::codec::Codec;
 use axum_sesame::{
-    AuthUser, CurrentUser, Key, LoginManager, Purpose, Session, SessionLayer, login_required,
-    user_loader,
+    Auth, AuthUser, CurrentUser, Key, LoginManager, MemoryStore, Purpose, RedisStore, Session,
+    SessionConfig, SessionLayer, login_required, user_loader,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
@@ -65,6 +65,7 @@ fn codec_benches(c: &mut Criterion) {
 
 fn router_benches(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .unwrap();
     let key = Key::from_bytes(b"benchmark key benchmark key benchmark key");
@@ -141,6 +142,7 @@ async fn protected(user: CurrentUser<User>) -> String {
 
 fn login_benches(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
         .build()
         .unwrap();
     let key = Key::from_bytes(b"benchmark key benchmark key benchmark key");
@@ -179,7 +181,50 @@ fn login_benches(c: &mut Criterion) {
     run("no_auth_baseline", &baseline, Some(&cookie));
     run("protected/authenticated", &app, Some(&cookie));
     run("protected/anonymous_redirect", &app, None);
+
+    // Store mode: the same protected route with the session in a store. A login through
+    // the app gives the store-mode cookie.
+    let store_app = |config: SessionConfig| {
+        Router::new()
+            .route("/protected", get(protected))
+            .route("/login", get(bench_login))
+            .layer(LoginManager::with_session(config).build().unwrap())
+    };
+    let login_cookie = |app: &Router| {
+        rt.block_on(async {
+            let res = app
+                .clone()
+                .oneshot(Request::get("/login").body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let set = res.headers()[header::SET_COOKIE].to_str().unwrap();
+            set.split(';').next().unwrap().to_owned()
+        })
+    };
+    let key = || Key::from_bytes(b"benchmark key benchmark key benchmark key");
+    let memory = store_app(SessionConfig::new(key()).with_store(MemoryStore::new()));
+    let memory_cookie = login_cookie(&memory);
+    run("store_memory/authenticated", &memory, Some(&memory_cookie));
+    match std::env::var("REDIS_URL") {
+        Ok(url) => {
+            let store = rt.block_on(async { RedisStore::connect(&url).unwrap() });
+            let redis =
+                rt.block_on(async { store_app(SessionConfig::new(key()).with_store(store)) });
+            let redis_cookie = login_cookie(&redis);
+            run("store_redis/authenticated", &redis, Some(&redis_cookie));
+        }
+        Err(_) => eprintln!("login/store_redis: not measured, REDIS_URL is not set"),
+    }
     g.finish();
+}
+
+async fn bench_login(auth: Auth<User>) -> &'static str {
+    auth.login_user(&User {
+        id: "foo@bar.tld".into(),
+    })
+    .await
+    .unwrap();
+    "ok"
 }
 
 criterion_group!(benches, codec_benches, router_benches, login_benches);
