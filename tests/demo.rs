@@ -2188,6 +2188,17 @@ async fn store_mode_logout_revokes_the_cookie(store: demo::StoreChoice) {
     // The saved cookie replayed: anonymous, because the record is gone.
     let mut replay = Client::with_cookies(&app, &[("session", &saved)]);
     replay.assert_anonymous().await;
+    // The remember cookie too: logout deletes its token (R21).
+    let mut remembered = Client::new(&app);
+    remembered.login_remembered("foo@bar.tld").await;
+    let saved_remember = remembered
+        .value("remember_token")
+        .expect("a remember cookie");
+    remembered.remember_only().assert_user("foo@bar.tld").await;
+    remembered.get("/logout").await.assert_ok("Logged out");
+    Client::with_cookies(&app, &[("remember_token", &saved_remember)])
+        .assert_anonymous()
+        .await;
     // Password change still ends the other sessions in store mode.
     let mut a = Client::new(&app);
     let mut b = Client::new(&app);

@@ -60,6 +60,19 @@ async fn login(
     }
 }
 
+async fn login_remembered(
+    auth: Auth<User>,
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> axum::response::Response {
+    let user = User { id: id.clone() };
+    state.users.write().unwrap().insert(id, user.clone());
+    match auth.login_user(&user).remember(true).await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
 async fn logout(auth: Auth<User>) -> &'static str {
     auth.logout_user();
     "Logged out"
@@ -95,6 +108,7 @@ fn app(store: impl SessionStore) -> (Router, AppState) {
     let manager = LoginManager::with_session(SessionConfig::new(key()).with_store(store));
     let router = Router::new()
         .route("/login/{id}", post(login))
+        .route("/remember/{id}", post(login_remembered))
         .route("/logout", get(logout))
         .route("/whoami", get(whoami))
         .route("/data", get(data))
@@ -115,6 +129,12 @@ impl Reply {
         self.cookies
             .iter()
             .find(|c| c.starts_with("session=") && !c.contains("Max-Age=0"))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+    fn remember(&self) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|c| c.starts_with("remember_token=") && !c.contains("Max-Age=0"))
             .map(|c| c.split(';').next().unwrap().to_owned())
     }
     fn deletes_session(&self) -> bool {
@@ -291,6 +311,34 @@ async fn logout_deletes_the_record(store: impl SessionStore + Clone) {
     );
 }
 
+async fn logout_revokes_the_remember_token(store: impl SessionStore + Clone) {
+    let (app, _) = app(store.clone());
+    let login = send(&app, "POST", "/remember/a", None).await;
+    let (s, r) = (login.session().unwrap(), login.remember().unwrap());
+    // The remember cookie alone logs in (a new session)...
+    assert_eq!(send(&app, "GET", "/whoami", Some(&r)).await.body, "a None");
+    // ...until logout, which deletes its token: the saved cookie is dead.
+    send(&app, "GET", "/logout", Some(&format!("{s}; {r}"))).await;
+    let replay = send(&app, "GET", "/whoami", Some(&r)).await;
+    assert_eq!(replay.body, "anonymous None");
+    assert!(
+        replay
+            .cookies
+            .iter()
+            .any(|c| c.starts_with("remember_token=;"))
+    );
+    // "Log out everywhere" ends remember tokens as well.
+    let r2 = send(&app, "POST", "/remember/a", None)
+        .await
+        .remember()
+        .unwrap();
+    store.delete_user("a").await.unwrap();
+    assert_eq!(
+        send(&app, "GET", "/whoami", Some(&r2)).await.body,
+        "anonymous None"
+    );
+}
+
 async fn a_racing_request_cannot_resurrect(store: impl SessionStore + Clone) {
     let (app, state) = app(store.clone());
     let c = send(&app, "POST", "/login/a", None)
@@ -384,6 +432,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn logout_deletes_the_record() {
                 super::logout_deletes_the_record($make).await
+            }
+            #[tokio::test]
+            async fn logout_revokes_the_remember_token() {
+                super::logout_revokes_the_remember_token($make).await
             }
             #[tokio::test]
             async fn a_racing_request_cannot_resurrect() {

@@ -2,9 +2,10 @@
 //! `logout_user`, `confirm_login`, `login_fresh` and the safe `next`.
 
 use std::fmt;
-use std::future::{IntoFuture, Ready, ready};
+use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::ops::Deref;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,6 +23,7 @@ use crate::login::resolve::{
 };
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::is_safe_next;
+use crate::session::StoreUnavailable;
 
 /// The logged-in user (Flask-Login's `current_user`), loaded once per request by the
 /// `#[user_loader]` of `U`. Anonymous requests are answered with the manager's
@@ -121,6 +123,8 @@ pub enum LoginError {
     Inactive,
     /// The remember cookie could not be made.
     Cookie(EncodeError),
+    /// The session store is unavailable (store mode): answer 503.
+    Store(StoreUnavailable),
 }
 
 impl fmt::Display for LoginError {
@@ -128,6 +132,7 @@ impl fmt::Display for LoginError {
         match self {
             LoginError::Inactive => f.write_str("user is not active"),
             LoginError::Cookie(e) => write!(f, "could not write the remember cookie: {e}"),
+            LoginError::Store(e) => e.fmt(f),
         }
     }
 }
@@ -142,6 +147,7 @@ impl IntoResponse for LoginError {
                 tracing::error!(target: "axum_sesame::login", error = %e, "login failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error").into_response()
             }
+            LoginError::Store(e) => e.into_response(),
         }
     }
 }
@@ -235,6 +241,10 @@ impl<U: AuthUser> Auth<U> {
     pub fn logout_user(&self) {
         self.ctx.slot.with(crate::session::SessionState::flush);
         self.ctx.state().set_remember(RememberAction::Clear);
+        if let Some(r) = &self.remember {
+            // Store mode: the token is deleted, so a saved remember cookie is dead too.
+            self.ctx.state().revoke(r.rid);
+        }
         self.ctx.state().invalidate();
         signal("logged_out");
     }
@@ -320,7 +330,7 @@ impl<U: AuthUser> Auth<U> {
         see_other(self.safe_next(candidate).unwrap_or(default))
     }
 
-    fn do_login(&self, l: &LoginUser<'_, U>) -> Result<(), LoginError> {
+    fn do_login(&self, l: &LoginUser<'_, U>) -> Result<Option<RememberPayload>, LoginError> {
         let user = l.user;
         if !l.force && !user.is_active() {
             return Err(LoginError::Inactive);
@@ -351,13 +361,16 @@ impl<U: AuthUser> Auth<U> {
                 .map_or(self.ctx.login.remember_secs, |d| d.as_secs().max(1));
             let payload = RememberPayload::new(uid, ah, now, secs).map_err(LoginError::Cookie)?;
             self.ctx.set_remember(&payload, now);
+            self.ctx.state().invalidate();
+            signal("logged_in");
+            return Ok(Some(payload));
         } else if self.remember.is_some() {
             // A remember cookie of an earlier login must not outlive this one.
             self.ctx.state().set_remember(RememberAction::Clear);
         }
         self.ctx.state().invalidate();
         signal("logged_in");
-        Ok(())
+        Ok(None)
     }
 }
 
@@ -420,11 +433,21 @@ impl<U> LoginUser<'_, U> {
     }
 }
 
-impl<U: AuthUser> IntoFuture for LoginUser<'_, U> {
+impl<'a, U: AuthUser> IntoFuture for LoginUser<'a, U> {
     type Output = Result<(), LoginError>;
-    type IntoFuture = Ready<Result<(), LoginError>>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<(), LoginError>> + Send + 'a>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        ready(self.auth.do_login(&self))
+        Box::pin(async move {
+            if let Some(remember) = self.auth.do_login(&self)? {
+                // Store mode: register the token so that logout can revoke it.
+                let now = self.auth.ctx.now();
+                if let Err(e) = self.auth.ctx.register_remember(&remember, now).await {
+                    self.auth.ctx.state().set_remember(RememberAction::Keep);
+                    return Err(LoginError::Store(StoreUnavailable::logged(&e)));
+                }
+            }
+            Ok(())
+        })
     }
 }

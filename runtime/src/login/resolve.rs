@@ -17,7 +17,7 @@ use crate::login::config::{LoginSettings, SessionProtection};
 use crate::login::rejection::{LoginRejection, MissingLoginManager};
 use crate::login::remember::RememberPayload;
 use crate::login::{AuthUser, UserLoader};
-use crate::session::{Slot, StoreUnavailable, cookie_values};
+use crate::session::{Record, SaveMode, SessionId, Slot, StoreUnavailable, cookie_values};
 
 /// What happens to the remember cookie in this response.
 #[derive(Debug, Default)]
@@ -39,6 +39,8 @@ pub(crate) struct LoginSlot {
     pub(crate) no_cookies: AtomicBool,
     /// A user was resolved: the response is private.
     pub(crate) authenticated: AtomicBool,
+    /// Store mode: the remember token to delete from the store (logout).
+    revoked: Mutex<Option<SessionId>>,
 }
 
 impl std::fmt::Debug for LoginSlot {
@@ -54,6 +56,17 @@ impl LoginSlot {
 
     pub(crate) fn take_remember(&self) -> RememberAction {
         std::mem::take(&mut *self.remember.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    pub(crate) fn revoke(&self, rid: SessionId) {
+        *self.revoked.lock().unwrap_or_else(PoisonError::into_inner) = Some(rid);
+    }
+
+    pub(crate) fn take_revoked(&self) -> Option<SessionId> {
+        self.revoked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
     }
 
     pub(crate) fn invalidate(&self) {
@@ -95,6 +108,9 @@ pub(crate) struct LoginCtx {
     pub(crate) slot: Arc<Slot>,
     pub(crate) login: Arc<LoginSettings>,
 }
+
+/// What a store keeps for a remember token: only that it exists (and whose it is).
+const REMEMBER_RECORD: &[u8] = b"{\"remember\":true}";
 
 /// Emits a Flask-Login signal as a `tracing` event.
 pub(crate) fn signal(name: &'static str) {
@@ -172,6 +188,34 @@ impl LoginCtx {
             Err(error) => {
                 tracing::error!(target: "axum_sesame::login", %error, "could not write the remember cookie");
             }
+        }
+    }
+
+    /// Store mode: registers a new remember token, so logout can revoke it.
+    pub(crate) async fn register_remember(
+        &self,
+        r: &RememberPayload,
+        now: u64,
+    ) -> Result<(), crate::session::StoreError> {
+        let Some(store) = &self.slot.settings.store else {
+            return Ok(());
+        };
+        let record = Record::new(REMEMBER_RECORD.to_vec(), Some(r.uid.clone()));
+        let ttl = std::time::Duration::from_secs(r.remaining(now).max(1));
+        store.save(&r.rid, &record, ttl, SaveMode::Create).await?;
+        Ok(())
+    }
+
+    /// Store mode: whether the remember token is still registered (not revoked).
+    async fn remember_is_live(&self, r: &RememberPayload) -> Result<bool, LoginRejection> {
+        match &self.slot.settings.store {
+            None => Ok(true),
+            Some(store) => match store.load(&r.rid).await {
+                Ok(found) => Ok(found.is_some()),
+                Err(e) => Err(LoginRejection::StoreUnavailable(StoreUnavailable::logged(
+                    &e,
+                ))),
+            },
         }
     }
 
@@ -354,6 +398,7 @@ where
         if let Some(r) = ctx.remember_cookie(parts, now)
             && let Some(user) = load::<U, S>(&r.uid, parts, state).await?
             && check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some()
+            && ctx.remember_is_live(&r).await?
         {
             let ah = auth_hash(ctx.key(), &r.uid, user.session_auth_hash());
             let identity = client_identity(parts);

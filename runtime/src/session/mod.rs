@@ -179,7 +179,7 @@ pub(crate) enum Failure {
 #[derive(Debug)]
 pub(crate) struct StoreOp {
     save: Option<(SessionId, Record, Duration, SaveMode)>,
-    delete: Option<SessionId>,
+    delete: Vec<SessionId>,
     /// Sent when the save succeeded.
     cookie: Option<String>,
     /// Sent when an update found the record gone (logged out meanwhile), or after a delete.
@@ -201,11 +201,11 @@ impl StoreOp {
                 Err(e) => return Err(Failure::Store(e)),
             }
         }
-        if let Some(old) = &self.delete {
+        for old in &self.delete {
             store.delete(old).await.map_err(Failure::Store)?;
-            if self.save.is_none() {
-                cookies.extend(self.removal);
-            }
+        }
+        if self.save.is_none() {
+            cookies.extend(self.removal);
         }
         Ok(cookies)
     }
@@ -346,6 +346,19 @@ impl Slot {
             }
             Outcome::Failed(e) => finish.failed = Some(e),
         }
+        // Remember tokens revoked by a logout (store mode).
+        if let Some(revoked) = login.and_then(LoginSlot::take_revoked) {
+            finish
+                .store
+                .get_or_insert_with(|| StoreOp {
+                    save: None,
+                    delete: Vec::new(),
+                    cookie: None,
+                    removal: None,
+                })
+                .delete
+                .push(revoked);
+        }
         if let Some(login) = login {
             match login.take_remember() {
                 RememberAction::Keep => {}
@@ -373,7 +386,7 @@ impl Slot {
             if store_mode && let Some(old) = state.stored {
                 return Outcome::Store(StoreOp {
                     save: None,
-                    delete: Some(old),
+                    delete: vec![old],
                     cookie: None,
                     removal: Some(s.cookie.removal()),
                 });
@@ -466,7 +479,7 @@ impl Slot {
         };
         Outcome::Store(StoreOp {
             save: Some((sid, record, Duration::from_secs(ttl.max(1)), mode)),
-            delete: stored.filter(|old| *old != sid),
+            delete: stored.filter(|old| *old != sid).into_iter().collect(),
             cookie,
             removal: Some(s.cookie.removal()),
         })
