@@ -158,6 +158,70 @@ mod tests {
         }
     }
 
+    /// The oracle of SECURITY.md R26: an accepted `next` is a valid header value and
+    /// resolves to the same origin under a WHATWG parser (the `url` crate) for an http and
+    /// an https base; a parse error counts as leaving the origin.
+    fn stays_home(next: &str) -> bool {
+        http::HeaderValue::from_str(next).is_ok()
+            && [
+                "http://app.example:3000/login",
+                "https://app.example/a/b/login",
+            ]
+            .iter()
+            .all(|base| {
+                let base = url::Url::parse(base).unwrap();
+                base.join(next).is_ok_and(|u| u.origin() == base.origin())
+            })
+    }
+
+    const ALPHABET: [&str; 19] = [
+        "/", "\\", ".", "\t", "\n", "\r", " ", ":", "@", "?", "#", "%", "e", "h", "\0", "\x7f",
+        "\u{3002}", "\u{ff0f}", "j",
+    ];
+
+    /// Every string of up to four characters over the alphabet of SECURITY.md R26.
+    #[test]
+    fn exhaustive_short_strings_never_leave_the_origin() {
+        let mut frontier = vec![String::new()];
+        let mut accepted = 0;
+        for _ in 0..4 {
+            let mut next_frontier = Vec::with_capacity(frontier.len() * ALPHABET.len());
+            for prefix in &frontier {
+                for c in ALPHABET {
+                    let s = format!("{prefix}{c}");
+                    if is_safe_next(&s) {
+                        accepted += 1;
+                        assert!(stays_home(&s), "{s:?} accepted but leaves the origin");
+                        // With a host-like suffix too.
+                        let longer = format!("{s}evil.com");
+                        assert!(!is_safe_next(&longer) || stays_home(&longer), "{longer:?}");
+                    }
+                    next_frontier.push(s);
+                }
+            }
+            frontier = next_frontier;
+        }
+        // "/" then up to three of the ten printable, non-backslash characters, the second
+        // not "/": 1 + 9 + 90 + 900 (SECURITY.md counts 10 000 for length five).
+        assert_eq!(accepted, 1000);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn accepted_next_stays_home(s in "[/\\\\.\t\n :@?#%eh\u{0}\u{7f}\u{3002}\u{ff0f}jA-Za-z0-9]{0,16}") {
+            if is_safe_next(&s) {
+                proptest::prop_assert!(stays_home(&s), "{:?}", s);
+            }
+        }
+
+        #[test]
+        fn arbitrary_unicode_never_panics_and_accepted_stays_home(s in "\\PC{0,40}") {
+            if is_safe_next(&s) {
+                proptest::prop_assert!(stays_home(&s), "{:?}", s);
+            }
+        }
+    }
+
     #[test]
     fn generated_next_is_fully_encoded() {
         assert_eq!(

@@ -10,7 +10,7 @@ pub(crate) mod config;
 mod extract;
 mod guard;
 mod rejection;
-mod remember;
+pub(crate) mod remember;
 pub(crate) mod resolve;
 
 use std::fmt;

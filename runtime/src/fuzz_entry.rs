@@ -1,0 +1,109 @@
+//! Entry points for the fuzz targets in `fuzz/`: the request-facing decoders, callable
+//! without a router. Not public API.
+
+use http::{HeaderMap, HeaderValue};
+
+use crate::codec::Codec;
+use crate::login::remember::RememberPayload;
+use crate::session::config::Lifetimes;
+use crate::session::payload::Payload;
+use crate::session::{MAX_CANDIDATES, cookie_values};
+
+/// The session read path for one `Cookie` header value: split, match the name, verify,
+/// decode and time-check each candidate. Returns whether one was accepted.
+pub fn session_from_cookie_header(codec: &Codec, header: &[u8], now: u64) -> bool {
+    let Ok(value) = HeaderValue::from_bytes(header) else {
+        return false;
+    };
+    let mut headers = HeaderMap::new();
+    headers.append(http::header::COOKIE, value);
+    let lifetimes = Lifetimes {
+        permanent: 31 * 24 * 3600,
+        absolute: 31 * 24 * 3600,
+        idle: Some(3600),
+    };
+    cookie_values(&headers, "session")
+        .take(MAX_CANDIDATES)
+        .any(|v| Payload::open(codec, "session", v, now, &lifetimes).is_ok())
+}
+
+/// The remember-cookie decoder. Returns whether the value was accepted.
+pub fn remember_from_value(codec: &Codec, value: &[u8], now: u64) -> bool {
+    RememberPayload::open(codec, "remember_token", value, now).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+    use crate::session::payload::SessionId;
+    use proptest::prelude::*;
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn codec() -> Codec {
+        Codec::new(Key::from_bytes(b"fuzz key fuzz key fuzz key fuzz key!"))
+    }
+
+    fn valid_cookie() -> String {
+        let p = Payload {
+            sid: SessionId([1; 16]),
+            iat: NOW - 10,
+            seen: NOW - 5,
+            perm: false,
+            uid: Some("foo@bar.tld".into()),
+            fat: None,
+            ah: None,
+            cid: None,
+            rem: false,
+            d: serde_json::Map::new(),
+            f: Vec::new(),
+        };
+        p.seal(&codec(), "session").unwrap()
+    }
+
+    #[test]
+    fn the_valid_cookie_is_accepted_among_noise() {
+        let v = valid_cookie();
+        for header in [
+            format!("session={v}"),
+            format!("session=junk; session={v}"),
+            format!("session={v}; session=junk"),
+            format!("a=1; b=2; session={v}; c=3"),
+        ] {
+            assert!(
+                session_from_cookie_header(&codec(), header.as_bytes(), NOW),
+                "{header}"
+            );
+        }
+        let mut many = (0..300)
+            .map(|i| format!("a{i}=1"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        many.push_str(&format!("; session={v}"));
+        assert!(session_from_cookie_header(&codec(), many.as_bytes(), NOW));
+        let mut bytes = b"theme=\xff; session=".to_vec();
+        bytes.extend_from_slice(v.as_bytes());
+        assert!(session_from_cookie_header(&codec(), &bytes, NOW));
+    }
+
+    proptest! {
+        #[test]
+        fn any_header_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let _ = session_from_cookie_header(&codec(), &bytes, NOW);
+            prop_assert!(!remember_from_value(&codec(), &bytes, NOW));
+        }
+
+        #[test]
+        fn mutated_cookies_in_a_header_are_refused(pos in any::<prop::sample::Index>(), byte in any::<u8>()) {
+            let v = valid_cookie().into_bytes();
+            let i = pos.index(v.len());
+            let mut changed = v.clone();
+            changed[i] = byte;
+            prop_assume!(changed != v);
+            let mut header = b"session=".to_vec();
+            header.extend_from_slice(&changed);
+            prop_assert!(!session_from_cookie_header(&codec(), &header, NOW));
+        }
+    }
+}
