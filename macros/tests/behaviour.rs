@@ -484,8 +484,13 @@ async fn associated_fn_handler_is_guarded() {
 // The manager's exemptions.
 
 #[tokio::test]
-async fn options_requests_pass_the_guard() {
-    let (app, loads) = app();
+async fn options_requests_pass_the_guard_when_exempt() {
+    // Guarded by default...
+    let (app, _) = app();
+    let res = send(&app, Method::OPTIONS, "/explicit", &[]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    // ...and let through when configured, like Flask-Login's EXEMPT_METHODS.
+    let (app, loads) = app_with(manager().with_exempt_methods([Method::OPTIONS]));
     let res = send(&app, Method::OPTIONS, "/explicit", &[]).await;
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(location(&res), None);

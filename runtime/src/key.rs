@@ -19,6 +19,9 @@ pub(crate) type HmacSha256 = Hmac<Sha256>;
 /// The smallest secret [`Key`] accepts, in bytes.
 pub const MIN_SECRET_LEN: usize = 32;
 
+/// The most fallback keys a [`KeyRing`] holds.
+pub const MAX_FALLBACKS: usize = 4;
+
 /// HKDF salt: binds every subkey to this library and format version.
 const HKDF_SALT: &[u8] = b"axum-sesame/v1 key derivation";
 
@@ -95,6 +98,10 @@ pub enum KeyError {
     },
     /// The development key was mixed with a real key in one [`KeyRing`].
     DevelopmentKeyMixed,
+    /// The public development secret was given as a real secret.
+    DevelopmentSecret,
+    /// More than [`MAX_FALLBACKS`] fallback keys (each costs an HMAC per bad cookie).
+    TooManyFallbacks,
 }
 
 impl fmt::Display for KeyError {
@@ -114,6 +121,14 @@ impl fmt::Display for KeyError {
             KeyError::NotUnicode { var } => {
                 write!(f, "environment variable `{var}` is not valid UTF-8")
             }
+            KeyError::DevelopmentSecret => f.write_str(
+                "this is the public development secret: generate a real one \
+                 (for example `openssl rand -base64 48`)",
+            ),
+            KeyError::TooManyFallbacks => write!(
+                f,
+                "at most {MAX_FALLBACKS} fallback keys: drop the oldest once its cookies expired"
+            ),
             KeyError::DevelopmentKeyMixed => f.write_str(
                 "the public development key cannot be used together with a real key; \
                  remove `Key::development()` from the key ring",
@@ -165,6 +180,9 @@ impl Key {
     pub fn try_from_bytes(secret: &[u8]) -> Result<Key, KeyError> {
         if secret.len() < MIN_SECRET_LEN {
             return Err(KeyError::TooShort { len: secret.len() });
+        }
+        if bool::from(secret.ct_eq(DEVELOPMENT_SECRET)) {
+            return Err(KeyError::DevelopmentSecret);
         }
         Ok(Key::derive(secret, false))
     }
@@ -339,12 +357,15 @@ impl KeyRing {
     ///
     /// # Errors
     /// [`KeyError::DevelopmentKeyMixed`] when exactly one of the current key and `key` is
-    /// the development key.
+    /// the development key; [`KeyError::TooManyFallbacks`] past [`MAX_FALLBACKS`].
     pub fn with_fallback(mut self, key: Key) -> Result<KeyRing, KeyError> {
         if key.is_development() != self.current.is_development() {
             return Err(KeyError::DevelopmentKeyMixed);
         }
         if key != self.current && !self.fallbacks.contains(&key) {
+            if self.fallbacks.len() == MAX_FALLBACKS {
+                return Err(KeyError::TooManyFallbacks);
+            }
             self.fallbacks.push(key);
         }
         Ok(self)
@@ -422,6 +443,22 @@ mod tests {
                 .with_fallback(real)
                 .unwrap_err(),
             KeyError::DevelopmentKeyMixed
+        );
+    }
+
+    #[test]
+    fn the_development_secret_is_not_a_real_key_and_fallbacks_are_capped() {
+        assert_eq!(
+            Key::try_from_bytes(DEVELOPMENT_SECRET).unwrap_err(),
+            KeyError::DevelopmentSecret
+        );
+        let mut ring = KeyRing::new(Key::from_bytes(&[0; 32]));
+        for i in 1..=MAX_FALLBACKS as u8 {
+            ring = ring.with_fallback(Key::from_bytes(&[i; 32])).unwrap();
+        }
+        assert_eq!(
+            ring.with_fallback(Key::from_bytes(&[99; 32])).unwrap_err(),
+            KeyError::TooManyFallbacks
         );
     }
 

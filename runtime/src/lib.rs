@@ -76,7 +76,7 @@ mod redirect;
 mod session;
 
 pub use csrf::{CrossOriginRequest, SameOrigin, is_cross_origin};
-pub use key::{Key, KeyError, KeyRing, MIN_SECRET_LEN, Purpose};
+pub use key::{Key, KeyError, KeyRing, MAX_FALLBACKS, MIN_SECRET_LEN, Purpose};
 pub use login::{
     Auth, AuthUser, CurrentUser, Forbidden, Fresh, GuardSpec, HasUserLoader, IntoLoadResult,
     LoadError, LoaderFailed, LoginError, LoginManager, LoginManagerLayer, LoginRejection,

@@ -542,3 +542,34 @@ async fn json_clients_get_401_and_browsers_a_redirect() {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.location().is_none());
 }
+
+#[tokio::test]
+async fn responses_that_set_auth_cookies_are_never_cacheable() {
+    async fn cached_login(auth: Auth<User>, State(users): State<Users>) -> impl IntoResponse {
+        auth.login_user(&users.get("a").unwrap()).await.unwrap();
+        ([(header::CACHE_CONTROL, "public, max-age=3600")], "in")
+    }
+    async fn cached_page(user: CurrentUser<User>) -> impl IntoResponse {
+        (
+            [(header::CACHE_CONTROL, "private, max-age=60")],
+            user.id.clone(),
+        )
+    }
+    let users = Users::with(&["a"]);
+    let router = Router::new()
+        .route("/cached-login", post(cached_login))
+        .route("/page", get(cached_page))
+        .layer(LoginManager::new(key()).build().unwrap())
+        .with_state(users);
+    let r = send(&router, "POST", "/cached-login", &[]).await;
+    assert!(r.cookie("session").is_some());
+    assert_eq!(
+        r.headers[header::CACHE_CONTROL],
+        "no-store",
+        "the handler's public caching is overridden"
+    );
+    // A logged-in page without cookies keeps the handler's explicit (private) choice.
+    let r = get_with(&router, "/page", &r.cookie("session").unwrap()).await;
+    assert_eq!(r.body, "a");
+    assert_eq!(r.headers[header::CACHE_CONTROL], "private, max-age=60");
+}

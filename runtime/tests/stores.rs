@@ -86,6 +86,11 @@ async fn whoami(user: Option<CurrentUser<User>>, session: Session) -> String {
     )
 }
 
+#[axum_sesame::login_required]
+async fn protected(user: CurrentUser<User>) -> String {
+    user.id.clone()
+}
+
 async fn data(session: Session) -> &'static str {
     session.insert("data", "d").unwrap();
     "stored"
@@ -105,7 +110,8 @@ fn key() -> Key {
 
 fn app(store: impl SessionStore) -> (Router, AppState) {
     let state = AppState::default();
-    let manager = LoginManager::with_session(SessionConfig::new(key()).with_store(store));
+    let manager = LoginManager::with_session(SessionConfig::new(key()).with_store(store))
+        .with_login_view("/login");
     let router = Router::new()
         .route("/login/{id}", post(login))
         .route("/remember/{id}", post(login_remembered))
@@ -113,6 +119,7 @@ fn app(store: impl SessionStore) -> (Router, AppState) {
         .route("/whoami", get(whoami))
         .route("/data", get(data))
         .route("/slow", get(slow_write))
+        .route("/protected", get(protected))
         .layer(manager.build().unwrap())
         .with_state(state.clone());
     (router, state)
@@ -260,7 +267,13 @@ async fn anonymous_visitors_get_no_record(store: impl SessionStore + Clone) {
         saves: Arc::default(),
     };
     let (app, _) = app(store.clone());
-    for path in ["/whoami", "/whoami", "/logout"] {
+    for path in [
+        "/whoami",
+        "/whoami",
+        "/logout",
+        "/protected",
+        "/protected?x=1",
+    ] {
         let r = send(&app, "GET", path, None).await;
         assert!(r.session().is_none(), "{path}: {:?}", r.cookies);
     }

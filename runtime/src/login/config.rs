@@ -201,7 +201,7 @@ impl LoginManager {
             unauthorized: None,
             needs_refresh: None,
             request_loaders: Vec::new(),
-            exempt_methods: vec![Method::OPTIONS],
+            exempt_methods: Vec::new(),
             disabled: false,
         }
     }
@@ -368,7 +368,9 @@ impl LoginManager {
         self
     }
 
-    /// Methods that `#[login_required]` lets through unauthenticated (default `OPTIONS`).
+    /// Methods that `#[login_required]` lets through unauthenticated (Flask-Login's
+    /// `EXEMPT_METHODS`, there `OPTIONS`). Default: none — every method is guarded; pass
+    /// `[Method::OPTIONS]` for CORS preflights that reach guarded handlers.
     pub fn with_exempt_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
         self.exempt_methods = methods.into_iter().collect();
         self

@@ -264,11 +264,14 @@ async fn policy(
     }
     match view {
         Some(view) if accepts_html(parts) => {
+            // In store mode a visitor without a session gets no flash: the library must not
+            // create a store record for every anonymous request (R36).
+            let store_mode = ctx.slot.settings.store.is_some();
             if let Some(flash) = message {
                 // Once: a client that keeps hitting protected pages without showing the
                 // login page must not grow its cookie.
                 ctx.slot.with(|s| {
-                    if !s.flashes.contains(flash) {
+                    if (!store_mode || s.has_record()) && !s.flashes.contains(flash) {
                         s.flashes.push(flash.clone());
                         s.modified = true;
                     }

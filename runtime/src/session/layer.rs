@@ -231,7 +231,11 @@ pub(crate) fn apply<B: Default>(finish: Finish, res: &mut Response<B>) {
     if finish.vary {
         vary_cookie(res);
     }
-    if finish.no_store && !res.headers().contains_key(CACHE_CONTROL) {
+    // A response that sets or clears a cookie must never be cached (a shared cache would
+    // hand the cookie to others): `no-store` wins over the handler's choice. A logged-in
+    // page without cookies keeps an explicit `Cache-Control` of the handler.
+    let sets_cookies = res.headers().contains_key(SET_COOKIE);
+    if finish.no_store && (sets_cookies || !res.headers().contains_key(CACHE_CONTROL)) {
         res.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -128,6 +128,11 @@ impl SessionState {
         self.data.is_empty() && self.flashes.is_empty() && self.uid.is_none()
     }
 
+    /// Store mode: whether this session was loaded from a live record.
+    pub(crate) fn has_record(&self) -> bool {
+        self.stored.is_some() && matches!(self.incoming, Incoming::Valid { .. })
+    }
+
     /// Empties the session and forgets its id (Django's `flush`): the next write starts a
     /// new session, and in store mode the old record is deleted.
     pub(crate) fn flush(&mut self) {
