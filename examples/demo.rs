@@ -162,6 +162,8 @@ pub struct Db {
     tokens: Arc<HashMap<&'static str, &'static str>>,
     /// Verified against for unknown users, so they cost what a wrong password costs.
     dummy_hash: Arc<String>,
+    /// Password verifications run, for the tests of uniform login cost.
+    verifications: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// Argon2id with a demo-sized cost (4 MiB, one pass): real hashing, quick start-up.
@@ -212,6 +214,7 @@ impl Db {
                 ("bar-token", "bar@bar.tld"),
             ])),
             dummy_hash: Arc::new(hash_password("not a password of anyone")?),
+            verifications: Arc::default(),
         })
     }
 
@@ -228,10 +231,18 @@ impl Db {
             |u| u.pw_hash.clone(),
         );
         let pw = pw.to_owned();
+        self.verifications
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
             .await
             .unwrap_or(false);
         user.filter(|_| ok)
+    }
+
+    /// How many password verifications (argon2id) have run.
+    pub fn verifications(&self) -> usize {
+        self.verifications
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     fn set_password(&self, email: &str, pw_hash: String) -> Option<DemoUser> {

@@ -2225,3 +2225,105 @@ async fn redis_store_logout_revokes_the_cookie() {
     );
     store_mode_logout_revokes_the_cookie(demo::StoreChoice::Redis(url)).await;
 }
+
+// ---------------------------------------------------------------------------------------
+// R33: unknown user, wrong password and inactive user cost the same work.
+// ---------------------------------------------------------------------------------------
+
+/// Deterministic instead of timed (timings belong in benchmarks): every failed login runs
+/// exactly one argon2id verification, whether or not the user exists or is active, and
+/// answers the same status and body.
+#[tokio::test]
+async fn every_login_attempt_costs_one_password_verification() {
+    let db = Db::new().expect("the demo passwords hash");
+    let app = demo::app(config(), db.clone()).expect("the demo settings are valid");
+    let mut bodies = Vec::new();
+    for (email, pw) in [
+        ("nobody@bar.tld", "secret"),
+        ("foo@bar.tld", "wrong"),
+        ("inactive@bar.tld", "secret"),
+        ("foo@bar.tld", "secret"),
+    ] {
+        let before = db.verifications();
+        let reply = Client::new(&app).login(email, pw).await;
+        assert_eq!(db.verifications() - before, 1, "{email}/{pw}");
+        bodies.push((reply.status, reply.body));
+    }
+    assert_eq!(
+        bodies[0], bodies[1],
+        "unknown user and wrong password look alike"
+    );
+    assert_eq!(
+        bodies[0], bodies[2],
+        "inactive user and wrong password look alike"
+    );
+    assert_eq!(bodies[0].0, StatusCode::UNAUTHORIZED);
+    assert_eq!(bodies[3].0, StatusCode::SEE_OTHER);
+}
+
+// ---------------------------------------------------------------------------------------
+// R35: no cookie value or password ever reaches the logs.
+// ---------------------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_never_contain_cookie_values_or_passwords() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = app();
+    let mut seen = Vec::new();
+    let mut client = Client::new(&app);
+    let body = format!("{}&remember=on", login_body("foo@bar.tld", "secret"));
+    client.post_form("/login", &body).await;
+    seen.extend(client.value("session"));
+    seen.extend(client.value("remember_token"));
+    client.get("/protected").await;
+    client.get("/settings").await;
+    client.post_form("/password", "new_pw=hunter2-new").await;
+    seen.extend(client.value("session"));
+    client.get("/logout").await;
+    // Failures and bad cookies are logged too; none may echo what was sent.
+    Client::new(&app).login("foo@bar.tld", "wrong-pw-123").await;
+    let tampered = format!("{}x", seen[0]);
+    Client::with_cookies(
+        &app,
+        &[("session", &tampered), ("remember_token", "junk-remember")],
+    )
+    .get("/protected")
+    .await;
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        !text.is_empty(),
+        "the subscriber captured the library's events"
+    );
+    for secret in seen.iter().map(String::as_str).chain([
+        tampered.as_str(),
+        "junk-remember",
+        "secret",
+        "wrong-pw-123",
+        "hunter2-new",
+    ]) {
+        // Long values: any 20-byte window of them is enough to leak.
+        let probe = &secret[..secret.len().min(20)];
+        assert!(!text.contains(probe), "the logs contain {probe:?}");
+    }
+}
