@@ -427,3 +427,35 @@ async fn concurrent_clients_stay_apart() {
         t.await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn an_expired_cookie_is_not_saved_by_a_fallback_key() {
+    let old = Key::from_bytes(&[1; 32]);
+    let now = Arc::new(AtomicU64::new(NOW));
+    let minted = send(
+        &clocked(&now, SessionConfig::new(old.clone())),
+        "/visits",
+        None,
+    )
+    .await
+    .session()
+    .unwrap();
+    let ring = KeyRing::new(Key::from_bytes(&[2; 32]))
+        .with_fallback(old)
+        .unwrap();
+    let rotated = clocked(&now, SessionConfig::new(ring));
+    assert_eq!(send(&rotated, "/read", Some(&minted)).await.body, "Some(1)");
+    now.store(NOW + 31 * 24 * 3600 + 1, Ordering::SeqCst);
+    let res = send(&rotated, "/read", Some(&minted)).await;
+    assert_eq!(
+        res.body, "None",
+        "expiry holds whichever key verified the cookie"
+    );
+    // Not re-issued: the only Set-Cookie deletes it.
+    assert_eq!(res.set_cookies.len(), 1);
+    assert!(
+        res.set_cookies[0].contains("Max-Age=0"),
+        "{:?}",
+        res.set_cookies
+    );
+}
