@@ -1,0 +1,31 @@
+//! Shared plumbing of the macro-benchmark servers in `src/bin/`: one current-thread Tokio
+//! runtime (one worker, to pin on one core), a port from `PORT` (0 = any), and a line
+//! `listening on http://…` once the socket accepts connections.
+
+use std::io::Write as _;
+
+/// Serves `app` on 127.0.0.1:`$PORT` with a single-threaded runtime.
+pub fn serve(app: axum::Router) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    rt.block_on(async move {
+        let port: u16 = std::env::var("PORT")
+            .ok()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind");
+        println!(
+            "listening on http://{}",
+            listener.local_addr().expect("addr")
+        );
+        let _ = std::io::stdout().flush();
+        axum::serve(listener, app).await.expect("serve");
+    });
+}
+
+/// The one user every server knows.
+pub const USER: &str = "foo@bar.tld";
