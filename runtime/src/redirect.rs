@@ -5,6 +5,9 @@
 //! `\`, it is 1 to 2048 bytes of printable ASCII (0x21–0x7E) and contains no `\`. The
 //! check runs on the exact string that goes into `Location`; nothing decodes it again.
 
+use axum_core::response::{IntoResponse, Response};
+use http::header::LOCATION;
+use http::{HeaderValue, StatusCode};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// The longest `next` accepted, in bytes.
@@ -55,6 +58,15 @@ pub fn login_url(view: &str, path_and_query: &str) -> String {
         "{view}{sep}next={}",
         utf8_percent_encode(path_and_query, NEXT_ENCODE)
     )
+}
+
+/// A 303 See Other to `location`: a validated `next`, a configured view, or a login URL
+/// built by [`login_url`], all header-safe. Anything else is a bug: 500, never a panic.
+pub(crate) fn see_other(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(v) => (StatusCode::SEE_OTHER, [(LOCATION, v)]).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 #[cfg(test)]

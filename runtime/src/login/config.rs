@@ -16,7 +16,7 @@ use crate::codec::EncodeError;
 use crate::key::KeyRing;
 use crate::login::AuthUser;
 use crate::login::resolve::auth_hash;
-use crate::session::config::{ConfigError, CookieSettings, SameSite, SessionConfig};
+use crate::session::config::{ConfigError, CookieSettings, SameSite, SessionConfig, whole_secs};
 use crate::session::payload::{Payload, SessionId};
 use crate::session::{SessionLayer, SessionService};
 
@@ -415,10 +415,6 @@ impl LoginManager {
                 return Err(ConfigError::InvalidView);
             }
         }
-        let secs = |d: Duration| match d.as_secs() {
-            0 => Err(ConfigError::ZeroLifetime),
-            s => Ok(s),
-        };
         session.login = Some(Arc::new(LoginSettings {
             login_view: self.login_view,
             refresh_view: self.refresh_view,
@@ -426,9 +422,9 @@ impl LoginManager {
             needs_refresh_message: self.needs_refresh_message,
             protection: self.protection,
             remember,
-            remember_secs: secs(self.remember_duration)?,
+            remember_secs: whole_secs(self.remember_duration)?,
             remember_refresh: self.remember_refresh,
-            fresh_secs: self.fresh_for.map(secs).transpose()?,
+            fresh_secs: self.fresh_for.map(whole_secs).transpose()?,
             permanent_login: self.permanent_login,
             unauthorized: self.unauthorized,
             needs_refresh: self.needs_refresh,

@@ -11,9 +11,8 @@ use std::time::Duration;
 
 use axum_core::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
-use http::header::LOCATION;
+use http::StatusCode;
 use http::request::Parts;
-use http::{HeaderValue, StatusCode};
 
 use crate::codec::EncodeError;
 use crate::login::rejection::{LoginRejection, unauthorized};
@@ -22,7 +21,7 @@ use crate::login::resolve::{
     LoginCtx, RememberAction, auth_hash, client_identity, resolve, signal,
 };
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
-use crate::redirect::is_safe_next;
+use crate::redirect::{is_safe_next, see_other};
 use crate::session::StoreUnavailable;
 
 /// The logged-in user (Flask-Login's `current_user`), loaded once per request by the
@@ -371,17 +370,6 @@ impl<U: AuthUser> Auth<U> {
         self.ctx.state().invalidate();
         signal("logged_in");
         Ok(None)
-    }
-}
-
-fn see_other(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(v) => (StatusCode::SEE_OTHER, [(LOCATION, v)]).into_response(),
-        Err(_) => (
-            StatusCode::SEE_OTHER,
-            [(LOCATION, HeaderValue::from_static("/"))],
-        )
-            .into_response(),
     }
 }
 

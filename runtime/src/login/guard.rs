@@ -7,7 +7,7 @@ use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 
 use crate::login::rejection::{Forbidden, LoginRejection, needs_refresh, unauthorized};
-use crate::login::resolve::{LoginCtx, resolve, signal};
+use crate::login::resolve::{LoginCtx, resolve_with, signal};
 use crate::login::{HasUserLoader, UserLoader};
 
 /// What a guarded route requires beyond a logged-in user. `#[login_required]` picks or
@@ -81,7 +81,7 @@ where
         if ctx.login.disabled || ctx.login.exempt_methods.contains(&parts.method) {
             return Ok(RequireLogin(PhantomData));
         }
-        let (ctx, res) = resolve::<U, S>(parts, state).await?;
+        let res = resolve_with::<U, S>(&ctx, parts, state).await?;
         let Some(user) = &res.user else {
             return Err(unauthorized(&ctx, parts, G::REDIRECT).await);
         };

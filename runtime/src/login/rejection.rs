@@ -11,7 +11,7 @@ use http::{HeaderValue, Request, StatusCode};
 use crate::login::LoadError;
 use crate::login::config::{BoxHandler, Message};
 use crate::login::resolve::{LoginCtx, signal};
-use crate::redirect::login_url;
+use crate::redirect::{login_url, see_other};
 use crate::session::StoreUnavailable;
 
 /// The [`LoginManager`](crate::LoginManager) layer is not in front of this handler.
@@ -243,14 +243,6 @@ fn synthetic_request(parts: &Parts) -> Request<Body> {
     req
 }
 
-fn redirect_303(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
-        Ok(v) => (StatusCode::SEE_OTHER, [(LOCATION, v)]).into_response(),
-        // Views are validated at start-up and `next` is percent-encoded.
-        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-    }
-}
-
 /// The default answer: redirect HTML clients to `view?next=…` with a flash, 401 others.
 async fn policy(
     ctx: &LoginCtx,
@@ -278,7 +270,7 @@ async fn policy(
                 });
             }
             let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-            redirect_303(&login_url(view, target))
+            see_other(&login_url(view, target))
         }
         _ => {
             let mut res = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();

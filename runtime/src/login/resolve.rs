@@ -315,12 +315,26 @@ where
     S: Send + Sync,
 {
     let ctx = LoginCtx::from_parts(parts).await?;
-    if let Some(r) = ctx.state().cached::<U>() {
-        return Ok((ctx, r));
-    }
-    let r = Arc::new(resolve_uncached::<U, S>(&ctx, parts, state).await?);
-    ctx.state().store(r.clone());
+    let r = resolve_with::<U, S>(&ctx, parts, state).await?;
     Ok((ctx, r))
+}
+
+/// [`resolve`] for a caller that already holds the request's context.
+pub(crate) async fn resolve_with<U, S>(
+    ctx: &LoginCtx,
+    parts: &mut Parts,
+    state: &S,
+) -> Result<Arc<Resolution<U>>, LoginRejection>
+where
+    U: UserLoader<S>,
+    S: Send + Sync,
+{
+    if let Some(r) = ctx.state().cached::<U>() {
+        return Ok(r);
+    }
+    let r = Arc::new(resolve_uncached::<U, S>(ctx, parts, state).await?);
+    ctx.state().store(r.clone());
+    Ok(r)
 }
 
 async fn resolve_uncached<U, S>(

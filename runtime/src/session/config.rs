@@ -82,6 +82,14 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// A lifetime in whole seconds; zero is refused.
+pub(crate) fn whole_secs(d: Duration) -> Result<u64, ConfigError> {
+    match d.as_secs() {
+        0 => Err(ConfigError::ZeroLifetime),
+        s => Ok(s),
+    }
+}
+
 /// Where "now" comes from, in whole seconds since the Unix epoch. Replaceable in tests.
 pub(crate) type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 
@@ -382,16 +390,12 @@ impl SessionConfig {
 
     pub(crate) fn into_settings(self) -> Result<SessionSettings, ConfigError> {
         self.cookie.validate()?;
-        let secs = |d: Duration| match d.as_secs() {
-            0 => Err(ConfigError::ZeroLifetime),
-            s => Ok(s),
-        };
-        let permanent = secs(self.permanent)?;
+        let permanent = whole_secs(self.permanent)?;
         let absolute = match self.absolute {
-            Some(d) => secs(d)?,
+            Some(d) => whole_secs(d)?,
             None => permanent.max(DEFAULT_PERMANENT_SECS),
         };
-        let idle = self.idle.map(secs).transpose()?;
+        let idle = self.idle.map(whole_secs).transpose()?;
         Ok(SessionSettings {
             codec: self.codec,
             cookie: self.cookie,
