@@ -3,13 +3,24 @@
 # one pinned core, wrk on the other. Prints a Markdown table (req/s, CPU us/request, ratio
 # to the no-auth baseline measured in the same run).
 #
-#   bench/run.sh                  # DURATION=10 CONNS=32 by default
-#   DURATION=20 bench/run.sh
+#   bench/run.sh                          # ROUNDS=5 DURATION=5 CONNS=32 by default
+#   ROUNDS=3 DURATION=10 bench/run.sh
+#   SERVERS="baseline sesame" bench/run.sh
+#
+# The machine is shared and noisy: every server runs for the whole benchmark, the
+# measurements are interleaved (round after round, every server in turn for each
+# scenario), and each cell is the median of its rounds, so a slow minute hits all servers
+# alike instead of one.
 set -euo pipefail
 cd "$(dirname "$0")"
-DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
 SERVERS=${SERVERS:-"baseline signed_jar axum_login sesame"}
+SCENARIOS="authenticated anonymous untouched"
+# The same User-Agent for curl and wrk: session protection ties a login to it, and a
+# mismatch would (rightly) mark every measured request non-fresh and re-send the cookie.
+UA="wrk-bench/1"
 
 if ! command -v wrk >/dev/null 2>&1; then
   echo "installing wrk from Debian packages" >&2
@@ -23,11 +34,14 @@ LOAD_CPU=$((CORES > 1 ? 1 : 0))
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-declare -A RPS CPU
+declare -A PID URL COOKIE
+cleanup() { for s in "${!PID[@]}"; do kill "${PID[$s]}" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
 for server in $SERVERS; do
   log=$(mktemp)
   PORT=0 taskset -c "$SERVER_CPU" "target/release/server_$server" >"$log" 2>&1 &
-  pid=$!
+  PID[$server]=$!
   url=""
   for _ in $(seq 1 100); do
     url=$(grep -o 'http://127.0.0.1:[0-9]*' "$log" || true)
@@ -35,43 +49,64 @@ for server in $SERVERS; do
     sleep 0.05
   done
   [ -n "$url" ] || { echo "server_$server did not start" >&2; cat "$log" >&2; exit 1; }
-  cookie=$(curl -s -o /dev/null -D - "$url/login" | tr -d '\r' \
+  URL[$server]=$url
+  COOKIE[$server]=$(curl -s -A "$UA" -o /dev/null -D - "$url/login" | tr -d '\r' \
     | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' | paste -sd';' | sed 's/;/; /g')
   # Check every path answers as it should before measuring it.
-  body=$(curl -s -H "Cookie: $cookie" "$url/protected")
+  headers=$(curl -s -A "$UA" -D - -o /tmp/bench-body.$$ -H "Cookie: ${COOKIE[$server]}" "$url/protected")
+  body=$(cat /tmp/bench-body.$$); rm -f /tmp/bench-body.$$
   [ "$body" = "Logged in as: foo@bar.tld" ] || { echo "$server: authenticated body is '$body'" >&2; exit 1; }
-  anon=$(curl -s -o /dev/null -w '%{http_code}' "$url/protected")
-  for scenario in authenticated anonymous untouched; do
-    case $scenario in
-      authenticated) path=/protected; hdr=(-H "Cookie: $cookie") ;;
-      anonymous) path=/protected; hdr=() ;;
-      untouched) path=/plain; hdr=(-H "Cookie: $cookie") ;;
-    esac
-    if [ "$server" = baseline ] && [ "$scenario" = anonymous ]; then continue; fi
-    t0=$(cpu_ticks "$pid")
-    out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" "${hdr[@]}" "$url$path")
-    t1=$(cpu_ticks "$pid")
-    reqs=$(echo "$out" | awk '/requests in/ {print $1}')
-    rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-    RPS[$server/$scenario]=$rps
-    CPU[$server/$scenario]=$(awk -v t=$((t1 - t0)) -v clk="$CLK" -v n="$reqs" 'BEGIN {printf "%.2f", t / clk * 1e6 / n}')
-    echo "$server $scenario ($path, anonymous status $anon): $rps req/s, ${CPU[$server/$scenario]} us CPU/request" >&2
+  # An authenticated request that re-sends its cookie would measure a write, not a read.
+  if echo "$headers" | grep -qi '^set-cookie:'; then
+    echo "$server: the authenticated response sets a cookie" >&2; exit 1
+  fi
+  anon=$(curl -s -A "$UA" -o /dev/null -w '%{http_code}' "$url/protected")
+  echo "$server on $url: anonymous /protected answers $anon" >&2
+done
+
+declare -A RUNS_CPU RUNS_RPS
+for round in $(seq 1 "$ROUNDS"); do
+  for scenario in $SCENARIOS; do
+    for server in $SERVERS; do
+      url=${URL[$server]}
+      case $scenario in
+        authenticated) path=/protected; hdr=(-H "Cookie: ${COOKIE[$server]}") ;;
+        anonymous) path=/protected; hdr=() ;;
+        untouched) path=/plain; hdr=(-H "Cookie: ${COOKIE[$server]}") ;;
+      esac
+      if [ "$server" = baseline ] && [ "$scenario" = anonymous ]; then continue; fi
+      pid=${PID[$server]}
+      t0=$(cpu_ticks "$pid")
+      out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "User-Agent: $UA" "${hdr[@]}" "$url$path")
+      t1=$(cpu_ticks "$pid")
+      reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+      rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
+      cpu=$(awk -v t=$((t1 - t0)) -v clk="$CLK" -v n="$reqs" 'BEGIN {printf "%.3f", t / clk * 1e6 / n}')
+      RUNS_CPU[$server/$scenario]="${RUNS_CPU[$server/$scenario]:-} $cpu"
+      RUNS_RPS[$server/$scenario]="${RUNS_RPS[$server/$scenario]:-} $rps"
+      echo "round $round: $server $scenario ($path): $rps req/s, $cpu us CPU/request" >&2
+    done
   done
-  kill "$pid"
-  wait "$pid" 2>/dev/null || true
-  rm -f "$log"
+done
+
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
+declare -A CPU RPS
+for key in "${!RUNS_CPU[@]}"; do
+  CPU[$key]=$(echo "${RUNS_CPU[$key]}" | median)
+  RPS[$key]=$(echo "${RUNS_RPS[$key]}" | median)
 done
 
 base=${CPU[baseline/authenticated]}
 echo
-echo "CPU per request on one pinned core; ratio = CPU / no-auth baseline ($base us) of this run."
-echo "wrk -t1 -c$CONNS -d${DURATION}s on the other core; $(nproc) cores, $(uname -r)."
+echo "CPU per request on one pinned core, median of $ROUNDS interleaved rounds; ratio = CPU /"
+echo "no-auth baseline ($base us) of this run. wrk -t1 -c$CONNS -d${DURATION}s on the other core;"
+echo "$CORES cores, $(uname -r), $(date -u +%Y-%m-%d)."
 echo
 echo "| server | authenticated /protected | anonymous /protected (redirect) | route that never touches the session |"
 echo "|---|---|---|---|"
 for server in $SERVERS; do
   row="| $server |"
-  for scenario in authenticated anonymous untouched; do
+  for scenario in $SCENARIOS; do
     key=$server/$scenario
     if [ -z "${CPU[$key]:-}" ]; then row="$row – |"; continue; fi
     ratio=$(awk -v a="${CPU[$key]}" -v b="$base" 'BEGIN {printf "%.2f", a / b}')

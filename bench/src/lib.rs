@@ -27,5 +27,7 @@ pub fn serve(app: axum::Router) {
     });
 }
 
+pub mod apps;
+
 /// The one user every server knows.
 pub const USER: &str = "foo@bar.tld";

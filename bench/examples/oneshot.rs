@@ -1,0 +1,77 @@
+//! Drives one benchmark app through `tower::ServiceExt::oneshot`, no network, so that
+//! `valgrind --tool=callgrind` can count the instructions a request costs in user space:
+//!
+//! ```text
+//! cargo build --release --example oneshot
+//! valgrind --tool=callgrind target/release/examples/oneshot sesame authenticated 20000
+//! ```
+//!
+//! The count divided by the requests, minus the same run with `0` requests, is the cost of
+//! one request; `baseline` gives the floor.
+use axum::body::Body;
+use axum::http::{Request, header};
+use tower::ServiceExt as _;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let server = args.next().unwrap_or_else(|| "sesame".into());
+    let scenario = args.next().unwrap_or_else(|| "authenticated".into());
+    let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    let app = match server.as_str() {
+        "baseline" => axum_sesame_bench::apps::baseline::app(),
+        "signed_jar" => axum_sesame_bench::apps::signed_jar::app(),
+        "axum_login" => axum_sesame_bench::apps::axum_login::app(),
+        "sesame" => axum_sesame_bench::apps::sesame::app(),
+        other => panic!("unknown server {other}"),
+    }
+    // What `axum::serve` does: turn every handler into a route once, not per request.
+    .with_state::<()>(());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(async move {
+        let ua = "wrk-bench/1";
+        let login = app
+            .clone()
+            .oneshot(
+                Request::get("/login")
+                    .header(header::USER_AGENT, ua)
+                    .body(Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("infallible");
+        let cookie: Vec<String> = login
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+            .collect();
+        let cookie = cookie.join("; ");
+        let (path, with_cookie) = match scenario.as_str() {
+            "authenticated" => ("/protected", true),
+            "anonymous" => ("/protected", false),
+            "untouched" => ("/plain", true),
+            other => panic!("unknown scenario {other}"),
+        };
+        let mut status = 0;
+        for _ in 0..n {
+            let mut req = Request::get(path).header(header::USER_AGENT, ua);
+            if with_cookie && !cookie.is_empty() {
+                req = req.header(header::COOKIE, &cookie);
+            }
+            let res = app
+                .clone()
+                .oneshot(req.body(Body::empty()).expect("request"))
+                .await
+                .expect("infallible");
+            status = res.status().as_u16();
+            let body = axum::body::to_bytes(res.into_body(), 1 << 16)
+                .await
+                .expect("body");
+            std::hint::black_box(body);
+        }
+        eprintln!("{server} {scenario}: {n} requests, last status {status}");
+    });
+}
