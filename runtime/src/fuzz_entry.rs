@@ -47,7 +47,7 @@ mod tests {
 
     fn valid_cookie() -> String {
         let p = Payload {
-            sid: SessionId([1; 16]),
+            sid: Some(SessionId([1; 16])),
             iat: NOW - 10,
             seen: NOW - 5,
             perm: false,

@@ -6,7 +6,7 @@
 //! prepared once, so a request pays only for hashing its own bytes.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use hkdf::Hkdf;
 use hmac::{Hmac, KeyInit};
@@ -156,6 +156,10 @@ struct KeyInner {
     development: bool,
 }
 
+/// See [`Key::identity`]. While it exists the address cannot be reused, so a pointer
+/// match means the same key.
+pub(crate) struct KeyIdentity(Weak<KeyInner>);
+
 /// A secret key, from which every cookie's signing and encryption subkeys are derived.
 ///
 /// Cheap to clone (the derived keys sit behind an `Arc`). Its `Debug` output never shows
@@ -290,6 +294,17 @@ impl Key {
             fingerprint: expand(b"fingerprint"),
             development,
         }))
+    }
+
+    /// A handle that tells this very key apart (same allocation) without keeping its
+    /// material alive.
+    pub(crate) fn identity(&self) -> KeyIdentity {
+        KeyIdentity(Arc::downgrade(&self.0))
+    }
+
+    /// Whether `id` was taken from this key (or a clone of it).
+    pub(crate) fn is(&self, id: &KeyIdentity) -> bool {
+        std::ptr::eq(id.0.as_ptr(), Arc::as_ptr(&self.0))
     }
 
     pub(crate) fn subkey(&self, purpose: Purpose) -> &Subkey {

@@ -54,16 +54,18 @@ pub fn safe_next(next: Option<&str>) -> Option<&str> {
 /// ```
 pub fn login_url(view: &str, path_and_query: &str) -> String {
     let sep = if view.contains('?') { '&' } else { '?' };
-    format!(
-        "{view}{sep}next={}",
-        utf8_percent_encode(path_and_query, NEXT_ENCODE)
-    )
+    let mut url = String::with_capacity(view.len() + 6 + 3 * path_and_query.len());
+    url.push_str(view);
+    url.push(sep);
+    url.push_str("next=");
+    url.extend(utf8_percent_encode(path_and_query, NEXT_ENCODE));
+    url
 }
 
 /// A 303 See Other to `location`: a validated `next`, a configured view, or a login URL
 /// built by [`login_url`], all header-safe. Anything else is a bug: 500, never a panic.
-pub(crate) fn see_other(location: &str) -> Response {
-    match HeaderValue::from_str(location) {
+pub(crate) fn see_other(location: impl Into<String>) -> Response {
+    match HeaderValue::try_from(location.into()) {
         Ok(v) => (StatusCode::SEE_OTHER, [(LOCATION, v)]).into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

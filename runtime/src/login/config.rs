@@ -472,7 +472,7 @@ impl LoginManagerLayer {
         let now = (s.clock)();
         let uid = user.id().to_string();
         let payload = Payload {
-            sid: SessionId::random()?,
+            sid: Some(SessionId::random()?),
             iat: now,
             seen: now,
             perm: false,

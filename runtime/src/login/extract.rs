@@ -23,6 +23,7 @@ use crate::login::resolve::{
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::{is_safe_next, see_other};
 use crate::session::StoreUnavailable;
+use crate::session::payload::Digest16;
 
 /// The logged-in user (Flask-Login's `current_user`), loaded once per request by the
 /// `#[user_loader]` of `U`. Anonymous requests are answered with the manager's
@@ -180,7 +181,7 @@ impl IntoResponse for LoginError {
 pub struct Auth<U> {
     ctx: LoginCtx,
     next: Option<String>,
-    identity: String,
+    identity: Digest16,
     remember: Option<RememberPayload>,
     _user: PhantomData<fn() -> U>,
 }
@@ -252,7 +253,7 @@ impl<U: AuthUser> Auth<U> {
     /// session id is issued). Does nothing when nobody is logged in.
     pub fn confirm_login(&self) {
         let now = self.ctx.now();
-        let identity = self.identity.clone();
+        let identity = self.identity;
         self.ctx.slot.with(|s| {
             if s.uid.is_some() {
                 s.fat = Some(now);
@@ -271,12 +272,12 @@ impl<U: AuthUser> Auth<U> {
     pub fn update_session_auth_hash(&self, user: &U) {
         let uid = user.id().to_string();
         let ah = auth_hash(self.ctx.key(), &uid, user.session_auth_hash());
-        let identity = self.identity.clone();
+        let identity = self.identity;
         let updated = self.ctx.slot.with(|s| {
             if s.uid.as_deref() != Some(uid.as_str()) {
                 return false;
             }
-            s.ah = Some(ah.clone());
+            s.ah = Some(ah);
             s.sid = None;
             s.cid = Some(identity);
             s.modified = true;
@@ -337,10 +338,10 @@ impl<U: AuthUser> Auth<U> {
         let uid = user.id().to_string();
         let ah = auth_hash(self.ctx.key(), &uid, user.session_auth_hash());
         let now = self.ctx.now();
-        let identity = self.identity.clone();
+        let identity = self.identity;
         let fresh = l.fresh;
         let permanent = self.ctx.login.permanent_login;
-        let (sid_uid, ah2) = (uid.clone(), ah.clone());
+        let (sid_uid, ah2) = (uid.clone(), ah);
         self.ctx.slot.with(move |s| {
             if s.uid.as_ref().is_some_and(|old| *old != sid_uid) {
                 s.flush();

@@ -270,7 +270,7 @@ async fn policy(
                 });
             }
             let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-            see_other(&login_url(view, target))
+            see_other(login_url(view, target))
         }
         _ => {
             let mut res = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Codec, EncodeError};
 use crate::key::Purpose;
 use crate::session::config::MAX_SKEW_SECS;
-use crate::session::payload::SessionId;
+use crate::session::payload::{Digest16, SessionId};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,11 +20,11 @@ pub(crate) struct RememberPayload {
     /// Expires at (enforced here, whatever the cookie's `Max-Age`).
     pub(crate) exp: u64,
     /// Session auth hash of the user when it was issued.
-    pub(crate) ah: String,
+    pub(crate) ah: Digest16,
 }
 
 impl RememberPayload {
-    pub(crate) fn new(uid: String, ah: String, now: u64, secs: u64) -> Result<Self, EncodeError> {
+    pub(crate) fn new(uid: String, ah: Digest16, now: u64, secs: u64) -> Result<Self, EncodeError> {
         Ok(RememberPayload {
             uid,
             rid: SessionId::random()?,
@@ -62,7 +62,7 @@ mod tests {
     #[test]
     fn expiry_is_enforced_and_purpose_is_bound() {
         let codec = Codec::new(Key::from_bytes(&[4; 32]));
-        let p = RememberPayload::new("foo".into(), "ah".into(), 1000, 60).unwrap();
+        let p = RememberPayload::new("foo".into(), Digest16([9; 16]), 1000, 60).unwrap();
         let v = p.seal(&codec, "remember_token").unwrap();
         assert_eq!(
             RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1060),

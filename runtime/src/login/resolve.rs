@@ -1,22 +1,21 @@
 //! Who is the current user: session, then remember cookie, then request loaders. Once
 //! per request; the result is cached in the request's slot.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use http::request::Parts;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use crate::key::{Key, Purpose};
 use crate::login::config::{LoginSettings, SessionProtection};
 use crate::login::rejection::{LoginRejection, MissingLoginManager};
 use crate::login::remember::RememberPayload;
 use crate::login::{AuthUser, UserLoader};
+use crate::session::memo;
+use crate::session::payload::Digest16;
 use crate::session::{Record, SaveMode, SessionId, Slot, StoreUnavailable, cookie_values};
 
 /// What happens to the remember cookie in this response.
@@ -33,7 +32,7 @@ pub(crate) enum RememberAction {
 /// Per-request login state, inside the session slot.
 #[derive(Default)]
 pub(crate) struct LoginSlot {
-    cache: Mutex<Option<Arc<dyn Any + Send + Sync>>>,
+    cache: Mutex<Option<Cached>>,
     pub(crate) remember: Mutex<RememberAction>,
     /// Authenticated by a request loader: no cookie may be sent.
     pub(crate) no_cookies: AtomicBool,
@@ -73,17 +72,36 @@ impl LoginSlot {
         *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = None;
     }
 
-    fn cached<U: Send + Sync + 'static>(&self) -> Option<Arc<Resolution<U>>> {
+    fn cached<U: Send + Sync + 'static>(&self) -> Option<Resolution<U>> {
         let guard = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        guard.clone()?.downcast::<Resolution<U>>().ok()
+        let cached = guard.as_ref().filter(|c| c.ty == TypeId::of::<U>())?;
+        let user = match &cached.user {
+            Some(user) => Some(user.clone().downcast::<U>().ok()?),
+            None => None,
+        };
+        Some(Resolution {
+            user,
+            fresh: cached.fresh,
+        })
     }
 
-    fn store<U: Send + Sync + 'static>(&self, r: Arc<Resolution<U>>) {
+    fn store<U: Send + Sync + 'static>(&self, r: &Resolution<U>) {
         if r.user.is_some() {
             self.authenticated.store(true, Ordering::Relaxed);
         }
-        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = Some(r);
+        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
+            ty: TypeId::of::<U>(),
+            user: r.user.clone().map(|u| u as Arc<dyn Any + Send + Sync>),
+            fresh: r.fresh,
+        });
     }
+}
+
+/// A resolution of some user type, kept for the rest of the request.
+struct Cached {
+    ty: TypeId,
+    user: Option<Arc<dyn Any + Send + Sync>>,
+    fresh: bool,
 }
 
 /// The outcome of resolving the current user.
@@ -144,7 +162,7 @@ impl LoginCtx {
     }
 
     pub(crate) fn now(&self) -> u64 {
-        (self.slot.settings.clock)()
+        self.slot.now()
     }
 
     pub(crate) fn key(&self) -> &Key {
@@ -235,32 +253,43 @@ impl LoginCtx {
     }
 }
 
-/// `base64url(HMAC(K_authhash, len(uid) ‖ uid ‖ material)[..16])`.
-pub(crate) fn auth_hash(key: &Key, uid: &str, material: &[u8]) -> String {
-    let mut mac = key.subkey(Purpose::AuthHash).mac.clone();
-    mac.update(&(uid.len() as u64).to_be_bytes());
-    mac.update(uid.as_bytes());
-    mac.update(material);
-    let tag = mac.finalize().into_bytes();
-    URL_SAFE_NO_PAD.encode(&tag[..16])
+/// `HMAC(K_authhash, len(uid) ‖ uid ‖ material)[..16]` (base64url in the payload).
+pub(crate) fn auth_hash(key: &Key, uid: &str, material: &[u8]) -> Digest16 {
+    memo::auth_hash(key, uid, material, || {
+        let mut mac = key.subkey(Purpose::AuthHash).mac.clone();
+        mac.update(&(uid.len() as u64).to_be_bytes());
+        mac.update(uid.as_bytes());
+        mac.update(material);
+        let tag = mac.finalize().into_bytes();
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&tag[..16]);
+        Digest16(out)
+    })
 }
 
-/// The client identity used by session protection: `User-Agent`, plus the peer address
-/// when the server records it (`into_make_service_with_connect_info`). Never a
-/// forwarding header.
-pub(crate) fn client_identity(parts: &Parts) -> String {
-    let mut h = Sha256::new();
-    if let Some(ua) = parts.headers.get(http::header::USER_AGENT) {
-        h.update(ua.as_bytes());
-    }
-    h.update([0u8]);
-    if let Some(axum::extract::ConnectInfo(addr)) = parts
+/// The client identity used by session protection: `SHA-256(User-Agent ‖ 0 ‖ peer
+/// address)[..16]`, the address only when the server records it
+/// (`into_make_service_with_connect_info`). Never a forwarding header.
+pub(crate) fn client_identity(parts: &Parts) -> Digest16 {
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .map_or(&b""[..], |ua| ua.as_bytes());
+    let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-    {
-        h.update(addr.ip().to_string().as_bytes());
-    }
-    URL_SAFE_NO_PAD.encode(&h.finalize()[..16])
+        .map(|axum::extract::ConnectInfo(addr)| addr.ip());
+    memo::client_identity(user_agent, peer, || {
+        let mut h = Sha256::new();
+        h.update(user_agent);
+        h.update([0u8]);
+        if let Some(ip) = peer {
+            h.update(ip.to_string().as_bytes());
+        }
+        let mut out = [0u8; 16];
+        out.copy_from_slice(&h.finalize()[..16]);
+        Digest16(out)
+    })
 }
 
 /// Which key produced a matching auth hash.
@@ -272,13 +301,12 @@ enum HashMatch {
 fn check_auth_hash<U: AuthUser>(
     ctx: &LoginCtx,
     uid: &str,
-    stored: &str,
+    stored: &Digest16,
     user: &U,
 ) -> Option<HashMatch> {
     let material = user.session_auth_hash();
     for (i, key) in ctx.slot.settings.codec.keys().iter().enumerate() {
-        let expected = auth_hash(key, uid, material);
-        if bool::from(expected.as_bytes().ct_eq(stored.as_bytes())) {
+        if auth_hash(key, uid, material).ct_eq(stored) {
             return Some(if i == 0 {
                 HashMatch::Current
             } else {
@@ -295,9 +323,19 @@ where
     U: UserLoader<S>,
     S: Send + Sync,
 {
+    // (No `Result` across the await: the parse error need not be `Send`.)
     let Ok(id) = uid.parse::<U::Id>() else {
         return Ok(None);
     };
+    load_id::<U, S>(id, parts, state).await
+}
+
+/// Runs the user loader. Inactive users count as missing.
+async fn load_id<U, S>(id: U::Id, parts: &mut Parts, state: &S) -> Result<Option<U>, LoginRejection>
+where
+    U: UserLoader<S>,
+    S: Send + Sync,
+{
     match <U as UserLoader<S>>::load_user(id, parts, state).await {
         Ok(Some(user)) if user.is_active() => Ok(Some(user)),
         Ok(_) => Ok(None),
@@ -309,7 +347,7 @@ where
 pub(crate) async fn resolve<U, S>(
     parts: &mut Parts,
     state: &S,
-) -> Result<(LoginCtx, Arc<Resolution<U>>), LoginRejection>
+) -> Result<(LoginCtx, Resolution<U>), LoginRejection>
 where
     U: UserLoader<S>,
     S: Send + Sync,
@@ -324,7 +362,7 @@ pub(crate) async fn resolve_with<U, S>(
     ctx: &LoginCtx,
     parts: &mut Parts,
     state: &S,
-) -> Result<Arc<Resolution<U>>, LoginRejection>
+) -> Result<Resolution<U>, LoginRejection>
 where
     U: UserLoader<S>,
     S: Send + Sync,
@@ -332,8 +370,8 @@ where
     if let Some(r) = ctx.state().cached::<U>() {
         return Ok(r);
     }
-    let r = Arc::new(resolve_uncached::<U, S>(ctx, parts, state).await?);
-    ctx.state().store(r.clone());
+    let r = resolve_uncached::<U, S>(ctx, parts, state).await?;
+    ctx.state().store(&r);
     Ok(r)
 }
 
@@ -348,20 +386,17 @@ where
 {
     let now = ctx.now();
     let login = &*ctx.login;
-    let (uid, ah, mut fat, cid, permanent) = ctx.slot.with(|s| {
-        (
-            s.uid.clone(),
-            s.ah.clone(),
-            s.fat,
-            s.cid.clone(),
-            s.permanent,
-        )
+    // The id is parsed under the lock: no copy of the session's string.
+    let (id, ah, mut fat, cid, permanent) = ctx.slot.with(|s| {
+        // `Option<Option<Id>>`: a session id that does not parse is a missing user.
+        let id = s.uid.as_deref().map(|u| u.parse::<U::Id>().ok());
+        (id, s.ah, s.fat, s.cid, s.permanent)
     });
 
     // 1. The session.
-    if let Some(uid) = uid {
+    if let Some(id) = id {
         if login.protection != SessionProtection::Off
-            && cid.is_some_and(|c| c != client_identity(parts))
+            && cid.is_some_and(|c| !c.ct_eq(&client_identity(parts)))
         {
             signal("session_protected");
             if login.protection == SessionProtection::Basic || permanent {
@@ -374,21 +409,27 @@ where
                 return Ok(Resolution::anonymous());
             }
         }
-        let user = load::<U, S>(&uid, parts, state).await?;
+        let user = match id {
+            Some(id) => load_id::<U, S>(id, parts, state).await?,
+            None => None,
+        };
         let matched = match (&user, &ah) {
-            (Some(u), Some(ah)) => check_auth_hash(ctx, &uid, ah, u),
+            (Some(u), Some(ah)) => ctx.slot.with(|s| {
+                let uid = s.uid.as_deref()?;
+                let m = check_auth_hash(ctx, uid, ah, u)?;
+                if matches!(m, HashMatch::Fallback) {
+                    // Verified under a fallback key: re-issue under the current one.
+                    s.ah = Some(auth_hash(ctx.key(), uid, u.session_auth_hash()));
+                    s.modified = true;
+                }
+                Some(m)
+            }),
             _ => None,
         };
         return Ok(match (user, matched) {
-            (Some(user), Some(m)) => {
-                if matches!(m, HashMatch::Fallback) {
-                    let fresh_ah = auth_hash(ctx.key(), &uid, user.session_auth_hash());
-                    ctx.slot.with(|s| {
-                        s.ah = Some(fresh_ah);
-                        s.modified = true;
-                    });
-                }
+            (Some(user), Some(_)) => {
                 if login.remember_refresh
+                    && let Some(uid) = ctx.slot.with(|s| s.uid.clone())
                     && let Some(mut r) = ctx.remember_cookie(parts, now).filter(|r| r.uid == uid)
                 {
                     r.exp = now.saturating_add(login.remember_secs);
@@ -420,14 +461,14 @@ where
             ctx.slot.with(|s| {
                 s.sid = None; // a new session id (R16)
                 s.uid = Some(uid);
-                s.ah = Some(ah.clone());
+                s.ah = Some(ah);
                 s.fat = None; // restored sessions are never fresh (R24)
                 s.cid = Some(identity);
                 s.remembered = true;
                 s.permanent |= login.permanent_login;
                 s.modified = true;
             });
-            if ah != r.ah || login.remember_refresh {
+            if !ah.ct_eq(&r.ah) || login.remember_refresh {
                 let mut r = r;
                 r.ah = ah;
                 if login.remember_refresh {

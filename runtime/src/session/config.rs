@@ -100,7 +100,7 @@ pub(crate) fn system_clock() -> u64 {
 }
 
 /// Cookie attributes, shared by the session and (later) the remember cookie.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct CookieSettings {
     pub(crate) name: String,
     pub(crate) path: String,

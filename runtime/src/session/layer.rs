@@ -110,7 +110,7 @@ impl<S> SessionService<S> {
 
 impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for SessionService<S>
 where
-    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone,
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
     ResBody: Default,
 {
     type Response = Response<ResBody>;
@@ -124,11 +124,10 @@ where
     fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
         let slot = Arc::new(Slot::new(self.settings.clone()));
         req.extensions_mut().insert(slot.clone());
-        // Call the service that was driven to readiness; leave a fresh clone in its place.
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
+        // The call happens here, on the service `poll_ready` drove to readiness: no clone
+        // (a boxed-service clone per request) is needed.
         SessionResponseFuture {
-            inner: inner.call(req),
+            inner: self.inner.call(req),
             slot,
             pending: None,
         }
@@ -144,7 +143,8 @@ pin_project! {
         inner: F,
         slot: Arc<Slot>,
         // Store mode: the response, waiting for the store work that decides its cookies.
-        pending: Option<(Response<B>, Finish, StoreWork)>,
+        // Boxed: a cookie-mode future stays small (futures are moved by value).
+        pending: Option<Box<(Response<B>, Finish, StoreWork)>>,
     }
 }
 
@@ -171,7 +171,7 @@ where
             match (finish.store.take(), store) {
                 (Some(op), Some(store)) => {
                     let work: StoreWork = Box::pin(async move { op.run(&*store).await });
-                    *this.pending = Some((res, finish, work));
+                    *this.pending = Some(Box::new((res, finish, work)));
                 }
                 _ => {
                     apply(finish, &mut res);
@@ -179,15 +179,17 @@ where
                 }
             }
         }
-        let Some((_, _, work)) = this.pending.as_mut() else {
+        let Some(pending) = this.pending.as_mut() else {
             unreachable!("set above");
         };
+        let work = &mut pending.2;
         let outcome = ready!(work.as_mut().poll(cx));
-        let Some((mut res, mut finish, _)) = this.pending.take() else {
+        let Some(pending) = this.pending.take() else {
             unreachable!("checked above");
         };
+        let (mut res, mut finish, _) = *pending;
         match outcome {
-            Ok(cookies) => finish.cookies.extend(cookies),
+            Ok(cookies) => cookies.into_iter().for_each(|c| finish.push(c)),
             Err(failure) => finish.failed = Some(failure),
         }
         apply(finish, &mut res);
@@ -197,25 +199,13 @@ where
 
 /// Writes the session outcome into the response.
 pub(crate) fn apply<B: Default>(finish: Finish, res: &mut Response<B>) {
-    let mut failure = finish.failed.map(|f| match f {
+    let failure = finish.failed.map(|f| match f {
         Failure::Encode(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Failure::Store(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
     });
     if failure.is_none() {
         for cookie in finish.cookies {
-            match HeaderValue::try_from(cookie) {
-                Ok(v) => {
-                    res.headers_mut().append(SET_COOKIE, v);
-                }
-                // Names, paths and domains are validated at start-up and values are
-                // base64, so this is not expected; still no panic on the request path.
-                Err(_) => {
-                    failure = Some((
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "Set-Cookie value is not a valid header".to_owned(),
-                    ));
-                }
-            }
+            res.headers_mut().append(SET_COOKIE, cookie);
         }
     }
     if let Some((status, error)) = failure {

@@ -20,6 +20,7 @@
 
 pub(crate) mod config;
 pub(crate) mod layer;
+pub(crate) mod memo;
 pub(crate) mod payload;
 #[cfg(feature = "redis")]
 mod redis;
@@ -27,12 +28,12 @@ mod rejection;
 pub(crate) mod store;
 
 use std::fmt;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum_core::extract::FromRequestParts;
-use http::HeaderMap;
 use http::request::Parts;
+use http::{HeaderMap, HeaderValue};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -40,8 +41,8 @@ use serde_json::{Map, Value};
 use std::time::Duration;
 
 use self::config::SessionSettings;
-use self::payload::Payload;
 pub use self::payload::SessionId;
+use self::payload::{Digest16, Payload};
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection, StoreUnavailable};
@@ -73,8 +74,8 @@ pub(crate) struct SessionState {
     pub(crate) permanent: bool,
     pub(crate) uid: Option<String>,
     pub(crate) fat: Option<u64>,
-    pub(crate) ah: Option<String>,
-    pub(crate) cid: Option<String>,
+    pub(crate) ah: Option<Digest16>,
+    pub(crate) cid: Option<Digest16>,
     pub(crate) remembered: bool,
     pub(crate) data: Map<String, Value>,
     pub(crate) flashes: Vec<(String, String)>,
@@ -107,7 +108,7 @@ impl SessionState {
 
     fn from_payload(p: Payload, rotated: bool) -> SessionState {
         SessionState {
-            sid: Some(p.sid),
+            sid: p.sid,
             iat: p.iat,
             seen: p.seen,
             permanent: p.perm,
@@ -146,6 +147,11 @@ impl SessionState {
 /// The per-request slot the layer shares with the extractors.
 pub(crate) struct Slot {
     pub(crate) settings: Arc<SessionSettings>,
+    /// The request's clock reading, taken once (0 until first read).
+    now: AtomicU64,
+    /// Something extracted the session or the login: until then the response needs no
+    /// work at all.
+    touched: AtomicBool,
     state: Mutex<Option<SessionState>>,
     login: Option<LoginSlot>,
 }
@@ -164,7 +170,7 @@ enum Outcome {
     /// The session was read but needs no cookie.
     Accessed,
     /// Send this `Set-Cookie` value.
-    SetCookie(String),
+    SetCookie(HeaderValue),
     /// Store mode: run this against the store, then set its cookies.
     Store(StoreOp),
     /// The session could not be written.
@@ -224,11 +230,26 @@ pub(crate) struct Finish {
     /// Private: it sets auth cookies or shows a logged-in page.
     pub(crate) no_store: bool,
     /// `Set-Cookie` values.
-    pub(crate) cookies: Vec<String>,
+    pub(crate) cookies: Vec<HeaderValue>,
     /// Store work that decides more cookies (store mode).
-    pub(crate) store: Option<StoreOp>,
+    pub(crate) store: Option<Box<StoreOp>>,
     /// The response becomes an error.
     pub(crate) failed: Option<Failure>,
+}
+
+impl Finish {
+    /// Adds a `Set-Cookie` line; one that is no valid header fails the response.
+    pub(crate) fn push(&mut self, line: String) {
+        match set_cookie_header(line) {
+            Ok(v) => self.cookies.push(v),
+            Err(e) => self.failed = Some(Failure::Encode(e)),
+        }
+    }
+}
+
+/// A `Set-Cookie` line as a header value (the `String`'s buffer is reused).
+pub(crate) fn set_cookie_header(line: String) -> Result<HeaderValue, crate::codec::EncodeError> {
+    HeaderValue::try_from(line).map_err(|_| crate::codec::EncodeError::InvalidHeader)
 }
 
 impl Slot {
@@ -236,6 +257,8 @@ impl Slot {
         let login = settings.login.is_some().then(LoginSlot::default);
         Slot {
             settings,
+            now: AtomicU64::new(0),
+            touched: AtomicBool::new(false),
             state: Mutex::new(None),
             login,
         }
@@ -249,6 +272,19 @@ impl Slot {
             .unwrap_or_else(|| EMPTY.get_or_init(LoginSlot::default))
     }
 
+    /// The time of this request (seconds since the epoch): one clock reading, so every
+    /// check within a request agrees.
+    pub(crate) fn now(&self) -> u64 {
+        match self.now.load(Ordering::Relaxed) {
+            0 => {
+                let now = (self.settings.clock)();
+                self.now.store(now, Ordering::Relaxed);
+                now
+            }
+            now => now,
+        }
+    }
+
     fn lock(&self) -> MutexGuard<'_, Option<SessionState>> {
         // A handler that panicked while holding the lock left a consistent state (every
         // mutation is a single assignment), so poisoning is ignored.
@@ -258,6 +294,7 @@ impl Slot {
     /// Reads the request's session on first use; later calls do nothing. Only a store
     /// can fail.
     pub(crate) async fn load(&self, headers: &HeaderMap) -> Result<(), StoreError> {
+        self.touched.store(true, Ordering::Relaxed);
         if self.lock().is_some() {
             return Ok(());
         }
@@ -274,10 +311,10 @@ impl Slot {
 
     fn read(&self, headers: &HeaderMap) -> SessionState {
         let s = &*self.settings;
-        let now = (s.clock)();
+        let now = self.now();
         let mut incoming = Incoming::Absent;
         for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
-            match Payload::open(&s.codec, &s.cookie.name, value, now, &s.lifetimes) {
+            match memo::open(&s.codec, &s.cookie.name, value, now, &s.lifetimes) {
                 Ok((payload, rotated)) => return SessionState::from_payload(payload, rotated),
                 Err(reason) => {
                     tracing::debug!(target: "axum_sesame::session", %reason, "ignoring session cookie");
@@ -296,7 +333,7 @@ impl Slot {
         headers: &HeaderMap,
     ) -> Result<SessionState, StoreError> {
         let s = &*self.settings;
-        let now = (s.clock)();
+        let now = self.now();
         let mut state = SessionState::empty(Incoming::Absent);
         for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
             state.incoming = Incoming::Invalid;
@@ -311,7 +348,7 @@ impl Slot {
                 continue;
             };
             match serde_json::from_slice::<Payload>(&data) {
-                Ok(p) if p.sid == sid && p.check_times(now, &s.lifetimes).is_ok() => {
+                Ok(p) if p.sid == Some(sid) && p.check_times(now, &s.lifetimes).is_ok() => {
                     let mut loaded = SessionState::from_payload(p, decoded.rotated);
                     loaded.stored = Some(sid);
                     return Ok(loaded);
@@ -325,6 +362,7 @@ impl Slot {
 
     /// Runs `f` on the loaded state. The extractor loads before any handle exists.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut SessionState) -> R) -> R {
+        self.touched.store(true, Ordering::Relaxed);
         let mut guard = self.lock();
         let state = guard.get_or_insert_with(|| SessionState::empty(Incoming::Absent));
         f(state)
@@ -333,6 +371,10 @@ impl Slot {
     /// Decides the response's cookies and headers, once, after the handler ran.
     pub(crate) fn finish(&self) -> Finish {
         let mut finish = Finish::default();
+        if !self.touched.load(Ordering::Relaxed) {
+            // Nobody extracted the session or the login (every extractor loads first).
+            return finish;
+        }
         let login = self.login.as_ref();
         let no_cookies = login.is_some_and(|l| l.no_cookies.load(Ordering::Relaxed));
         match self.finish_session() {
@@ -347,7 +389,7 @@ impl Slot {
             Outcome::Store(op) => {
                 finish.vary = true;
                 finish.no_store = op.cookie.is_some() || op.removal.is_some();
-                finish.store = Some(op);
+                finish.store = Some(Box::new(op));
             }
             Outcome::Failed(e) => finish.failed = Some(e),
         }
@@ -355,11 +397,13 @@ impl Slot {
         if let Some(revoked) = login.and_then(LoginSlot::take_revoked) {
             finish
                 .store
-                .get_or_insert_with(|| StoreOp {
-                    save: None,
-                    delete: Vec::new(),
-                    cookie: None,
-                    removal: None,
+                .get_or_insert_with(|| {
+                    Box::new(StoreOp {
+                        save: None,
+                        delete: Vec::new(),
+                        cookie: None,
+                        removal: None,
+                    })
                 })
                 .delete
                 .push(revoked);
@@ -368,10 +412,10 @@ impl Slot {
             match login.take_remember() {
                 RememberAction::Keep => {}
                 _ if no_cookies => {}
-                RememberAction::Set(c) => finish.cookies.push(c),
+                RememberAction::Set(c) => finish.push(c),
                 RememberAction::Clear => {
                     if let Some(l) = &self.settings.login {
-                        finish.cookies.push(l.remember.removal());
+                        finish.push(l.remember.removal());
                     }
                 }
             }
@@ -398,29 +442,34 @@ impl Slot {
             }
             return match state.incoming {
                 Incoming::Absent => Outcome::Accessed,
-                _ if state.modified
-                    || state.incoming == Incoming::Invalid
-                    || state.sid.is_none() =>
-                {
-                    Outcome::SetCookie(s.cookie.removal())
+                // (A flushed session is always `modified`.)
+                _ if state.modified || state.incoming == Incoming::Invalid => {
+                    match set_cookie_header(s.cookie.removal()) {
+                        Ok(v) => Outcome::SetCookie(v),
+                        Err(e) => Outcome::Failed(Failure::Encode(e)),
+                    }
                 }
                 // An empty but valid cookie that nobody changed: leave it.
                 _ => Outcome::Accessed,
             };
         }
-        let now = (s.clock)();
+        let now = self.now();
         let rotated = matches!(state.incoming, Incoming::Valid { rotated: true });
-        let new_id = state.sid.is_none();
+        // Store mode keys its record by the id; in cookie mode only a login needs one.
+        let needs_id = store_mode || state.uid.is_some();
+        let new_id = state.sid.is_none() && needs_id;
         let sid = match state.sid {
-            Some(sid) => sid,
-            None => match SessionId::random() {
-                Ok(sid) => {
-                    state.iat = now;
-                    sid
-                }
+            Some(sid) => Some(sid),
+            None if needs_id => match SessionId::random() {
+                Ok(sid) => Some(sid),
                 Err(e) => return Outcome::Failed(Failure::Encode(e)),
             },
+            None => None,
         };
+        // A new session (or a new id, at login) starts its absolute lifetime now.
+        if new_id || state.iat == 0 {
+            state.iat = now;
+        }
         let stored = state.stored;
         let mut payload = Payload {
             sid,
@@ -445,23 +494,24 @@ impl Slot {
             .saturating_sub(now);
         let max_age = payload.perm.then(|| s.lifetimes.permanent.min(remaining));
         if !store_mode {
-            let cookie = payload
-                .seal(&s.codec, &s.cookie.name)
-                .and_then(|value| s.cookie.set_cookie(value, max_age));
-            return match cookie {
+            return match memo::seal(s, &payload, max_age) {
                 Ok(line) => Outcome::SetCookie(line),
                 Err(e) => Outcome::Failed(Failure::Encode(e)),
             };
         }
 
         // Store mode: the record carries the session, the cookie only the signed id.
+        // (`needs_id` holds in store mode, so the id exists.)
+        let Some(sid) = sid else {
+            return Outcome::Failed(Failure::Encode(crate::codec::EncodeError::Random));
+        };
         let mut ttl = max_age.unwrap_or(remaining);
         if let Some(idle) = s.lifetimes.idle {
             ttl = ttl.min(idle);
         }
         let record = Record {
             // Strings, numbers and JSON values always serialize.
-            data: serde_json::to_vec(&payload).unwrap_or_default(),
+            data: payload.to_json(),
             user_id: payload.uid.clone(),
         };
         // The cookie changes only with the id, or to slide a permanent session's Max-Age.
@@ -502,13 +552,31 @@ pub(crate) fn cookie_values<'a>(
     headers
         .get_all(http::header::COOKIE)
         .iter()
-        .flat_map(|h| h.as_bytes().split(|&b| b == b';'))
+        .flat_map(|h| split_pairs(h.as_bytes()))
         .filter_map(move |pair| {
             let pair = pair.trim_ascii();
             let eq = pair.iter().position(|&b| b == b'=')?;
             let (k, v) = pair.split_at(eq);
             (k.trim_ascii() == name.as_bytes()).then(|| v[1..].trim_ascii())
         })
+}
+
+/// The `;`-separated parts of a `Cookie` header (memchr: values are long).
+fn split_pairs(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let r = rest?;
+        match memchr::memchr(b';', r) {
+            Some(i) => {
+                rest = r.get(i + 1..);
+                r.get(..i)
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
 }
 
 /// A flashed message, shown once (Flask's `flash` / `get_flashed_messages`).
@@ -749,6 +817,17 @@ pub use self::layer::{SessionLayer, SessionResponseFuture, SessionService};
 mod tests {
     use super::*;
     use http::HeaderValue;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn split_pairs_is_split_on_semicolons(bytes in proptest::collection::vec(
+            prop_oneof![Just(b';'), Just(b'='), Just(b' '), any::<u8>()], 0..64)) {
+            let ours: Vec<&[u8]> = split_pairs(&bytes).collect();
+            let std: Vec<&[u8]> = bytes.split(|&b| b == b';').collect();
+            prop_assert_eq!(ours, std);
+        }
+    }
 
     #[test]
     fn cookie_values_match_names_exactly() {

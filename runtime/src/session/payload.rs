@@ -56,27 +56,72 @@ impl std::fmt::Debug for SessionId {
 
 impl Serialize for SessionId {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut buf = [0u8; 22];
-        let n = URL_SAFE_NO_PAD
-            .encode_slice(self.0, &mut buf)
-            .map_err(serde::ser::Error::custom)?;
-        let text = std::str::from_utf8(&buf[..n]).map_err(serde::ser::Error::custom)?;
-        s.serialize_str(text)
+        b64_16::serialize(&self.0, s)
     }
 }
 
 impl<'de> Deserialize<'de> for SessionId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SessionId, D::Error> {
+        b64_16::deserialize(d).map(SessionId)
+    }
+}
+
+/// 16 bytes on the wire as exactly 22 characters of unpadded base64url, with no
+/// allocation either way.
+mod b64_16 {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use serde::Deserialize as _;
+
+    pub(super) fn serialize<S: serde::Serializer>(
+        bytes: &[u8; 16],
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        let mut buf = [0u8; 22];
+        let n = URL_SAFE_NO_PAD
+            .encode_slice(bytes, &mut buf)
+            .map_err(serde::ser::Error::custom)?;
+        let text = std::str::from_utf8(&buf[..n]).map_err(serde::ser::Error::custom)?;
+        s.serialize_str(text)
+    }
+
+    pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
+        d: D,
+    ) -> Result<[u8; 16], D::Error> {
         let text = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        let mut id = [0u8; 18];
-        match URL_SAFE_NO_PAD.decode_slice(text.as_bytes(), &mut id) {
+        let mut out = [0u8; 18];
+        match URL_SAFE_NO_PAD.decode_slice(text.as_bytes(), &mut out) {
             Ok(16) => {
-                let mut out = [0u8; 16];
-                out.copy_from_slice(&id[..16]);
-                Ok(SessionId(out))
+                let mut id = [0u8; 16];
+                id.copy_from_slice(&out[..16]);
+                Ok(id)
             }
-            _ => Err(serde::de::Error::custom("bad session id")),
+            _ => Err(serde::de::Error::custom("expected 16 bytes of base64url")),
         }
+    }
+}
+
+/// A 16-byte digest carried in the payload (the auth hash, the client identity): on the
+/// wire 22 characters of base64url, in memory a fixed array compared in constant time.
+#[derive(Clone, Copy, Serialize, Deserialize)]
+pub(crate) struct Digest16(#[serde(with = "b64_16")] pub(crate) [u8; 16]);
+
+impl Digest16 {
+    /// Constant-time equality.
+    pub(crate) fn ct_eq(&self, other: &Digest16) -> bool {
+        bool::from(subtle::ConstantTimeEq::ct_eq(&self.0[..], &other.0[..]))
+    }
+}
+
+impl PartialEq for Digest16 {
+    fn eq(&self, other: &Digest16) -> bool {
+        self.ct_eq(other)
+    }
+}
+
+impl std::fmt::Debug for Digest16 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Digest16(..)")
     }
 }
 
@@ -88,8 +133,11 @@ fn is_false(b: &bool) -> bool {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Payload {
-    /// Session id, rotated on every authentication event.
-    pub(crate) sid: SessionId,
+    /// Session id: created with the first login (rotated on every authentication event),
+    /// always present in store mode. A cookie-mode session that never had a login (say,
+    /// only a flashed message) needs none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) sid: Option<SessionId>,
     /// Created at (seconds since the epoch); never refreshed.
     pub(crate) iat: u64,
     /// Last written at.
@@ -105,10 +153,10 @@ pub(crate) struct Payload {
     pub(crate) fat: Option<u64>,
     /// Session auth hash of the logged-in user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) ah: Option<String>,
+    pub(crate) ah: Option<Digest16>,
     /// Client identity at login (session protection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cid: Option<String>,
+    pub(crate) cid: Option<Digest16>,
     /// Restored from the remember cookie.
     #[serde(default, skip_serializing_if = "is_false")]
     pub(crate) rem: bool,
@@ -191,11 +239,17 @@ impl Payload {
         Ok((payload, decoded.rotated))
     }
 
+    /// The compact JSON that is signed.
+    pub(crate) fn to_json(&self) -> Vec<u8> {
+        // Serializing plain strings, numbers and `Value`s cannot fail.
+        let mut json = Vec::with_capacity(256);
+        let _ = serde_json::to_writer(&mut json, self);
+        json
+    }
+
     /// Serializes and signs the payload.
     pub(crate) fn seal(&self, codec: &Codec, name: &str) -> Result<String, EncodeError> {
-        // Serializing plain strings, numbers and `Value`s cannot fail.
-        let json = serde_json::to_vec(self).unwrap_or_default();
-        codec.encode(Purpose::Session, name, &json)
+        codec.encode(Purpose::Session, name, &self.to_json())
     }
 }
 
@@ -217,7 +271,7 @@ mod tests {
 
     fn payload(iat: u64, seen: u64) -> Payload {
         Payload {
-            sid: SessionId([7; 16]),
+            sid: Some(SessionId([7; 16])),
             iat,
             seen,
             perm: false,
@@ -323,14 +377,18 @@ mod tests {
             format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"uid":1}}"#),
             format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"uid":"a","uid":"b"}}"#),
             format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"admin":true}}"#),
-            format!(r#"{{"iat":{NOW},"seen":{NOW}}}"#),
+            format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"ah":"short"}}"#),
+            format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"cid":"{sid}=="}}"#),
             format!(r#"{{"sid":"short","iat":{NOW},"seen":{NOW}}}"#),
             format!(r#"{{"sid":"{sid}A","iat":{NOW},"seen":{NOW}}}"#),
         ] {
             assert!(open_json(&json).is_err(), "accepted {json:.80}");
         }
-        let ok = format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW}}}"#);
+        let ok = format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"ah":"{sid}"}}"#);
         assert!(open_json(&ok).is_ok());
+        // A session that never had a login carries no id.
+        let anonymous = format!(r#"{{"iat":{NOW},"seen":{NOW}}}"#);
+        assert!(open_json(&anonymous).is_ok_and(|(p, _)| p.sid.is_none()));
     }
 
     #[test]

@@ -1,0 +1,376 @@
+//! Per-thread memos of pure cookie work, so that a request repeating what this thread did
+//! a moment ago costs a comparison instead of a MAC, base64 and JSON.
+//!
+//! Both memos hold only results of deterministic functions of their inputs (the keys, the
+//! cookie settings and the bytes), and every input is compared before a result is reused:
+//!
+//! - **opened cookies**: a small direct-mapped table from the exact cookie value received
+//!   to the payload it verified and decoded to. Time checks are not memoized: they run on
+//!   every request against the current clock. Values are compared in constant time over
+//!   their whole length, so the table is no oracle for guessing another user's cookie.
+//! - **the last sealed cookie**: the JSON a thread signed last and the `Set-Cookie` line it
+//!   made. Anonymous redirects all flash the same message within the same second and
+//!   carry no session id, so they share one line. Encrypted mode never reuses a line (each
+//!   seal draws a new nonce).
+//!
+//! - **auth hashes and client identities**: the last digests computed for a user id and
+//!   `session_auth_hash` (compared in constant time), and for a `User-Agent` and peer
+//!   address, so that a returning client costs no HMAC or SHA-256 for them.
+//!
+//! No locks: each worker thread has its own memos. Keys are recognised by identity
+//! ([`KeyIdentity`]), which does not keep their material alive.
+
+use std::cell::RefCell;
+
+use crate::codec::{Codec, EncodeError};
+use crate::key::{Key, KeyIdentity, Purpose};
+use crate::session::config::{CookieSettings, Lifetimes, SessionSettings};
+use crate::session::payload::{Digest16, Payload, Refused};
+use crate::session::set_cookie_header;
+use http::HeaderValue;
+
+/// Entries of the opened-cookie table, per thread. A genuine cookie lands in a slot
+/// chosen by its tag; a collision only evicts.
+const OPENED_SLOTS: usize = 64;
+
+/// Equality of two byte strings in time that depends only on their lengths.
+pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && constant_time_eq::constant_time_eq(a, b)
+}
+
+/// Everything besides the bytes that a value's verification depends on.
+struct Signer {
+    keys: Vec<KeyIdentity>,
+    encrypted: bool,
+}
+
+impl Signer {
+    fn of(codec: &Codec) -> Signer {
+        Signer {
+            keys: codec.keys().iter().map(|k| k.identity()).collect(),
+            encrypted: codec.is_encrypted(),
+        }
+    }
+
+    fn matches(&self, codec: &Codec) -> bool {
+        self.encrypted == codec.is_encrypted()
+            && self.keys.len() == codec.keys().iter().count()
+            && codec.keys().iter().zip(&self.keys).all(|(k, id)| k.is(id))
+    }
+}
+
+struct Opened {
+    signer: Signer,
+    name: String,
+    value: Vec<u8>,
+    payload: Payload,
+    rotated: bool,
+}
+
+thread_local! {
+    static OPENED: RefCell<Vec<Option<Opened>>> = const { RefCell::new(Vec::new()) };
+    static SEALED: RefCell<Option<Sealed>> = const { RefCell::new(None) };
+    static HASHED: RefCell<Vec<Option<Hashed>>> = const { RefCell::new(Vec::new()) };
+    static IDENTIFIED: RefCell<Vec<Option<Identified>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Entries of the auth-hash and client-identity tables, per thread.
+const DIGEST_SLOTS: usize = 64;
+
+/// FNV-1a: spreads short strings (user ids) over the table; not a security boundary
+/// (a collision only evicts).
+fn fnv(bytes: &[u8]) -> usize {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    // The remainder is below DIGEST_SLOTS, so it fits.
+    (h % DIGEST_SLOTS as u64) as usize
+}
+
+/// Looks `slot` up in a per-thread table, or computes and stores the entry.
+fn memoized<E, R>(
+    table: &'static std::thread::LocalKey<RefCell<Vec<Option<E>>>>,
+    slot: usize,
+    hit: impl FnOnce(&E) -> Option<R>,
+    compute: impl FnOnce() -> (E, R),
+) -> R {
+    let found = table
+        .try_with(|t| {
+            let t = t.try_borrow().ok()?;
+            hit(t.get(slot)?.as_ref()?)
+        })
+        .ok()
+        .flatten();
+    if let Some(r) = found {
+        return r;
+    }
+    let (entry, r) = compute();
+    let _ = table.try_with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut() {
+            if t.is_empty() {
+                t.resize_with(DIGEST_SLOTS, || None);
+            }
+            if let Some(e) = t.get_mut(slot) {
+                *e = Some(entry);
+            }
+        }
+    });
+    r
+}
+
+struct Hashed {
+    key: KeyIdentity,
+    uid: String,
+    material: Vec<u8>,
+    digest: Digest16,
+}
+
+/// The auth hash of (`key`, `uid`, `material`), computed by `compute` unless this thread
+/// computed it last for the same key, id and material.
+pub(crate) fn auth_hash(
+    key: &Key,
+    uid: &str,
+    material: &[u8],
+    compute: impl FnOnce() -> Digest16,
+) -> Digest16 {
+    memoized(
+        &HASHED,
+        fnv(uid.as_bytes()),
+        |e: &Hashed| {
+            (key.is(&e.key) && e.uid == uid && ct_eq(&e.material, material)).then_some(e.digest)
+        },
+        || {
+            let digest = compute();
+            let entry = Hashed {
+                key: key.identity(),
+                uid: uid.to_owned(),
+                material: material.to_vec(),
+                digest,
+            };
+            (entry, digest)
+        },
+    )
+}
+
+struct Identified {
+    user_agent: Vec<u8>,
+    peer: Option<std::net::IpAddr>,
+    digest: Digest16,
+}
+
+/// The client identity of a `User-Agent` and peer address, computed by `compute` unless
+/// this thread computed it last for the same pair.
+pub(crate) fn client_identity(
+    user_agent: &[u8],
+    peer: Option<std::net::IpAddr>,
+    compute: impl FnOnce() -> Digest16,
+) -> Digest16 {
+    // User agents differ mostly in their versions, near the end.
+    let tail = &user_agent[user_agent.len().saturating_sub(16)..];
+    memoized(
+        &IDENTIFIED,
+        fnv(tail) ^ (user_agent.len() % DIGEST_SLOTS),
+        |e: &Identified| (e.peer == peer && e.user_agent == user_agent).then_some(e.digest),
+        || {
+            let digest = compute();
+            let entry = Identified {
+                user_agent: user_agent.to_vec(),
+                peer,
+                digest,
+            };
+            (entry, digest)
+        },
+    )
+}
+
+/// The table slot of a value: from its last bytes (the tag's, for our cookies).
+fn slot_of(value: &[u8]) -> usize {
+    let tail = &value[value.len().saturating_sub(8)..];
+    let h = tail
+        .iter()
+        .fold(0u64, |h, &b| h.rotate_left(8) ^ u64::from(b));
+    // The remainder is below OPENED_SLOTS, so it fits.
+    (h % OPENED_SLOTS as u64) as usize
+}
+
+/// [`Payload::open`], memoized per thread by the exact value.
+pub(crate) fn open(
+    codec: &Codec,
+    name: &str,
+    value: &[u8],
+    now: u64,
+    lifetimes: &Lifetimes,
+) -> Result<(Payload, bool), Refused> {
+    let slot = slot_of(value);
+    let hit = OPENED
+        .try_with(|table| {
+            let table = table.try_borrow().ok()?;
+            let entry = table.get(slot)?.as_ref()?;
+            let same =
+                entry.name == name && ct_eq(&entry.value, value) && entry.signer.matches(codec);
+            same.then(|| (entry.payload.clone(), entry.rotated))
+        })
+        .ok()
+        .flatten();
+    if let Some((payload, rotated)) = hit {
+        payload.check_times(now, lifetimes)?;
+        return Ok((payload, rotated));
+    }
+    let (payload, rotated) = Payload::open(codec, name, value, now, lifetimes)?;
+    let _ = OPENED.try_with(|table| {
+        let Ok(mut table) = table.try_borrow_mut() else {
+            return;
+        };
+        if table.is_empty() {
+            table.resize_with(OPENED_SLOTS, || None);
+        }
+        if let Some(entry) = table.get_mut(slot) {
+            *entry = Some(Opened {
+                signer: Signer::of(codec),
+                name: name.to_owned(),
+                value: value.to_vec(),
+                payload: payload.clone(),
+                rotated,
+            });
+        }
+    });
+    Ok((payload, rotated))
+}
+
+/// The last session cookie this thread sealed in signed mode.
+struct Sealed {
+    key: KeyIdentity,
+    cookie: CookieSettings,
+    max_age: Option<u64>,
+    json: Vec<u8>,
+    line: HeaderValue,
+}
+
+/// Serializes, signs and formats the session cookie, reusing this thread's last line when
+/// the same JSON was sealed under the same key and cookie settings.
+pub(crate) fn seal(
+    s: &SessionSettings,
+    payload: &Payload,
+    max_age: Option<u64>,
+) -> Result<HeaderValue, EncodeError> {
+    let json = payload.to_json();
+    let seal = |json: &[u8]| {
+        s.codec
+            .encode(Purpose::Session, &s.cookie.name, json)
+            .and_then(|value| s.cookie.set_cookie(value, max_age))
+            .and_then(set_cookie_header)
+    };
+    if s.codec.is_encrypted() {
+        return seal(&json);
+    }
+    let key = s.codec.keys().current();
+    let hit = SEALED
+        .try_with(|memo| {
+            let memo = memo.try_borrow().ok()?;
+            let m = memo.as_ref()?;
+            let same = key.is(&m.key)
+                && m.max_age == max_age
+                && m.cookie == s.cookie
+                && ct_eq(&m.json, &json);
+            same.then(|| m.line.clone())
+        })
+        .ok()
+        .flatten();
+    if let Some(line) = hit {
+        return Ok(line);
+    }
+    let line = seal(&json)?;
+    let _ = SEALED.try_with(|memo| {
+        if let Ok(mut memo) = memo.try_borrow_mut() {
+            *memo = Some(Sealed {
+                key: key.identity(),
+                cookie: s.cookie.clone(),
+                max_age,
+                json,
+                line: line.clone(),
+            });
+        }
+    });
+    Ok(line)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Key;
+    use serde_json::Map;
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn lifetimes() -> Lifetimes {
+        Lifetimes {
+            permanent: 3600,
+            absolute: 3600,
+            idle: None,
+        }
+    }
+
+    fn sealed(codec: &Codec, uid: &str, iat: u64) -> String {
+        Payload {
+            sid: None,
+            iat,
+            seen: iat,
+            perm: false,
+            uid: Some(uid.to_owned()),
+            fat: None,
+            ah: None,
+            cid: None,
+            rem: false,
+            d: Map::new(),
+            f: Vec::new(),
+        }
+        .seal(codec, "session")
+        .unwrap()
+    }
+
+    #[test]
+    fn a_memoized_cookie_is_still_time_checked_and_bound_to_its_keys() {
+        let codec = Codec::new(Key::from_bytes(&[1; 32]));
+        let v = sealed(&codec, "alice", NOW);
+        for _ in 0..2 {
+            let (p, rotated) = open(&codec, "session", v.as_bytes(), NOW, &lifetimes()).unwrap();
+            assert_eq!(p.uid.as_deref(), Some("alice"));
+            assert!(!rotated);
+        }
+        // Expiry is checked on every hit.
+        assert_eq!(
+            open(&codec, "session", v.as_bytes(), NOW + 3601, &lifetimes()).unwrap_err(),
+            Refused::Expired
+        );
+        // Another name, or other keys, never reuse the entry.
+        assert!(open(&codec, "other", v.as_bytes(), NOW, &lifetimes()).is_err());
+        let stranger = Codec::new(Key::from_bytes(&[2; 32]));
+        assert!(open(&stranger, "session", v.as_bytes(), NOW, &lifetimes()).is_err());
+        // The same secret in a new `Key` is a new identity, and still verifies.
+        let twin = Codec::new(Key::from_bytes(&[1; 32]));
+        assert!(open(&twin, "session", v.as_bytes(), NOW, &lifetimes()).is_ok());
+    }
+
+    #[test]
+    fn a_value_differing_in_one_byte_is_not_a_hit() {
+        let codec = Codec::new(Key::from_bytes(&[3; 32]));
+        let v = sealed(&codec, "bob", NOW);
+        assert!(open(&codec, "session", v.as_bytes(), NOW, &lifetimes()).is_ok());
+        for i in 0..v.len() {
+            let mut bad = v.clone().into_bytes();
+            bad[i] ^= 1;
+            assert!(
+                open(&codec, "session", &bad, NOW, &lifetimes()).is_err(),
+                "byte {i}"
+            );
+        }
+    }
+
+    #[test]
+    fn ct_eq_compares_whole_strings() {
+        assert!(ct_eq(b"", b""));
+        assert!(ct_eq(b"abc", b"abc"));
+        assert!(!ct_eq(b"abc", b"abd"));
+        assert!(!ct_eq(b"abc", b"abcd"));
+    }
+}
