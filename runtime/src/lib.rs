@@ -70,6 +70,9 @@
 pub mod __fuzz;
 pub mod codec;
 mod csrf;
+#[cfg(feature = "flask")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
+pub mod flask;
 mod key;
 mod login;
 mod redirect;

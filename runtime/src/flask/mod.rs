@@ -1,0 +1,135 @@
+//! Flask interoperability: Flask's session cookie and Flask-Login's cookies and session
+//! keys, byte for byte, so an axum app and a Flask app can share logins.
+//!
+//! This module is the wire format only: pure functions over cookie values and
+//! [`serde_json::Map`]s. Checked against the real Flask 3.1.3, itsdangerous 2.2.0,
+//! Werkzeug 3.1.9 and Flask-Login 0.6.3 (plus Flask-Login's unreleased main branch for
+//! [`session_identifier`]) by golden vectors that `tests/flask/gen_vectors.py` prints.
+//!
+//! - [`FlaskSigner`] holds `SECRET_KEY` and `SECRET_KEY_FALLBACKS`.
+//!   [`encode_session`](FlaskSigner::encode_session) and
+//!   [`decode_session`](FlaskSigner::decode_session) are Flask's session cookie
+//!   (itsdangerous `URLSafeTimedSerializer`, salt `cookie-session`, HMAC-SHA1, zlib);
+//!   [`encode_remember`](FlaskSigner::encode_remember) and
+//!   [`decode_remember`](FlaskSigner::decode_remember) are Flask-Login's remember cookie.
+//! - [`to_json`] and [`from_json`] are Flask's tagged JSON.
+//! - [`session_identifier`] and [`session_identifier_v06`] are Flask-Login's `_id`.
+//! - [`keys`] names the session keys; [`login_user`], [`logout_user`], [`confirm_login`],
+//!   [`restore_from_remember`], [`protect_session`] and [`take_remember_op`] change them
+//!   as Flask-Login does; [`flashes`], [`set_flashes`], [`push_flash`],
+//!   [`is_permanent`] and [`set_permanent`] are Flask's own keys.
+//!
+//! ```
+//! use axum_sesame::flask::{FlaskSigner, Remember, login_user, session_identifier};
+//!
+//! let signer = FlaskSigner::from_text("k");
+//! let mut session = serde_json::Map::new();
+//! let id = session_identifier(Some("127.0.0.1"), Some(b"Mozilla/5.0"));
+//! login_user(&mut session, "foo@bar.tld", true, &id, Remember::No);
+//! let cookie = signer.encode_session(&session, 1_700_000_000).unwrap();
+//!
+//! let decoded = signer.decode_session(&cookie, 1_700_000_001, 31 * 24 * 3600).unwrap();
+//! assert_eq!(decoded.session, session);
+//! ```
+//!
+//! # The untagged form
+//!
+//! Flask's `TaggedJSONSerializer` writes Python values JSON can't hold as one-key objects
+//! whose key is a tag. Sessions here are in an *untagged form*, plain JSON where:
+//!
+//! | Python | on the wire | untagged form |
+//! |---|---|---|
+//! | `tuple` | `{" t": [..]}` | an array (read back as a list by Flask, except in `_flashes`, below) |
+//! | a dict whose only key is a tag | `{" di": {"key__": v}}` | the dict `{"key": v}` |
+//! | `bytes` | `{" b": "<base64>"}` | unchanged |
+//! | `Markup` | `{" m": "<html>"}` | unchanged |
+//! | `UUID` | `{" u": "<hex>"}` | unchanged |
+//! | `datetime` | `{" d": "<HTTP date>"}` | unchanged |
+//!
+//! A one-key object with key ` b`, ` m`, ` u` or ` d` over a string is the Python value
+//! and passes through both ways unchanged; any other one-key object whose key is a tag
+//! is a dict and is escaped with ` di` on encode, as Flask does. A Python dict such as
+//! `{" b": "x"}` (a dict, not bytes) would be ambiguous and fails to decode
+//! ([`DecodeError::BadTag`]). In the top-level `_flashes` list, arrays are written as
+//! tuples, as Flask's `flash()` stores them, so flashes round-trip byte for byte.
+//!
+//! Typed values must hold what Flask writes (padded standard base64 for ` b`, 32 hex
+//! digits for ` u`): Flask drops a session whose typed value it can't read.
+//!
+//! Numbers: integers beyond `i64`/`u64` become floats, and without `serde_json`'s
+//! `float_roundtrip` feature a float may come back one ulp off; NaN and infinities
+//! (which Python's `json` accepts) fail to decode. Floats are written as Python's `repr`.
+//!
+//! # Permanence and expiry
+//!
+//! Flask refuses a cookie signed more than `PERMANENT_SESSION_LIFETIME` (31 days by
+//! default) before now, whether or not the session is permanent, and one signed in the
+//! future; pass that lifetime as `max_age` to [`FlaskSigner::decode_session`]. The
+//! `_permanent` key ([`is_permanent`]) only decides the cookie's `Expires` (now + the
+//! lifetime) and, with `SESSION_REFRESH_EACH_REQUEST`, that the cookie is re-signed on
+//! every response; a non-permanent session's cookie is a browser-session cookie, re-signed
+//! only when the session changes. An emptied session deletes the cookie.
+
+mod json;
+mod login;
+mod session;
+mod signer;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod vectors;
+
+pub use json::{from_json, to_json};
+pub use login::{
+    Remember, RememberError, RememberOp, Remembered, confirm_login, is_fresh, login_user,
+    logout_user, protect_session, remember_seconds, restore_from_remember, session_identifier,
+    session_identifier_v06, take_remember_op, user_id,
+};
+pub use session::{
+    MalformedFlashes, flashes, is_permanent, push_flash, set_flashes, set_permanent,
+};
+pub use signer::{
+    DecodeError, DecodedSession, EncodeError, FlaskSigner, MAX_COOKIE_LEN, MAX_DECOMPRESSED_LEN,
+};
+
+/// The session keys Flask and Flask-Login use, and their cookies' default names.
+///
+/// ```
+/// use axum_sesame::flask::keys;
+///
+/// assert_eq!(keys::USER_ID, "_user_id");
+/// assert!(keys::SESSION_KEYS.contains(&keys::REMEMBER));
+/// ```
+pub mod keys {
+    /// Flask-Login: the logged-in user's id (`get_id()`, a string with `UserMixin`).
+    pub const USER_ID: &str = "_user_id";
+    /// Flask-Login: `True` after a login with a password, `False` after a restore from
+    /// the remember cookie or a session-protection mismatch.
+    pub const FRESH: &str = "_fresh";
+    /// Flask-Login: the session identifier of the client that logged in
+    /// ([`session_identifier`](super::session_identifier)).
+    pub const ID: &str = "_id";
+    /// Flask-Login: `"set"` or `"clear"`, an order to the response's remember cookie,
+    /// popped before the session is saved ([`take_remember_op`](super::take_remember_op)).
+    pub const REMEMBER: &str = "_remember";
+    /// Flask-Login: the remember cookie's lifetime in seconds (a float), from
+    /// `login_user(duration=…)`.
+    pub const REMEMBER_SECONDS: &str = "_remember_seconds";
+    /// Flask-Login with `USE_SESSION_FOR_NEXT`: the page to go back to after login.
+    pub const NEXT: &str = "next";
+    /// Flask: flashed messages, a list of `(category, message)` tuples.
+    pub const FLASHES: &str = "_flashes";
+    /// Flask: `session.permanent`.
+    pub const PERMANENT: &str = "_permanent";
+    /// Flask-Login's `SESSION_KEYS`: what strong session protection removes.
+    pub const SESSION_KEYS: [&str; 6] = [USER_ID, REMEMBER, REMEMBER_SECONDS, ID, FRESH, NEXT];
+    /// Flask's default `SESSION_COOKIE_NAME`.
+    pub const SESSION_COOKIE: &str = "session";
+    /// Flask-Login's default `REMEMBER_COOKIE_NAME`.
+    pub const REMEMBER_COOKIE: &str = "remember_token";
+    /// Flask's default `PERMANENT_SESSION_LIFETIME` (31 days), in seconds.
+    pub const PERMANENT_SESSION_LIFETIME_SECS: u64 = 31 * 24 * 3600;
+    /// Flask-Login's default `REMEMBER_COOKIE_DURATION` (365 days), in seconds.
+    pub const REMEMBER_COOKIE_DURATION_SECS: u64 = 365 * 24 * 3600;
+}

@@ -1,0 +1,457 @@
+//! Flask's session cookie: itsdangerous's `URLSafeTimedSerializer` as Flask configures it.
+//!
+//! `SecureCookieSessionInterface` (Flask 3.1) signs with salt `cookie-session`, key
+//! derivation `hmac` and SHA-1. The cookie is `payload.timestamp.signature`:
+//!
+//! - `payload`: the session as tagged JSON ([`to_json`](super::to_json)), unpadded
+//!   base64url. When `zlib.compress` makes the JSON shorter by more than one byte, the
+//!   compressed bytes are used instead and the payload starts with `.`.
+//! - `timestamp`: the signing time in seconds since the epoch, as big-endian bytes without
+//!   leading zeros, unpadded base64url.
+//! - `signature`: `HMAC-SHA1(HMAC-SHA1(secret, "cookie-session"), "payload.timestamp")`,
+//!   unpadded base64url (27 characters).
+
+use std::fmt;
+use std::io::Write as _;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use flate2::{Compression, Decompress, FlushDecompress, Status};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Map, Value};
+use sha1::Sha1;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use super::json::{from_json, to_json};
+
+type HmacSha1 = Hmac<Sha1>;
+
+/// itsdangerous's salt for Flask's session cookie.
+const SALT: &[u8] = b"cookie-session";
+
+/// Length of an HMAC-SHA1 signature in unpadded base64url.
+const SIG_B64_LEN: usize = 27;
+
+/// The longest cookie value [`FlaskSigner`] reads or writes, in bytes: browsers keep no
+/// more than 4096 bytes per cookie.
+pub const MAX_COOKIE_LEN: usize = 4096;
+
+/// The most bytes a compressed (`.`-prefixed) session may inflate to. Flask has no such
+/// limit; a cookie of at most [`MAX_COOKIE_LEN`] bytes over this is a decompression bomb.
+pub const MAX_DECOMPRESSED_LEN: usize = 64 * 1024;
+
+/// One secret, in the two forms the Flask stack uses it.
+pub(super) struct Secret {
+    /// `HMAC-SHA1(secret, "cookie-session")`: itsdangerous's `hmac` key derivation.
+    session: Zeroizing<[u8; 20]>,
+    /// The key Flask-Login's `_secret_key` hands to HMAC-SHA512 for the remember cookie,
+    /// `None` for a `str` secret that Latin-1 can't encode (Flask-Login raises then).
+    pub(super) remember: Option<Zeroizing<Vec<u8>>>,
+}
+
+impl Secret {
+    fn new(session_bytes: &[u8], remember: Option<Zeroizing<Vec<u8>>>) -> Secret {
+        let mut mac = <HmacSha1 as KeyInit>::new_from_slice(session_bytes)
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+        mac.update(SALT);
+        let mut session = Zeroizing::new([0u8; 20]);
+        session.copy_from_slice(&mac.finalize().into_bytes());
+        Secret { session, remember }
+    }
+
+    /// A Python `bytes` secret: the same bytes everywhere.
+    fn from_bytes(secret: &[u8]) -> Secret {
+        Secret::new(secret, Some(Zeroizing::new(secret.to_vec())))
+    }
+
+    /// A Python `str` secret: itsdangerous encodes it as UTF-8, Flask-Login as Latin-1.
+    fn from_text(secret: &str) -> Secret {
+        let latin1: Option<Vec<u8>> = secret.chars().map(|c| u8::try_from(c).ok()).collect();
+        Secret::new(secret.as_bytes(), latin1.map(Zeroizing::new))
+    }
+
+    pub(super) fn session_mac(&self) -> HmacSha1 {
+        <HmacSha1 as KeyInit>::new_from_slice(self.session.as_ref())
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+    }
+}
+
+/// Flask's `SECRET_KEY` and `SECRET_KEY_FALLBACKS`: signs and verifies Flask session
+/// cookies and Flask-Login remember cookies.
+///
+/// Secrets may be of any length, as in Flask. Build it from the Python value's type:
+/// [`from_bytes`](Self::from_bytes) for a `bytes` key, [`from_text`](Self::from_text) for a
+/// `str` key (itsdangerous encodes a `str` as UTF-8 but Flask-Login as Latin-1, which
+/// differ once the secret isn't ASCII). New cookies are signed with the current key;
+/// the fallbacks only verify (Flask 3.1.0 signed with the last fallback instead,
+/// GHSA-4grg-w6v8-c28g, fixed in 3.1.1). Key material is zeroed on drop and never printed.
+///
+/// Flask has no sessions at all with an empty `SECRET_KEY`: don't build a signer from one.
+///
+/// ```
+/// use axum_sesame::flask::FlaskSigner;
+///
+/// let signer = FlaskSigner::from_text("new secret").with_fallback_text("old secret");
+/// assert_eq!(format!("{signer:?}"), "FlaskSigner { fallbacks: 1, .. }");
+/// ```
+pub struct FlaskSigner {
+    /// `SECRET_KEY`.
+    pub(super) current: Secret,
+    /// `SECRET_KEY_FALLBACKS`, in the order given.
+    pub(super) fallbacks: Vec<Secret>,
+}
+
+impl FlaskSigner {
+    /// A signer for a `SECRET_KEY` that is Python `bytes`.
+    ///
+    /// ```
+    /// let signer = axum_sesame::flask::FlaskSigner::from_bytes(b"\x00\xffraw");
+    /// # let _ = signer;
+    /// ```
+    pub fn from_bytes(secret: &[u8]) -> FlaskSigner {
+        FlaskSigner {
+            current: Secret::from_bytes(secret),
+            fallbacks: Vec::new(),
+        }
+    }
+
+    /// A signer for a `SECRET_KEY` that is a Python `str` (the usual case).
+    ///
+    /// ```
+    /// let signer = axum_sesame::flask::FlaskSigner::from_text("k");
+    /// # let _ = signer;
+    /// ```
+    pub fn from_text(secret: &str) -> FlaskSigner {
+        FlaskSigner {
+            current: Secret::from_text(secret),
+            fallbacks: Vec::new(),
+        }
+    }
+
+    /// Adds a `bytes` entry of `SECRET_KEY_FALLBACKS`: verifies, never signs.
+    ///
+    /// ```
+    /// let signer = axum_sesame::flask::FlaskSigner::from_text("new").with_fallback(b"old");
+    /// # let _ = signer;
+    /// ```
+    #[must_use]
+    pub fn with_fallback(mut self, secret: &[u8]) -> FlaskSigner {
+        self.fallbacks.push(Secret::from_bytes(secret));
+        self
+    }
+
+    /// Adds a `str` entry of `SECRET_KEY_FALLBACKS`: verifies, never signs.
+    ///
+    /// ```
+    /// let signer = axum_sesame::flask::FlaskSigner::from_text("new").with_fallback_text("old");
+    /// # let _ = signer;
+    /// ```
+    #[must_use]
+    pub fn with_fallback_text(mut self, secret: &str) -> FlaskSigner {
+        self.fallbacks.push(Secret::from_text(secret));
+        self
+    }
+
+    /// The secrets in the order they are tried: the current key, then the fallbacks.
+    pub(super) fn secrets(&self) -> impl Iterator<Item = (bool, &Secret)> {
+        std::iter::once((false, &self.current)).chain(self.fallbacks.iter().map(|s| (true, s)))
+    }
+
+    /// Encodes `session` (in the untagged form described in [`flask`](super)) as a Flask
+    /// session cookie value signed at `timestamp` (seconds since the epoch) with the
+    /// current key, as Flask's `save_session` would. The JSON is byte-identical to
+    /// Flask's, and so is an uncompressed cookie.
+    ///
+    /// Compression follows itsdangerous's rule (the zlib stream must be shorter than the
+    /// JSON minus one byte), measured on this crate's deflate output, which is not
+    /// zlib's: at the margin the choice may differ from Python's. Both read either.
+    ///
+    /// # Errors
+    /// [`EncodeError::TooDeep`] for values nested more than 32 levels deep (the session
+    /// object counts as one) and [`EncodeError::TooLong`] for a cookie value longer than
+    /// [`MAX_COOKIE_LEN`] (Flask would still send it; browsers drop it).
+    ///
+    /// ```
+    /// use axum_sesame::flask::FlaskSigner;
+    /// use serde_json::json;
+    ///
+    /// let session = json!({"_user_id": "1"});
+    /// let cookie = FlaskSigner::from_text("k")
+    ///     .encode_session(session.as_object().unwrap(), 1_700_000_000)
+    ///     .unwrap();
+    /// assert_eq!(cookie, "eyJfdXNlcl9pZCI6IjEifQ.ZVPxAA.v4jQ6bQewFIkEg-D6J2iIdGfd6I");
+    /// ```
+    pub fn encode_session(
+        &self,
+        session: &Map<String, Value>,
+        timestamp: u64,
+    ) -> Result<String, EncodeError> {
+        let json = to_json(session)?;
+        let mut out = String::new();
+        match compress(json.as_bytes()) {
+            // itsdangerous: `if len(compressed) < (len(json) - 1)`.
+            Some(compressed) if compressed.len() + 1 < json.len() => {
+                out.push('.');
+                URL_SAFE_NO_PAD.encode_string(&compressed, &mut out);
+            }
+            _ => URL_SAFE_NO_PAD.encode_string(json.as_bytes(), &mut out),
+        }
+        out.push('.');
+        let ts = timestamp.to_be_bytes();
+        let first = ts.iter().position(|&b| b != 0).unwrap_or(ts.len());
+        URL_SAFE_NO_PAD.encode_string(&ts[first..], &mut out);
+
+        let mut mac = self.current.session_mac();
+        mac.update(out.as_bytes());
+        let sig = mac.finalize().into_bytes();
+        out.push('.');
+        URL_SAFE_NO_PAD.encode_string(sig, &mut out);
+        if out.len() > MAX_COOKIE_LEN {
+            return Err(EncodeError::TooLong { len: out.len() });
+        }
+        Ok(out)
+    }
+
+    /// Verifies and decodes a Flask session cookie value, as Flask's `open_session` with
+    /// `max_age = PERMANENT_SESSION_LIFETIME` (in seconds) at time `now`.
+    ///
+    /// The signature is checked first (constant-time, against the current key and then
+    /// each fallback), before any base64, zlib or JSON decoding. Then, as itsdangerous:
+    /// a cookie older than `max_age` seconds is [`Expired`](DecodeError::Expired)
+    /// (exactly `max_age` is still valid), and one signed after `now` is refused too.
+    ///
+    /// # Errors
+    /// A [`DecodeError`] for anything but an authentic, unexpired, well-formed cookie:
+    /// treat the session as empty, as Flask does.
+    ///
+    /// ```
+    /// use axum_sesame::flask::{DecodeError, FlaskSigner};
+    ///
+    /// let signer = FlaskSigner::from_text("k");
+    /// let cookie = "eyJfdXNlcl9pZCI6IjEifQ.ZVPxAA.v4jQ6bQewFIkEg-D6J2iIdGfd6I";
+    /// let max_age = 31 * 24 * 3600;
+    /// let decoded = signer.decode_session(cookie, 1_700_000_060, max_age).unwrap();
+    /// assert_eq!(decoded.session["_user_id"], "1");
+    /// assert_eq!(decoded.timestamp, 1_700_000_000);
+    /// assert!(!decoded.by_fallback);
+    ///
+    /// let later = 1_700_000_000 + max_age + 1;
+    /// assert_eq!(signer.decode_session(cookie, later, max_age).unwrap_err(), DecodeError::Expired);
+    /// ```
+    pub fn decode_session(
+        &self,
+        cookie: impl AsRef<[u8]>,
+        now: u64,
+        max_age: u64,
+    ) -> Result<DecodedSession, DecodeError> {
+        let cookie = cookie.as_ref();
+        if cookie.len() > MAX_COOKIE_LEN {
+            return Err(DecodeError::TooLong);
+        }
+        let (signed, sig) = rsplit_dot(cookie).ok_or(DecodeError::Malformed)?;
+        if sig.len() != SIG_B64_LEN {
+            return Err(DecodeError::BadSignature);
+        }
+        let mut by_fallback = None;
+        for (fallback, secret) in self.secrets() {
+            let mut mac = secret.session_mac();
+            mac.update(signed);
+            let mut expected = [0u8; SIG_B64_LEN];
+            let written = URL_SAFE_NO_PAD
+                .encode_slice(mac.finalize().into_bytes(), &mut expected)
+                .map_err(|_| DecodeError::BadSignature)?;
+            if written == SIG_B64_LEN && bool::from(expected.ct_eq(sig)) {
+                by_fallback = Some(fallback);
+                break;
+            }
+        }
+        let by_fallback = by_fallback.ok_or(DecodeError::BadSignature)?;
+
+        // Authentic from here on: the key holder wrote it.
+        let (payload, ts) = rsplit_dot(signed).ok_or(DecodeError::BadTimestamp)?;
+        let timestamp = decode_timestamp(ts).ok_or(DecodeError::BadTimestamp)?;
+        let age = i128::from(now) - i128::from(timestamp);
+        if age > i128::from(max_age) {
+            return Err(DecodeError::Expired);
+        }
+        if age < 0 {
+            return Err(DecodeError::FutureTimestamp);
+        }
+
+        let (compressed, payload) = match payload.strip_prefix(b".") {
+            Some(rest) => (true, rest),
+            None => (false, payload),
+        };
+        let bytes = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| DecodeError::BadBase64)?;
+        let json = if compressed {
+            inflate(&bytes, MAX_DECOMPRESSED_LEN)?
+        } else {
+            bytes
+        };
+        Ok(DecodedSession {
+            session: from_json(&json)?,
+            timestamp,
+            by_fallback,
+        })
+    }
+}
+
+impl fmt::Debug for FlaskSigner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FlaskSigner")
+            .field("fallbacks", &self.fallbacks.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `value.rsplit(b".", 1)`, or `None` without a dot.
+fn rsplit_dot(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    let dot = value.iter().rposition(|&b| b == b'.')?;
+    Some((value.get(..dot)?, value.get(dot + 1..)?))
+}
+
+/// itsdangerous's `bytes_to_int(base64_decode(ts))`: up to 8 big-endian bytes.
+fn decode_timestamp(ts: &[u8]) -> Option<u64> {
+    let mut buf = [0u8; 9];
+    let len = URL_SAFE_NO_PAD.decode_slice(ts, &mut buf).ok()?;
+    let bytes = buf.get(..len).filter(|b| b.len() <= 8)?;
+    Some(bytes.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)))
+}
+
+/// `zlib.compress(json)` at the default level, or `None` if the encoder fails.
+fn compress(json: &[u8]) -> Option<Vec<u8>> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), Compression::default());
+    encoder.write_all(json).ok()?;
+    encoder.finish().ok()
+}
+
+/// `zlib.decompress(data)`, refusing more than `cap` bytes of output (without ever
+/// holding more than `cap + 1`), truncated streams and bytes after the stream's end.
+pub(super) fn inflate(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
+    const STEP: usize = 16 * 1024;
+    let limit = cap.saturating_add(1);
+    let mut inflater = Decompress::new(true);
+    let mut out = Vec::with_capacity(limit.min(STEP));
+    loop {
+        let consumed = usize::try_from(inflater.total_in()).map_err(|_| DecodeError::BadZlib)?;
+        let input = data.get(consumed..).ok_or(DecodeError::BadZlib)?;
+        let produced = out.len();
+        let status = inflater
+            // Not `Finish`: miniz_oxide then wants all the output in the first buffer.
+            .decompress_vec(input, &mut out, FlushDecompress::None)
+            .map_err(|_| DecodeError::BadZlib)?;
+        if out.len() > cap {
+            return Err(DecodeError::TooLarge);
+        }
+        match status {
+            Status::StreamEnd => break,
+            Status::Ok | Status::BufError if out.len() == out.capacity() => {
+                out.reserve_exact((limit - out.len()).min(STEP));
+            }
+            Status::Ok | Status::BufError => {
+                let progress = out.len() != produced || inflater.total_in() != consumed as u64;
+                if !progress {
+                    // Out of input before the end of the stream.
+                    return Err(DecodeError::BadZlib);
+                }
+            }
+        }
+    }
+    if inflater.total_in() != data.len() as u64 {
+        return Err(DecodeError::BadZlib);
+    }
+    Ok(out)
+}
+
+/// A verified Flask session cookie.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DecodedSession {
+    /// The session, in the untagged form described in [`flask`](super).
+    pub session: Map<String, Value>,
+    /// When it was signed, in seconds since the epoch.
+    pub timestamp: u64,
+    /// Whether a key from `SECRET_KEY_FALLBACKS` verified it: re-issue the cookie with
+    /// the current key.
+    pub by_fallback: bool,
+}
+
+/// Why a Flask session cookie was refused. Every case means "no session".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// Longer than [`MAX_COOKIE_LEN`].
+    TooLong,
+    /// Not `payload.timestamp.signature`.
+    Malformed,
+    /// No key made this signature.
+    BadSignature,
+    /// Signed, but the timestamp isn't base64 of at most 8 bytes.
+    BadTimestamp,
+    /// Signed more than `max_age` seconds before `now`.
+    Expired,
+    /// Signed after `now` (itsdangerous raises `SignatureExpired` for this too).
+    FutureTimestamp,
+    /// Signed, but the payload isn't canonical unpadded base64url.
+    BadBase64,
+    /// Signed, but the `.`-marked payload isn't one complete zlib stream.
+    BadZlib,
+    /// Signed, but the payload inflates past [`MAX_DECOMPRESSED_LEN`].
+    TooLarge,
+    /// Signed, but not a JSON object in UTF-8 (or nested too deep).
+    BadJson,
+    /// Signed, but a tagged value Flask doesn't write (` t` over a non-array, ` di` not
+    /// over one `key__`, ` b`/` m`/` u`/` d` over a non-string), or a dict escaped with
+    /// ` di` whose only key is ` b`, ` m`, ` u` or ` d` over a string, which the untagged
+    /// form can't tell apart from the tagged value.
+    BadTag,
+}
+
+impl fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DecodeError::TooLong => "Flask session cookie longer than 4096 bytes",
+            DecodeError::Malformed => "malformed Flask session cookie",
+            DecodeError::BadSignature => "bad Flask session cookie signature",
+            DecodeError::BadTimestamp => "malformed Flask session timestamp",
+            DecodeError::Expired => "Flask session cookie expired",
+            DecodeError::FutureTimestamp => "Flask session cookie signed in the future",
+            DecodeError::BadBase64 => "Flask session payload is not base64url",
+            DecodeError::BadZlib => "Flask session payload is not a complete zlib stream",
+            DecodeError::TooLarge => "Flask session payload inflates past the limit",
+            DecodeError::BadJson => "Flask session payload is not a JSON object",
+            DecodeError::BadTag => "Flask session payload has a malformed tagged value",
+        })
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+/// Why a session could not be encoded as a Flask cookie.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// A value is nested more than 32 levels deep.
+    TooDeep,
+    /// The cookie value would be longer than [`MAX_COOKIE_LEN`] (browsers drop it).
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::TooDeep => f.write_str("session value nested too deep"),
+            EncodeError::TooLong { len } => {
+                write!(f, "Flask session cookie of {len} bytes is over 4096")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {}
