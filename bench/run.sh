@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
-SERVERS=${SERVERS:-"baseline signed_jar axum_login sesame"}
+SERVERS=${SERVERS:-"baseline signed_jar axum_login sesame sesame_flash"}
 SCENARIOS="authenticated anonymous untouched"
 # The same User-Agent for curl and wrk: session protection ties a login to it, and a
 # mismatch would (rightly) mark every measured request non-fresh and re-send the cookie.

@@ -84,8 +84,10 @@ fn router_benches(c: &mut Criterion) {
                 }),
             )
     };
-    let bare = routes();
-    let layered = routes().layer(SessionLayer::new(key));
+    // `with_state(())` turns every handler into a route once, as `axum::serve` does;
+    // without it each oneshot call would rebuild (and re-layer) the route.
+    let bare = routes().with_state::<()>(());
+    let layered = routes().layer(SessionLayer::new(key)).with_state::<()>(());
     let cookie = rt.block_on(async {
         let res = layered
             .clone()
@@ -158,13 +160,16 @@ fn login_benches(c: &mut Criterion) {
             true,
         )
         .unwrap();
-    let baseline = Router::new().route(
-        "/protected",
-        get(|| async { format!("Logged in as: {}", "foo@bar.tld") }),
-    );
+    let baseline = Router::new()
+        .route(
+            "/protected",
+            get(|| async { format!("Logged in as: {}", "foo@bar.tld") }),
+        )
+        .with_state::<()>(());
     let app = Router::new()
         .route("/protected", get(protected))
-        .layer(layer);
+        .layer(layer)
+        .with_state::<()>(());
     let mut g = c.benchmark_group("login");
     let mut run = |name: &str, app: &Router, cookie: Option<&str>| {
         g.bench_function(name, |b| {
@@ -189,6 +194,7 @@ fn login_benches(c: &mut Criterion) {
             .route("/protected", get(protected))
             .route("/login", get(bench_login))
             .layer(LoginManager::with_session(config).build().unwrap())
+            .with_state::<()>(())
     };
     let login_cookie = |app: &Router| {
         rt.block_on(async {

@@ -22,6 +22,7 @@ fn main() {
         "signed_jar" => axum_sesame_bench::apps::signed_jar::app(),
         "axum_login" => axum_sesame_bench::apps::axum_login::app(),
         "sesame" => axum_sesame_bench::apps::sesame::app(),
+        "sesame_flash" => axum_sesame_bench::apps::sesame::app_with_flash(),
         other => panic!("unknown server {other}"),
     }
     // What `axum::serve` does: turn every handler into a route once, not per request.

@@ -1,10 +1,27 @@
-//! axum-sesame: `#[login_required]` + `CurrentUser`, signed cookie sessions.
+//! axum-sesame: `#[login_required]` + `CurrentUser`, signed cookie sessions, users in an
+//! in-memory map.
+//!
+//! [`app`] redirects anonymous visitors without a flashed message, like the peers (which
+//! have none); [`app_with_flash`] keeps Flask-Login's default "Please log in to access
+//! this page." flash, which costs a session cookie on every redirect.
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use axum::{Router, routing::get};
 use axum_sesame::{Auth, AuthUser, CurrentUser, Key, LoginManager, login_required, user_loader};
 
 struct User {
     id: String,
+    pw_hash: &'static str,
 }
+
+/// User id -> password hash.
+static USERS: LazyLock<HashMap<&'static str, &'static str>> = LazyLock::new(|| {
+    HashMap::from([(
+        crate::USER,
+        "$argon2id$v=19$m=4096,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+    )])
+});
 
 impl AuthUser for User {
     type Id = String;
@@ -12,13 +29,14 @@ impl AuthUser for User {
         self.id.clone()
     }
     fn session_auth_hash(&self) -> &[u8] {
-        b"$argon2id$v=19$m=4096,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA"
+        self.pw_hash.as_bytes()
     }
 }
 
 #[user_loader]
 async fn load_user(id: String) -> Option<User> {
-    (id == crate::USER).then_some(User { id })
+    let pw_hash = *USERS.get(id.as_str())?;
+    Some(User { id, pw_hash })
 }
 
 #[login_required]
@@ -27,23 +45,36 @@ async fn protected(user: CurrentUser<User>) -> String {
 }
 
 async fn login(auth: Auth<User>) -> &'static str {
-    match auth
-        .login_user(&User {
-            id: crate::USER.to_owned(),
-        })
-        .await
-    {
+    let user = User {
+        id: crate::USER.to_owned(),
+        pw_hash: USERS[crate::USER],
+    };
+    match auth.login_user(&user).await {
         Ok(()) => "ok",
         Err(_) => "error",
     }
 }
 
-/// The benchmark app: `/protected`, `/plain` and `/login`.
+/// The benchmark app: `/protected`, `/plain` and `/login`; a bare redirect for
+/// anonymous visitors, as the peers send.
 pub fn app() -> Router {
-    let manager = LoginManager::new(Key::from_bytes(
-        b"benchmark key benchmark key benchmark key",
-    ))
-    .with_login_view("/login");
+    router(
+        LoginManager::new(key())
+            .with_login_view("/login")
+            .with_login_message(None),
+    )
+}
+
+/// [`app`] with Flask-Login's default flashed message on the redirect.
+pub fn app_with_flash() -> Router {
+    router(LoginManager::new(key()).with_login_view("/login"))
+}
+
+fn key() -> Key {
+    Key::from_bytes(b"benchmark key benchmark key benchmark key")
+}
+
+fn router(manager: LoginManager) -> Router {
     Router::new()
         .route("/protected", get(protected))
         .route("/plain", get(|| async { "plain" }))

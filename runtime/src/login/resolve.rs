@@ -2,8 +2,7 @@
 //! per request; the result is cached in the request's slot.
 
 use std::any::{Any, TypeId};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use hmac::Mac;
 use http::request::Parts;
@@ -29,70 +28,69 @@ pub(crate) enum RememberAction {
     Clear,
 }
 
-/// Per-request login state, inside the session slot.
+/// Per-request login state. It lives under the slot's one lock (see [`LoginSlot`]).
 #[derive(Default)]
-pub(crate) struct LoginSlot {
-    cache: Mutex<Option<Cached>>,
-    pub(crate) remember: Mutex<RememberAction>,
+pub(crate) struct LoginData {
+    cache: Option<Cached>,
+    pub(crate) remember: RememberAction,
     /// Authenticated by a request loader: no cookie may be sent.
-    pub(crate) no_cookies: AtomicBool,
+    pub(crate) no_cookies: bool,
     /// A user was resolved: the response is private.
-    pub(crate) authenticated: AtomicBool,
+    pub(crate) authenticated: bool,
     /// Store mode: the remember token to delete from the store (logout).
-    revoked: Mutex<Option<SessionId>>,
+    pub(crate) revoked: Option<SessionId>,
 }
 
-impl std::fmt::Debug for LoginSlot {
+impl std::fmt::Debug for LoginData {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginSlot").finish_non_exhaustive()
+        f.debug_struct("LoginData").finish_non_exhaustive()
     }
 }
 
-impl LoginSlot {
-    pub(crate) fn set_remember(&self, action: RememberAction) {
-        *self.remember.lock().unwrap_or_else(PoisonError::into_inner) = action;
+/// The login part of a request's slot: each call takes the slot's lock once.
+#[derive(Clone, Copy)]
+pub(crate) struct LoginSlot<'a>(pub(crate) &'a Slot);
+
+impl LoginSlot<'_> {
+    pub(crate) fn set_remember(self, action: RememberAction) {
+        self.0.with_login(|l| l.remember = action);
     }
 
-    pub(crate) fn take_remember(&self) -> RememberAction {
-        std::mem::take(&mut *self.remember.lock().unwrap_or_else(PoisonError::into_inner))
+    pub(crate) fn revoke(self, rid: SessionId) {
+        self.0.with_login(|l| l.revoked = Some(rid));
     }
 
-    pub(crate) fn revoke(&self, rid: SessionId) {
-        *self.revoked.lock().unwrap_or_else(PoisonError::into_inner) = Some(rid);
+    pub(crate) fn set_no_cookies(self) {
+        self.0.with_login(|l| l.no_cookies = true);
     }
 
-    pub(crate) fn take_revoked(&self) -> Option<SessionId> {
-        self.revoked
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
+    pub(crate) fn invalidate(self) {
+        self.0.with_login(|l| l.cache = None);
     }
 
-    pub(crate) fn invalidate(&self) {
-        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = None;
-    }
-
-    fn cached<U: Send + Sync + 'static>(&self) -> Option<Resolution<U>> {
-        let guard = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
-        let cached = guard.as_ref().filter(|c| c.ty == TypeId::of::<U>())?;
-        let user = match &cached.user {
-            Some(user) => Some(user.clone().downcast::<U>().ok()?),
-            None => None,
-        };
-        Some(Resolution {
-            user,
-            fresh: cached.fresh,
+    fn cached<U: Send + Sync + 'static>(self) -> Option<Resolution<U>> {
+        self.0.with_login(|l| {
+            let cached = l.cache.as_ref().filter(|c| c.ty == TypeId::of::<U>())?;
+            let user = match &cached.user {
+                Some(user) => Some(user.clone().downcast::<U>().ok()?),
+                None => None,
+            };
+            Some(Resolution {
+                user,
+                fresh: cached.fresh,
+            })
         })
     }
 
-    fn store<U: Send + Sync + 'static>(&self, r: &Resolution<U>) {
-        if r.user.is_some() {
-            self.authenticated.store(true, Ordering::Relaxed);
-        }
-        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = Some(Cached {
+    fn store<U: Send + Sync + 'static>(self, r: &Resolution<U>) {
+        let cached = Cached {
             ty: TypeId::of::<U>(),
             user: r.user.clone().map(|u| u as Arc<dyn Any + Send + Sync>),
             fresh: r.fresh,
+        };
+        self.0.with_login(|l| {
+            l.authenticated |= cached.user.is_some();
+            l.cache = Some(cached);
         });
     }
 }
@@ -155,10 +153,8 @@ impl LoginCtx {
         })
     }
 
-    pub(crate) fn state(&self) -> &LoginSlot {
-        // `Slot::new` creates the login slot whenever the settings carry login settings,
-        // which `from_parts` checked.
-        self.slot.login_slot()
+    pub(crate) fn state(&self) -> LoginSlot<'_> {
+        LoginSlot(&self.slot)
     }
 
     pub(crate) fn now(&self) -> u64 {
@@ -384,7 +380,6 @@ where
     U: UserLoader<S>,
     S: Send + Sync,
 {
-    let now = ctx.now();
     let login = &*ctx.login;
     // The id is parsed under the lock: no copy of the session's string.
     let (id, ah, mut fat, cid, permanent) = ctx.slot.with(|s| {
@@ -430,14 +425,17 @@ where
             (Some(user), Some(_)) => {
                 if login.remember_refresh
                     && let Some(uid) = ctx.slot.with(|s| s.uid.clone())
-                    && let Some(mut r) = ctx.remember_cookie(parts, now).filter(|r| r.uid == uid)
+                    && let Some(mut r) = ctx
+                        .remember_cookie(parts, ctx.now())
+                        .filter(|r| r.uid == uid)
                 {
+                    let now = ctx.now();
                     r.exp = now.saturating_add(login.remember_secs);
                     ctx.set_remember(&r, now);
                 }
                 Resolution {
                     user: Some(Arc::new(user)),
-                    fresh: ctx.is_fresh(fat, now),
+                    fresh: ctx.is_fresh(fat, ctx.now()),
                 }
             }
             _ => {
@@ -450,6 +448,7 @@ where
 
     // 2. The remember cookie.
     if ctx.has_remember_cookie(parts) {
+        let now = ctx.now();
         if let Some(r) = ctx.remember_cookie(parts, now)
             && let Some(user) = load::<U, S>(&r.uid, parts, state).await?
             && check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some()
@@ -510,7 +509,7 @@ where
         if let Some(uid) = (loader.load)(value.to_owned()).await
             && let Some(user) = load::<U, S>(&uid, parts, state).await?
         {
-            ctx.state().no_cookies.store(true, Ordering::Relaxed);
+            ctx.state().set_no_cookies();
             signal("loaded_from_request");
             return Ok(Resolution {
                 user: Some(Arc::new(user)),

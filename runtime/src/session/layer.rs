@@ -166,6 +166,10 @@ where
         let this = self.project();
         if this.pending.is_none() {
             let mut res = ready!(this.inner.poll(cx))?;
+            if !this.slot.touched() {
+                // Nobody extracted the session or the login: nothing to write.
+                return Poll::Ready(Ok(res));
+            }
             let mut finish = this.slot.finish();
             let store = this.slot.settings.store.clone();
             match (finish.store.take(), store) {
@@ -224,8 +228,9 @@ pub(crate) fn apply<B: Default>(finish: Finish, res: &mut Response<B>) {
     // A response that sets or clears a cookie must never be cached (a shared cache would
     // hand the cookie to others): `no-store` wins over the handler's choice. A logged-in
     // page without cookies keeps an explicit `Cache-Control` of the handler.
-    let sets_cookies = res.headers().contains_key(SET_COOKIE);
-    if finish.no_store && (sets_cookies || !res.headers().contains_key(CACHE_CONTROL)) {
+    if finish.no_store
+        && (res.headers().contains_key(SET_COOKIE) || !res.headers().contains_key(CACHE_CONTROL))
+    {
         res.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }

@@ -48,7 +48,7 @@ pub use self::redis::RedisStore;
 pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection, StoreUnavailable};
 pub use self::store::{MemoryStore, Record, SaveMode, SessionStore, StoreError, StoreFuture};
 use crate::key::Purpose;
-use crate::login::resolve::{LoginSlot, RememberAction};
+use crate::login::resolve::{LoginData, RememberAction};
 
 /// How many cookies of one name are tried, in order, until one verifies (cookie tossing
 /// may add several; each costs one HMAC).
@@ -152,8 +152,15 @@ pub(crate) struct Slot {
     /// Something extracted the session or the login: until then the response needs no
     /// work at all.
     touched: AtomicBool,
-    state: Mutex<Option<SessionState>>,
-    login: Option<LoginSlot>,
+    /// The session and the login state, under one lock (a request takes it a handful of
+    /// times, never contended: one task at a time).
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    state: Option<SessionState>,
+    login: LoginData,
 }
 
 impl fmt::Debug for Slot {
@@ -254,22 +261,23 @@ pub(crate) fn set_cookie_header(line: String) -> Result<HeaderValue, crate::code
 
 impl Slot {
     pub(crate) fn new(settings: Arc<SessionSettings>) -> Slot {
-        let login = settings.login.is_some().then(LoginSlot::default);
         Slot {
             settings,
             now: AtomicU64::new(0),
             touched: AtomicBool::new(false),
-            state: Mutex::new(None),
-            login,
+            inner: Mutex::new(Inner::default()),
         }
     }
 
-    /// The login part of the slot; present whenever the settings have login settings.
-    pub(crate) fn login_slot(&self) -> &LoginSlot {
-        static EMPTY: std::sync::OnceLock<LoginSlot> = std::sync::OnceLock::new();
-        self.login
-            .as_ref()
-            .unwrap_or_else(|| EMPTY.get_or_init(LoginSlot::default))
+    /// Whether anything extracted the session or the login during this request.
+    pub(crate) fn touched(&self) -> bool {
+        self.touched.load(Ordering::Relaxed)
+    }
+
+    /// Runs `f` on the request's login state.
+    pub(crate) fn with_login<R>(&self, f: impl FnOnce(&mut LoginData) -> R) -> R {
+        self.touched.store(true, Ordering::Relaxed);
+        f(&mut self.lock().login)
     }
 
     /// The time of this request (seconds since the epoch): one clock reading, so every
@@ -285,36 +293,41 @@ impl Slot {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Option<SessionState>> {
+    fn lock(&self) -> MutexGuard<'_, Inner> {
         // A handler that panicked while holding the lock left a consistent state (every
         // mutation is a single assignment), so poisoning is ignored.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Reads the request's session on first use; later calls do nothing. Only a store
     /// can fail.
     pub(crate) async fn load(&self, headers: &HeaderMap) -> Result<(), StoreError> {
         self.touched.store(true, Ordering::Relaxed);
-        if self.lock().is_some() {
+        let Some(store) = &self.settings.store else {
+            // Cookie mode: nothing to await, so one lock covers the check and the read.
+            let mut guard = self.lock();
+            if guard.state.is_none() {
+                guard.state = Some(self.read(headers));
+            }
+            return Ok(());
+        };
+        if self.lock().state.is_some() {
             return Ok(());
         }
-        let state = match &self.settings.store {
-            None => self.read(headers),
-            Some(store) => self.read_store(&**store, headers).await?,
-        };
+        let state = self.read_store(&**store, headers).await?;
         let mut guard = self.lock();
-        if guard.is_none() {
-            *guard = Some(state);
+        if guard.state.is_none() {
+            guard.state = Some(state);
         }
         Ok(())
     }
 
     fn read(&self, headers: &HeaderMap) -> SessionState {
         let s = &*self.settings;
-        let now = self.now();
         let mut incoming = Incoming::Absent;
         for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
-            match memo::open(&s.codec, &s.cookie.name, value, now, &s.lifetimes) {
+            // (The clock is read only when there is a cookie to check.)
+            match memo::open(&s.codec, &s.cookie.name, value, self.now(), &s.lifetimes) {
                 Ok((payload, rotated)) => return SessionState::from_payload(payload, rotated),
                 Err(reason) => {
                     tracing::debug!(target: "axum_sesame::session", %reason, "ignoring session cookie");
@@ -364,7 +377,9 @@ impl Slot {
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut SessionState) -> R) -> R {
         self.touched.store(true, Ordering::Relaxed);
         let mut guard = self.lock();
-        let state = guard.get_or_insert_with(|| SessionState::empty(Incoming::Absent));
+        let state = guard
+            .state
+            .get_or_insert_with(|| SessionState::empty(Incoming::Absent));
         f(state)
     }
 
@@ -375,9 +390,13 @@ impl Slot {
             // Nobody extracted the session or the login (every extractor loads first).
             return finish;
         }
-        let login = self.login.as_ref();
-        let no_cookies = login.is_some_and(|l| l.no_cookies.load(Ordering::Relaxed));
-        match self.finish_session() {
+        // One lock for everything the request left behind.
+        let (state, login) = {
+            let mut inner = self.lock();
+            (inner.state.take(), std::mem::take(&mut inner.login))
+        };
+        let no_cookies = login.no_cookies;
+        match self.finish_session(state) {
             Outcome::Untouched => {}
             Outcome::Accessed => finish.vary = true,
             // A request authenticated by a request loader gets no cookie and writes nothing.
@@ -394,7 +413,7 @@ impl Slot {
             Outcome::Failed(e) => finish.failed = Some(e),
         }
         // Remember tokens revoked by a logout (store mode).
-        if let Some(revoked) = login.and_then(LoginSlot::take_revoked) {
+        if let Some(revoked) = login.revoked {
             finish
                 .store
                 .get_or_insert_with(|| {
@@ -408,25 +427,22 @@ impl Slot {
                 .delete
                 .push(revoked);
         }
-        if let Some(login) = login {
-            match login.take_remember() {
-                RememberAction::Keep => {}
-                _ if no_cookies => {}
-                RememberAction::Set(c) => finish.push(c),
-                RememberAction::Clear => {
-                    if let Some(l) = &self.settings.login {
-                        finish.push(l.remember.removal());
-                    }
+        match login.remember {
+            RememberAction::Keep => {}
+            _ if no_cookies => {}
+            RememberAction::Set(c) => finish.push(c),
+            RememberAction::Clear => {
+                if let Some(l) = &self.settings.login {
+                    finish.push(l.remember.removal());
                 }
             }
-            finish.no_store |=
-                !finish.cookies.is_empty() || login.authenticated.load(Ordering::Relaxed);
         }
+        finish.no_store |= !finish.cookies.is_empty() || login.authenticated;
         finish
     }
 
-    fn finish_session(&self) -> Outcome {
-        let Some(mut state) = self.lock().take() else {
+    fn finish_session(&self, state: Option<SessionState>) -> Outcome {
+        let Some(mut state) = state else {
             return Outcome::Untouched;
         };
         let s = &*self.settings;

@@ -109,7 +109,7 @@ pub(crate) struct Digest16(#[serde(with = "b64_16")] pub(crate) [u8; 16]);
 impl Digest16 {
     /// Constant-time equality.
     pub(crate) fn ct_eq(&self, other: &Digest16) -> bool {
-        bool::from(subtle::ConstantTimeEq::ct_eq(&self.0[..], &other.0[..]))
+        constant_time_eq::constant_time_eq_16(&self.0, &other.0)
     }
 }
 
