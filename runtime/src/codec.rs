@@ -54,6 +54,9 @@ pub enum EncodeError {
     /// The `Set-Cookie` line is not a valid header value (not expected: names, paths and
     /// domains are checked at start-up and values are base64).
     InvalidHeader,
+    /// The session holds a value the cookie format cannot carry (Flask mode: nested more
+    /// than 32 levels deep).
+    Unencodable,
 }
 
 impl fmt::Display for EncodeError {
@@ -68,6 +71,9 @@ impl fmt::Display for EncodeError {
             EncodeError::NameTooLong => f.write_str("cookie name is too long"),
             EncodeError::InvalidHeader => {
                 f.write_str("the Set-Cookie line is not a valid header value")
+            }
+            EncodeError::Unencodable => {
+                f.write_str("the session holds a value the cookie format cannot carry")
             }
         }
     }

@@ -296,6 +296,12 @@ impl Key {
         }))
     }
 
+    /// A key from secret material the crate derived itself (Flask mode), of any length.
+    #[cfg(feature = "flask")]
+    pub(crate) fn internal(secret: &[u8]) -> Key {
+        Key::derive(secret, false)
+    }
+
     /// A handle that tells this very key apart (same allocation) without keeping its
     /// material alive.
     pub(crate) fn identity(&self) -> KeyIdentity {

@@ -80,6 +80,7 @@ mod tests;
 #[cfg(test)]
 mod vectors;
 
+pub use crate::session::flask_mode::IdentifierFormat;
 pub use json::{from_json, to_json};
 pub use login::{
     Remember, RememberError, RememberOp, Remembered, confirm_login, is_fresh, login_user,

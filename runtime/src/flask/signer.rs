@@ -153,6 +153,20 @@ impl FlaskSigner {
         self
     }
 
+    /// 32 bytes derived from the current secret, for the crate's own key in Flask mode
+    /// (nothing Flask reads is signed with it).
+    pub(crate) fn internal_secret(&self) -> zeroize::Zeroizing<[u8; 32]> {
+        let mut mac = self.current.session_mac();
+        mac.update(b"axum-sesame/flask-mode/internal-key");
+        let tag = mac.finalize().into_bytes();
+        let mut a = zeroize::Zeroizing::new([0u8; 32]);
+        a[..20].copy_from_slice(&tag);
+        let mut mac = self.current.session_mac();
+        mac.update(b"axum-sesame/flask-mode/internal-key/2");
+        a[20..].copy_from_slice(&mac.finalize().into_bytes()[..12]);
+        a
+    }
+
     /// The secrets in the order they are tried: the current key, then the fallbacks.
     pub(super) fn secrets(&self) -> impl Iterator<Item = (bool, &Secret)> {
         std::iter::once((false, &self.current)).chain(self.fallbacks.iter().map(|s| (true, s)))

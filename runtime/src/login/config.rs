@@ -177,6 +177,24 @@ impl LoginManager {
         LoginManager::with_session(SessionConfig::new(keys))
     }
 
+    /// A manager in Flask mode ([`SessionConfig::flask`]): Flask's session cookie,
+    /// Flask-Login's session keys and remember cookie (`remember_token`, 365 days), so
+    /// logins are shared with a Flask app that has the same `SECRET_KEY`.
+    ///
+    /// ```
+    /// use axum_sesame::LoginManager;
+    /// use axum_sesame::flask::FlaskSigner;
+    ///
+    /// let manager = LoginManager::flask(FlaskSigner::from_text("the Flask app's SECRET_KEY"))
+    ///     .with_login_view("/login");
+    /// # let _ = manager;
+    /// ```
+    #[cfg(feature = "flask")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
+    pub fn flask(signer: crate::flask::FlaskSigner) -> LoginManager {
+        LoginManager::with_session(SessionConfig::flask(signer))
+    }
+
     /// A manager over custom session settings (cookie name, lifetimes, encryption …).
     pub fn with_session(session: SessionConfig) -> LoginManager {
         LoginManager {
@@ -471,6 +489,13 @@ impl LoginManagerLayer {
         let s = self.0.settings();
         let now = (s.clock)();
         let uid = user.id().to_string();
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &s.flask {
+            let mut state = crate::session::SessionState::new_login(uid, fresh.then_some(now));
+            state.iat = now;
+            let value = flask.seal(&state, now)?;
+            return Ok(format!("{}={value}", s.cookie.name));
+        }
         let payload = Payload {
             sid: Some(SessionId::random()?),
             iat: now,

@@ -22,8 +22,8 @@ use crate::login::resolve::{
 };
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::{is_safe_next, see_other};
+use crate::session::ClientId;
 use crate::session::StoreUnavailable;
-use crate::session::payload::Digest16;
 
 /// The logged-in user (Flask-Login's `current_user`), loaded once per request by the
 /// `#[user_loader]` of `U`. Anonymous requests are answered with the manager's
@@ -181,7 +181,7 @@ impl IntoResponse for LoginError {
 pub struct Auth<U> {
     ctx: LoginCtx,
     next: Option<String>,
-    identity: Digest16,
+    identity: ClientId,
     remember: Option<RememberPayload>,
     _user: PhantomData<fn() -> U>,
 }
@@ -212,7 +212,7 @@ where
         let now = ctx.now();
         let remember = ctx.remember_cookie(parts, now);
         Ok(Auth {
-            identity: client_identity(parts),
+            identity: client_identity(&ctx.slot.settings, parts),
             next,
             remember,
             ctx,
@@ -253,7 +253,7 @@ impl<U: AuthUser> Auth<U> {
     /// session id is issued). Does nothing when nobody is logged in.
     pub fn confirm_login(&self) {
         let now = self.ctx.now();
-        let identity = self.identity;
+        let identity = self.identity.clone();
         self.ctx.slot.with(|s| {
             if s.uid.is_some() {
                 s.fat = Some(now);
@@ -272,7 +272,7 @@ impl<U: AuthUser> Auth<U> {
     pub fn update_session_auth_hash(&self, user: &U) {
         let uid = user.id().to_string();
         let ah = auth_hash(self.ctx.key(), &uid, user.session_auth_hash());
-        let identity = self.identity;
+        let identity = self.identity.clone();
         let updated = self.ctx.slot.with(|s| {
             if s.uid.as_deref() != Some(uid.as_str()) {
                 return false;
@@ -338,7 +338,7 @@ impl<U: AuthUser> Auth<U> {
         let uid = user.id().to_string();
         let ah = auth_hash(self.ctx.key(), &uid, user.session_auth_hash());
         let now = self.ctx.now();
-        let identity = self.identity;
+        let identity = self.identity.clone();
         let fresh = l.fresh;
         let permanent = self.ctx.login.permanent_login;
         let (sid_uid, ah2) = (uid.clone(), ah);

@@ -34,6 +34,19 @@ impl RememberPayload {
         })
     }
 
+    /// Flask mode: what Flask-Login's remember cookie says (only the user id), honoured
+    /// for `secs` from now as Flask-Login does (the cookie carries no time).
+    #[cfg(feature = "flask")]
+    pub(crate) fn flask(uid: String, now: u64, secs: u64) -> Self {
+        RememberPayload {
+            uid,
+            rid: SessionId::from_bytes([0; 16]),
+            iat: now,
+            exp: now.saturating_add(secs),
+            ah: Digest16([0; 16]),
+        }
+    }
+
     /// Verifies, parses and time-checks a remember cookie.
     pub(crate) fn open(codec: &Codec, name: &str, value: &[u8], now: u64) -> Option<Self> {
         let decoded = codec.decode(Purpose::Remember, name, value).ok()?;

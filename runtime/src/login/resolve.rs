@@ -13,6 +13,8 @@ use crate::login::config::{LoginSettings, SessionProtection};
 use crate::login::rejection::{LoginRejection, MissingLoginManager};
 use crate::login::remember::RememberPayload;
 use crate::login::{AuthUser, UserLoader};
+use crate::session::ClientId;
+use crate::session::config::SessionSettings;
 use crate::session::memo;
 use crate::session::payload::Digest16;
 use crate::session::{Record, SaveMode, SessionId, Slot, StoreUnavailable, cookie_values};
@@ -176,6 +178,20 @@ impl LoginCtx {
     /// The raw remember cookie values of the request.
     pub(crate) fn remember_cookie(&self, parts: &Parts, now: u64) -> Option<RememberPayload> {
         let name = &self.login.remember.name;
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &self.slot.settings.flask {
+            // Flask-Login's `id|hex(HMAC-SHA512)`: no expiry inside (the browser's only).
+            return cookie_values(&parts.headers, name)
+                .take(crate::session::MAX_CANDIDATES)
+                .find_map(|v| {
+                    let r = flask.signer.decode_remember(v).ok()?;
+                    Some(RememberPayload::flask(
+                        r.user_id,
+                        now,
+                        self.login.remember_secs,
+                    ))
+                });
+        }
         cookie_values(&parts.headers, name)
             .take(crate::session::MAX_CANDIDATES)
             .find_map(|v| RememberPayload::open(&self.slot.settings.codec, name, v, now))
@@ -190,6 +206,26 @@ impl LoginCtx {
     /// Issues a remember cookie.
     pub(crate) fn set_remember(&self, payload: &RememberPayload, now: u64) {
         let s = &self.slot.settings;
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &s.flask {
+            let cookie = flask
+                .signer
+                .encode_remember(&payload.uid)
+                .map_err(|e| e.to_string())
+                .and_then(|value| {
+                    self.login
+                        .remember
+                        .set_cookie(value, Some(payload.remaining(now)))
+                        .map_err(|e| e.to_string())
+                });
+            match cookie {
+                Ok(cookie) => self.state().set_remember(RememberAction::Set(cookie)),
+                Err(error) => {
+                    tracing::error!(target: "axum_sesame::login", %error, "could not write the remember cookie");
+                }
+            }
+            return;
+        }
         let cookie = payload
             .seal(&s.codec, &self.login.remember.name)
             .and_then(|value| {
@@ -265,8 +301,14 @@ pub(crate) fn auth_hash(key: &Key, uid: &str, material: &[u8]) -> Digest16 {
 
 /// The client identity used by session protection: `SHA-256(User-Agent ‖ 0 ‖ peer
 /// address)[..16]`, the address only when the server records it
-/// (`into_make_service_with_connect_info`). Never a forwarding header.
-pub(crate) fn client_identity(parts: &Parts) -> Digest16 {
+/// (`into_make_service_with_connect_info`). Never a forwarding header. In Flask mode,
+/// Flask-Login's `_id` instead.
+pub(crate) fn client_identity(settings: &SessionSettings, parts: &Parts) -> ClientId {
+    #[cfg(feature = "flask")]
+    if let Some(flask) = &settings.flask {
+        return ClientId::Flask(flask.identifier(parts));
+    }
+    let _ = settings;
     let user_agent = parts
         .headers
         .get(http::header::USER_AGENT)
@@ -275,7 +317,7 @@ pub(crate) fn client_identity(parts: &Parts) -> Digest16 {
         .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|axum::extract::ConnectInfo(addr)| addr.ip());
-    memo::client_identity(user_agent, peer, || {
+    ClientId::Digest(memo::client_identity(user_agent, peer, || {
         let mut h = Sha256::new();
         h.update(user_agent);
         h.update([0u8]);
@@ -285,7 +327,7 @@ pub(crate) fn client_identity(parts: &Parts) -> Digest16 {
         let mut out = [0u8; 16];
         out.copy_from_slice(&h.finalize()[..16]);
         Digest16(out)
-    })
+    }))
 }
 
 /// Which key produced a matching auth hash.
@@ -385,13 +427,13 @@ where
     let (id, ah, mut fat, cid, permanent) = ctx.slot.with(|s| {
         // `Option<Option<Id>>`: a session id that does not parse is a missing user.
         let id = s.uid.as_deref().map(|u| u.parse::<U::Id>().ok());
-        (id, s.ah, s.fat, s.cid, s.permanent)
+        (id, s.ah, s.fat, s.cid.clone(), s.permanent)
     });
 
     // 1. The session.
     if let Some(id) = id {
         if login.protection != SessionProtection::Off
-            && cid.is_some_and(|c| !c.ct_eq(&client_identity(parts)))
+            && cid.is_some_and(|c| c != client_identity(&ctx.slot.settings, parts))
         {
             signal("session_protected");
             if login.protection == SessionProtection::Basic || permanent {
@@ -408,7 +450,10 @@ where
             Some(id) => load_id::<U, S>(id, parts, state).await?,
             None => None,
         };
+        let flask = ctx.slot.settings.is_flask();
         let matched = match (&user, &ah) {
+            // Flask-Login has no auth hash: a loaded user is the login.
+            (Some(_), _) if flask => Some(HashMatch::Current),
             (Some(u), Some(ah)) => ctx.slot.with(|s| {
                 let uid = s.uid.as_deref()?;
                 let m = check_auth_hash(ctx, uid, ah, u)?;
@@ -451,11 +496,12 @@ where
         let now = ctx.now();
         if let Some(r) = ctx.remember_cookie(parts, now)
             && let Some(user) = load::<U, S>(&r.uid, parts, state).await?
-            && check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some()
+            && (ctx.slot.settings.is_flask()
+                || check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some())
             && ctx.remember_is_live(&r).await?
         {
             let ah = auth_hash(ctx.key(), &r.uid, user.session_auth_hash());
-            let identity = client_identity(parts);
+            let identity = client_identity(&ctx.slot.settings, parts);
             let uid = r.uid.clone();
             ctx.slot.with(|s| {
                 s.sid = None; // a new session id (R16)
@@ -467,7 +513,7 @@ where
                 s.permanent |= login.permanent_login;
                 s.modified = true;
             });
-            if !ah.ct_eq(&r.ah) || login.remember_refresh {
+            if (!ctx.slot.settings.is_flask() && !ah.ct_eq(&r.ah)) || login.remember_refresh {
                 let mut r = r;
                 r.ah = ah;
                 if login.remember_refresh {

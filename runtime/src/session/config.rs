@@ -51,6 +51,9 @@ pub enum ConfigError {
     ZeroLifetime,
     /// A login or refresh view that is not a local path like `/login`.
     InvalidView,
+    /// Flask mode with a server-side store or encryption: Flask's cookie carries the
+    /// whole session, signed and readable.
+    FlaskMode,
 }
 
 impl fmt::Display for ConfigError {
@@ -73,6 +76,9 @@ impl fmt::Display for ConfigError {
                 "the cookie domain must contain only letters, digits, `-` and `.`"
             }
             ConfigError::ZeroLifetime => "lifetimes must be at least one second",
+            ConfigError::FlaskMode => {
+                "Flask mode keeps the session in Flask's signed cookie: drop `.with_store(..)` and `.with_encryption(true)`"
+            }
             ConfigError::InvalidView => {
                 "login and refresh views must be local paths such as \"/login\""
             }
@@ -221,6 +227,20 @@ pub(crate) struct SessionSettings {
     pub(crate) clock: Clock,
     pub(crate) login: Option<Arc<crate::login::config::LoginSettings>>,
     pub(crate) store: Option<Arc<dyn SessionStore>>,
+    /// Flask mode: Flask's session cookie and Flask-Login's keys.
+    #[cfg(feature = "flask")]
+    pub(crate) flask: Option<crate::session::flask_mode::FlaskMode>,
+}
+
+impl SessionSettings {
+    /// Whether cookies are in Flask's formats.
+    #[cfg_attr(not(feature = "flask"), allow(clippy::unused_self))]
+    pub(crate) fn is_flask(&self) -> bool {
+        #[cfg(feature = "flask")]
+        return self.flask.is_some();
+        #[cfg(not(feature = "flask"))]
+        false
+    }
 }
 
 impl fmt::Debug for SessionSettings {
@@ -272,6 +292,11 @@ pub struct SessionConfig {
     idle: Option<Duration>,
     clock: Clock,
     store: Option<Arc<dyn SessionStore>>,
+    #[cfg(feature = "flask")]
+    flask: Option<(
+        Arc<crate::flask::FlaskSigner>,
+        crate::flask::IdentifierFormat,
+    )>,
 }
 
 impl fmt::Debug for SessionConfig {
@@ -298,7 +323,50 @@ impl SessionConfig {
             idle: None,
             clock: Arc::new(system_clock),
             store: None,
+            #[cfg(feature = "flask")]
+            flask: None,
         }
+    }
+
+    /// Flask mode: the session cookie is Flask's (itsdangerous-signed with `SECRET_KEY`,
+    /// verified with `SECRET_KEY_FALLBACKS` too), the login is stored under
+    /// Flask-Login's keys, and the remember cookie is Flask-Login's, so an axum app and a
+    /// Flask app behind the same cookie name share sessions and logins both ways.
+    ///
+    /// Defaults match Flask's: cookie `session`, `PERMANENT_SESSION_LIFETIME` of 31 days
+    /// (set it with [`with_permanent_lifetime`](Self::with_permanent_lifetime) to the
+    /// Flask app's value). A server-side store and encryption cannot be combined with it.
+    ///
+    /// ```
+    /// use axum_sesame::SessionConfig;
+    /// use axum_sesame::flask::FlaskSigner;
+    ///
+    /// let layer = SessionConfig::flask(FlaskSigner::from_text("the Flask app's SECRET_KEY"))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    #[cfg(feature = "flask")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
+    pub fn flask(signer: crate::flask::FlaskSigner) -> SessionConfig {
+        // The crate's own key is not used for Flask's cookies; derive one from the Flask
+        // secret for anything else that needs a key.
+        let key = crate::Key::internal(&signer.internal_secret()[..]);
+        let mut config = SessionConfig::new(key);
+        config.flask = Some((Arc::new(signer), crate::flask::IdentifierFormat::default()));
+        config
+    }
+
+    /// Flask mode: which Flask-Login computes the session identifier `_id` (default
+    /// [`IdentifierFormat::V06`](crate::flask::IdentifierFormat::V06), the released one).
+    /// No effect outside Flask mode.
+    #[cfg(feature = "flask")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
+    pub fn with_flask_identifier(mut self, format: crate::flask::IdentifierFormat) -> Self {
+        if let Some((_, f)) = &mut self.flask {
+            *f = format;
+        }
+        self
     }
 
     /// The cookie's name (default `session`). A `__Host-` name enforces its rules.
@@ -396,6 +464,10 @@ impl SessionConfig {
             None => permanent.max(DEFAULT_PERMANENT_SECS),
         };
         let idle = self.idle.map(whole_secs).transpose()?;
+        #[cfg(feature = "flask")]
+        if self.flask.is_some() && (self.store.is_some() || self.codec.is_encrypted()) {
+            return Err(ConfigError::FlaskMode);
+        }
         Ok(SessionSettings {
             codec: self.codec,
             cookie: self.cookie,
@@ -407,6 +479,10 @@ impl SessionConfig {
             clock: self.clock,
             login: None,
             store: self.store,
+            #[cfg(feature = "flask")]
+            flask: self.flask.map(
+                |(signer, identifier)| crate::session::flask_mode::FlaskMode { signer, identifier },
+            ),
         })
     }
 }

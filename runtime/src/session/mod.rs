@@ -19,6 +19,8 @@
 //! ```
 
 pub(crate) mod config;
+#[cfg(feature = "flask")]
+pub(crate) mod flask_mode;
 pub(crate) mod layer;
 pub(crate) mod memo;
 pub(crate) mod payload;
@@ -42,7 +44,7 @@ use std::time::Duration;
 
 use self::config::SessionSettings;
 pub use self::payload::SessionId;
-use self::payload::{Digest16, Payload};
+use self::payload::{Digest16, Payload, needs_refresh};
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection, StoreUnavailable};
@@ -65,6 +67,26 @@ enum Incoming {
     Invalid,
 }
 
+/// Who the client was when the session was logged in (session protection).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ClientId {
+    /// `SHA-256(User-Agent ‖ 0 ‖ peer)[..16]` (compared in constant time).
+    Digest(Digest16),
+    /// Flask mode: Flask-Login's `_id`.
+    #[cfg(feature = "flask")]
+    Flask(String),
+}
+
+impl ClientId {
+    fn digest(self) -> Option<Digest16> {
+        match self {
+            ClientId::Digest(d) => Some(d),
+            #[cfg(feature = "flask")]
+            ClientId::Flask(_) => None,
+        }
+    }
+}
+
 /// The session of one request, once loaded.
 #[derive(Debug)]
 pub(crate) struct SessionState {
@@ -75,7 +97,7 @@ pub(crate) struct SessionState {
     pub(crate) uid: Option<String>,
     pub(crate) fat: Option<u64>,
     pub(crate) ah: Option<Digest16>,
-    pub(crate) cid: Option<Digest16>,
+    pub(crate) cid: Option<ClientId>,
     pub(crate) remembered: bool,
     pub(crate) data: Map<String, Value>,
     pub(crate) flashes: Vec<(String, String)>,
@@ -115,7 +137,7 @@ impl SessionState {
             uid: p.uid,
             fat: p.fat,
             ah: p.ah,
-            cid: p.cid,
+            cid: p.cid.map(ClientId::Digest),
             remembered: p.rem,
             data: p.d,
             flashes: p.f,
@@ -123,6 +145,15 @@ impl SessionState {
             incoming: Incoming::Valid { rotated },
             stored: None,
         }
+    }
+
+    /// A new session logged in as `uid` (test cookies).
+    #[cfg(feature = "flask")]
+    pub(crate) fn new_login(uid: String, fat: Option<u64>) -> SessionState {
+        let mut state = SessionState::empty(Incoming::Absent);
+        state.uid = Some(uid);
+        state.fat = fat;
+        state
     }
 
     fn is_empty(&self) -> bool {
@@ -325,6 +356,16 @@ impl Slot {
     fn read(&self, headers: &HeaderMap) -> SessionState {
         let s = &*self.settings;
         let mut incoming = Incoming::Absent;
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &s.flask {
+            for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
+                match flask.open(value, self.now(), &s.lifetimes) {
+                    Some(state) => return state,
+                    None => incoming = Incoming::Invalid,
+                }
+            }
+            return SessionState::empty(incoming);
+        }
         for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
             // (The clock is read only when there is a cookie to check.)
             match memo::open(&s.codec, &s.cookie.name, value, self.now(), &s.lifetimes) {
@@ -471,8 +512,16 @@ impl Slot {
         }
         let now = self.now();
         let rotated = matches!(state.incoming, Incoming::Valid { rotated: true });
-        // Store mode keys its record by the id; in cookie mode only a login needs one.
-        let needs_id = store_mode || state.uid.is_some();
+        // A session nobody changed, under the current key, not due to slide: no cookie.
+        if !(state.modified
+            || rotated
+            || needs_refresh(state.permanent, state.seen, now, &s.lifetimes))
+        {
+            return Outcome::Accessed;
+        }
+        // Store mode keys its record by the id; in cookie mode only a login needs one (and
+        // Flask's cookie has none).
+        let needs_id = store_mode || (state.uid.is_some() && !s.is_flask());
         let new_id = state.sid.is_none() && needs_id;
         let sid = match state.sid {
             Some(sid) => Some(sid),
@@ -486,6 +535,18 @@ impl Slot {
         if new_id || state.iat == 0 {
             state.iat = now;
         }
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &s.flask {
+            let max_age = state.permanent.then_some(s.lifetimes.permanent);
+            return match flask
+                .seal(&state, now)
+                .and_then(|value| s.cookie.set_cookie(value, max_age))
+                .and_then(set_cookie_header)
+            {
+                Ok(v) => Outcome::SetCookie(v),
+                Err(e) => Outcome::Failed(Failure::Encode(e)),
+            };
+        }
         let stored = state.stored;
         let mut payload = Payload {
             sid,
@@ -495,14 +556,11 @@ impl Slot {
             uid: state.uid,
             fat: state.fat,
             ah: state.ah,
-            cid: state.cid,
+            cid: state.cid.and_then(ClientId::digest),
             rem: state.remembered,
             d: state.data,
             f: state.flashes,
         };
-        if !(state.modified || rotated || payload.needs_refresh(now, &s.lifetimes)) {
-            return Outcome::Accessed;
-        }
         payload.seen = now;
         let remaining = payload
             .iat

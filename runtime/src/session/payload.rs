@@ -168,6 +168,19 @@ pub(crate) struct Payload {
     pub(crate) f: Vec<(String, String)>,
 }
 
+/// Whether a session last written at `seen` should be re-sent to slide its lifetime
+/// forward.
+pub(crate) fn needs_refresh(permanent: bool, seen: u64, now: u64, lifetimes: &Lifetimes) -> bool {
+    let window = match (permanent, lifetimes.idle) {
+        (true, Some(idle)) => lifetimes.permanent.min(idle),
+        (true, None) => lifetimes.permanent,
+        (false, Some(idle)) => idle,
+        (false, None) => return false,
+    };
+    // Re-send at most once a minute, sooner for short windows.
+    now.saturating_sub(seen) >= (window / 2).min(60)
+}
+
 /// Why an authentic payload was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Refused {
@@ -207,18 +220,6 @@ impl Payload {
             return Err(Refused::Expired);
         }
         Ok(())
-    }
-
-    /// Whether the cookie should be re-sent to slide its lifetime forward.
-    pub(crate) fn needs_refresh(&self, now: u64, lifetimes: &Lifetimes) -> bool {
-        let window = match (self.perm, lifetimes.idle) {
-            (true, Some(idle)) => lifetimes.permanent.min(idle),
-            (true, None) => lifetimes.permanent,
-            (false, Some(idle)) => idle,
-            (false, None) => return false,
-        };
-        // Re-send at most once a minute, sooner for short windows.
-        now.saturating_sub(self.seen) >= (window / 2).min(60)
     }
 
     /// Verifies, parses and time-checks a cookie value. Returns the payload and whether a

@@ -1,0 +1,155 @@
+//! Flask mode: the session cookie is Flask's, the login keys are Flask-Login's, and the
+//! remember cookie is Flask-Login's, so a Flask app and this one share logins.
+//!
+//! A Flask session dict maps onto the request's session state:
+//!
+//! | Flask | here |
+//! |---|---|
+//! | `_user_id` | the logged-in user id |
+//! | `_fresh` | fresh (the cookie's signing time counts as the time of the login) |
+//! | `_id` | the client identity of session protection, in Flask-Login's format |
+//! | `_permanent` | permanent |
+//! | `_flashes` | flashed messages |
+//! | anything else | session data, in the untagged form of [`crate::flask`] |
+//!
+//! Flask-Login has no session auth hash, so in this mode a password change does not end
+//! other sessions by itself (give users an id that changes with the password, as
+//! Flask-Login's documentation suggests, to get that).
+
+use std::sync::Arc;
+
+use http::request::Parts;
+use serde_json::{Map, Value};
+
+use crate::codec::EncodeError;
+use crate::flask::{FlaskSigner, keys};
+use crate::session::config::Lifetimes;
+use crate::session::{ClientId, Incoming, SessionState};
+
+/// Which Flask-Login writes the session identifier `_id` that session protection checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum IdentifierFormat {
+    /// Flask-Login 0.6 (the released version): `X-Forwarded-For` when present, else the
+    /// peer address, and the `User-Agent`, as Python bytes reprs.
+    #[default]
+    V06,
+    /// Flask-Login's main branch: the peer address and the `User-Agent`.
+    Main,
+}
+
+/// The Flask side of a session layer's settings.
+pub(crate) struct FlaskMode {
+    pub(crate) signer: Arc<FlaskSigner>,
+    pub(crate) identifier: IdentifierFormat,
+}
+
+impl std::fmt::Debug for FlaskMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FlaskMode")
+            .field("signer", &self.signer)
+            .field("identifier", &self.identifier)
+            .finish()
+    }
+}
+
+/// Keys that live in their own fields of the session state.
+const OWN_KEYS: [&str; 5] = [
+    keys::USER_ID,
+    keys::FRESH,
+    keys::ID,
+    keys::PERMANENT,
+    keys::FLASHES,
+];
+
+impl FlaskMode {
+    /// Verifies and reads a Flask session cookie. Flask refuses cookies signed more than
+    /// `PERMANENT_SESSION_LIFETIME` ago, permanent or not, and so does this.
+    pub(crate) fn open(
+        &self,
+        value: &[u8],
+        now: u64,
+        lifetimes: &Lifetimes,
+    ) -> Option<SessionState> {
+        let decoded = self
+            .signer
+            .decode_session(value, now, lifetimes.permanent)
+            .map_err(|reason| {
+                tracing::debug!(target: "axum_sesame::session", %reason, "ignoring Flask session cookie");
+            })
+            .ok()?;
+        let mut data = decoded.session;
+        let flashes = crate::flask::flashes(&data).ok()?;
+        let uid = match data.get(keys::USER_ID) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            Some(_) => return None,
+        };
+        let fresh = crate::flask::is_fresh(&data);
+        let cid = match data.get(keys::ID) {
+            Some(Value::String(s)) => Some(ClientId::Flask(s.clone())),
+            _ => None,
+        };
+        let permanent = crate::flask::is_permanent(&data);
+        for key in OWN_KEYS {
+            data.remove(key);
+        }
+        let mut state = SessionState::empty(Incoming::Valid {
+            rotated: decoded.by_fallback,
+        });
+        state.iat = decoded.timestamp;
+        state.seen = decoded.timestamp;
+        state.permanent = permanent;
+        state.fat = (uid.is_some() && fresh).then_some(decoded.timestamp);
+        state.uid = uid;
+        state.cid = cid;
+        state.data = data;
+        state.flashes = flashes;
+        Some(state)
+    }
+
+    /// The session as the dict Flask keeps, signed now.
+    pub(crate) fn seal(&self, state: &SessionState, now: u64) -> Result<String, EncodeError> {
+        let mut map: Map<String, Value> = state.data.clone();
+        if let Some(uid) = &state.uid {
+            map.insert(keys::USER_ID.to_owned(), Value::from(uid.as_str()));
+            map.insert(keys::FRESH.to_owned(), Value::Bool(state.fat.is_some()));
+            if let Some(ClientId::Flask(id)) = &state.cid {
+                map.insert(keys::ID.to_owned(), Value::from(id.as_str()));
+            }
+        }
+        if state.permanent {
+            crate::flask::set_permanent(&mut map, true);
+        }
+        if !state.flashes.is_empty() {
+            crate::flask::set_flashes(&mut map, &state.flashes);
+        }
+        self.signer.encode_session(&map, now).map_err(|e| match e {
+            crate::flask::EncodeError::TooLong { len } => EncodeError::TooLarge { len },
+            _ => EncodeError::Unencodable,
+        })
+    }
+
+    /// Flask-Login's `_id` for this request.
+    pub(crate) fn identifier(&self, parts: &Parts) -> String {
+        let user_agent = parts
+            .headers
+            .get(http::header::USER_AGENT)
+            .map(http::HeaderValue::as_bytes);
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|axum::extract::ConnectInfo(addr)| addr.ip().to_string());
+        match self.identifier {
+            IdentifierFormat::V06 => {
+                let forwarded = parts
+                    .headers
+                    .get("x-forwarded-for")
+                    .map(http::HeaderValue::as_bytes);
+                crate::flask::session_identifier_v06(peer.as_deref(), forwarded, user_agent)
+            }
+            IdentifierFormat::Main => crate::flask::session_identifier(peer.as_deref(), user_agent),
+        }
+    }
+}

@@ -1,0 +1,534 @@
+//! Flask interoperability, end to end: a real Flask + Flask-Login app
+//! (`tests/flask/app.py`, in a Python with `tests/flask/requirements.txt`) and an axum
+//! app in Flask mode share logins, sessions, flashes and remember cookies both ways,
+//! over real HTTP, cookies carried by hand from one server to the other.
+//!
+//! Needs `FLASK_PYTHON`, the path of that Python (`.ci/run` makes the virtualenv):
+//!
+//! ```text
+//! python3 -m venv /tmp/flaskvenv && /tmp/flaskvenv/bin/pip install -r tests/flask/requirements.txt
+//! FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use axum::extract::{Form, Query};
+use axum::routing;
+use axum::{Json, Router};
+use axum_sesame::flask::FlaskSigner;
+use axum_sesame::{
+    Auth, AuthUser, CurrentUser, LoginManager, Session, login_required, user_loader,
+};
+use reqwest::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use serde::Deserialize;
+use serde_json::Value;
+
+const FOO: &str = "foo@bar.tld";
+const KEY: &str = "flask interop test key";
+const OLD_KEY: &str = "the previous flask key";
+const UA: &str = "interop-test/1";
+
+// ---------------------------------------------------------------- the axum app
+
+struct User {
+    id: String,
+}
+
+impl AuthUser for User {
+    type Id = String;
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        b""
+    }
+}
+
+#[user_loader]
+async fn load_user(id: String) -> Option<User> {
+    ["foo@bar.tld", "bar@bar.tld"]
+        .contains(&id.as_str())
+        .then_some(User { id })
+}
+
+#[login_required]
+async fn protected(user: CurrentUser<User>) -> String {
+    format!("Logged in as: {}", user.id)
+}
+
+async fn whoami(user: Option<CurrentUser<User>>) -> String {
+    user.map_or_else(|| "anonymous".to_owned(), |u| u.id.clone())
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    remember: Option<String>,
+}
+
+async fn login(auth: Auth<User>, Form(f): Form<LoginForm>) -> String {
+    let user = User { id: f.email };
+    match auth
+        .login_user(&user)
+        .remember(f.remember.as_deref() == Some("1"))
+        .await
+    {
+        Ok(()) => "ok".to_owned(),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+/// `login_fresh()` after `current_user` is loaded (which runs session protection).
+async fn fresh(_user: CurrentUser<User>, auth: Auth<User>) -> &'static str {
+    if auth.is_fresh() {
+        "fresh"
+    } else {
+        "not fresh"
+    }
+}
+
+async fn logout(auth: Auth<User>) -> &'static str {
+    auth.logout_user();
+    "ok"
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    key: String,
+    value: Option<String>,
+}
+
+async fn get_value(session: Session, Query(q): Query<Entry>) -> Json<Value> {
+    Json(session.get::<Value>(&q.key).unwrap_or(Value::Null))
+}
+
+async fn set_value(session: Session, Query(q): Query<Entry>) -> &'static str {
+    session
+        .insert(&q.key, q.value.unwrap_or_default())
+        .expect("a string serializes");
+    "ok"
+}
+
+#[derive(Deserialize)]
+struct Msg {
+    msg: String,
+}
+
+async fn add_flash(session: Session, Query(m): Query<Msg>) -> &'static str {
+    session.flash(m.msg);
+    "ok"
+}
+
+async fn flashes(session: Session) -> Json<Vec<(String, String)>> {
+    Json(
+        session
+            .take_flashes()
+            .into_iter()
+            .map(|f| (f.category, f.message))
+            .collect(),
+    )
+}
+
+/// Serves the axum app in Flask mode on a free port, with the peer address recorded (as
+/// Flask's `remote_addr`), and returns its base URL.
+async fn axum_app(signer: FlaskSigner) -> String {
+    let manager = LoginManager::flask(signer).with_login_view("/login");
+    let app = Router::new()
+        .route("/protected", routing::get(protected))
+        .route("/whoami", routing::get(whoami))
+        .route("/fresh", routing::get(fresh))
+        .route("/login", routing::post(login))
+        .route("/logout", routing::post(logout))
+        .route("/session", routing::get(get_value).post(set_value))
+        .route("/flash", routing::post(add_flash))
+        .route("/flashes", routing::get(flashes))
+        .layer(manager);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a local port");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    format!("http://{addr}")
+}
+
+// ---------------------------------------------------------------- the Flask app
+
+/// A running `tests/flask/app.py`, killed on drop.
+struct Flask {
+    child: Child,
+    url: String,
+}
+
+impl Flask {
+    fn start(key: &str, fallbacks: &[&str]) -> Flask {
+        let python = std::env::var("FLASK_PYTHON").unwrap_or_else(|_| {
+            panic!(
+                "FLASK_PYTHON is not set: it must name a Python with Flask and Flask-Login, e.g.\n\
+                 python3 -m venv /tmp/flaskvenv && /tmp/flaskvenv/bin/pip install -r tests/flask/requirements.txt\n\
+                 FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask"
+            )
+        });
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/flask/app.py");
+        let mut child = Command::new(&python)
+            .arg(script)
+            .env("FLASK_SECRET_KEY", key)
+            .env("FLASK_SECRET_KEY_FALLBACKS", fallbacks.join(","))
+            .env("PORT", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the Flask app's first line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("the Flask app did not start: {line:?}"))
+            .to_owned();
+        Flask { child, url }
+    }
+}
+
+impl Drop for Flask {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------- HTTP by hand
+
+/// A browser's cookie jar for one site, filled from any server's `Set-Cookie`.
+#[derive(Default, Clone)]
+struct Jar(BTreeMap<String, String>);
+
+impl Jar {
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn take(&mut self, res: &reqwest::Response) {
+        for v in res.headers().get_all(SET_COOKIE) {
+            let v = v.to_str().expect("ASCII Set-Cookie");
+            let pair = v.split(';').next().unwrap_or_default();
+            let (name, value) = pair.split_once('=').expect("name=value");
+            let expired = v.to_ascii_lowercase().contains("max-age=0")
+                || v.contains("Expires=Thu, 01 Jan 1970")
+                || value.is_empty();
+            if expired {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    fn only(&self, name: &str) -> Jar {
+        Jar(self
+            .0
+            .iter()
+            .filter(|(k, _)| *k == name)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
+async fn get(url: &str, jar: &mut Jar) -> (u16, String) {
+    let res = client()
+        .get(url)
+        .header(USER_AGENT, UA)
+        .header(COOKIE, jar.header())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    jar.take(&res);
+    let status = res.status().as_u16();
+    (status, res.text().await.expect("body"))
+}
+
+async fn post(url: &str, form: &[(&str, &str)], jar: &mut Jar) -> (u16, String) {
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace('@', "%40")))
+        .collect::<Vec<_>>()
+        .join("&");
+    let res = client()
+        .post(url)
+        .header(USER_AGENT, UA)
+        .header(COOKIE, jar.header())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    jar.take(&res);
+    let status = res.status().as_u16();
+    (status, res.text().await.expect("body"))
+}
+
+fn signer() -> FlaskSigner {
+    FlaskSigner::from_text(KEY)
+}
+
+// ---------------------------------------------------------------- the tests
+
+#[tokio::test]
+async fn a_flask_login_is_recognised_by_axum_and_back() {
+    let flask = Flask::start(KEY, &[]);
+    let axum = axum_app(signer()).await;
+    let mut jar = Jar::default();
+    assert_eq!(
+        post(&format!("{}/login", flask.url), &[("email", FOO)], &mut jar).await,
+        (200, "ok".into())
+    );
+    assert!(
+        jar.0.contains_key("session"),
+        "Flask set its session cookie"
+    );
+    assert_eq!(
+        get(&format!("{axum}/protected"), &mut jar).await,
+        (200, format!("Logged in as: {FOO}"))
+    );
+    // The same client as Flask saw: axum computes the same `_id`, so session protection
+    // leaves the login fresh...
+    assert_eq!(
+        get(&format!("{axum}/fresh"), &mut jar.clone()).await,
+        (200, "fresh".into())
+    );
+    // ...and another User-Agent with the same cookie is not the same client.
+    let res = client()
+        .get(format!("{axum}/fresh"))
+        .header(USER_AGENT, "someone else")
+        .header(COOKIE, jar.header())
+        .send()
+        .await
+        .expect("GET /fresh");
+    assert_eq!(res.text().await.expect("body"), "not fresh");
+    // Whatever axum wrote (if anything), Flask still reads it.
+    assert_eq!(
+        get(&format!("{}/whoami", flask.url), &mut jar).await,
+        (200, FOO.into())
+    );
+    // A logout on axum is a logout on Flask.
+    assert_eq!(post(&format!("{axum}/logout"), &[], &mut jar).await.0, 200);
+    assert_eq!(
+        get(&format!("{}/whoami", flask.url), &mut jar).await,
+        (200, "anonymous".into())
+    );
+    let (status, _) = get(&format!("{axum}/protected"), &mut Jar::default()).await;
+    assert_eq!(
+        status, 303,
+        "anonymous on axum is redirected to the login view"
+    );
+}
+
+#[tokio::test]
+async fn an_axum_login_is_recognised_by_flask_and_back() {
+    let flask = Flask::start(KEY, &[]);
+    let axum = axum_app(signer()).await;
+    let mut jar = Jar::default();
+    assert_eq!(
+        post(&format!("{axum}/login"), &[("email", FOO)], &mut jar).await,
+        (200, "ok".into())
+    );
+    assert_eq!(
+        get(&format!("{}/protected", flask.url), &mut jar).await,
+        (200, format!("Logged in as: {FOO}"))
+    );
+    // Flask-Login wrote nothing that axum cannot read: still logged in there.
+    assert_eq!(
+        get(&format!("{axum}/whoami"), &mut jar).await,
+        (200, FOO.into())
+    );
+    // A logout on Flask is a logout on axum.
+    assert_eq!(
+        post(&format!("{}/logout", flask.url), &[], &mut jar)
+            .await
+            .0,
+        200
+    );
+    assert_eq!(
+        get(&format!("{axum}/whoami"), &mut jar).await,
+        (200, "anonymous".into())
+    );
+}
+
+#[tokio::test]
+async fn remember_cookies_work_both_ways() {
+    let flask = Flask::start(KEY, &[]);
+    let axum = axum_app(signer()).await;
+
+    // Flask's remember cookie alone logs in on axum, which writes a session Flask reads.
+    let mut jar = Jar::default();
+    post(
+        &format!("{}/login", flask.url),
+        &[("email", FOO), ("remember", "1")],
+        &mut jar,
+    )
+    .await;
+    let mut remembered = jar.only("remember_token");
+    assert!(!remembered.0.is_empty(), "Flask set remember_token");
+    assert_eq!(
+        get(&format!("{axum}/whoami"), &mut remembered).await,
+        (200, FOO.into())
+    );
+    assert!(
+        remembered.0.contains_key("session"),
+        "axum restored a session"
+    );
+    let mut session_only = remembered.only("session");
+    assert_eq!(
+        get(&format!("{}/whoami", flask.url), &mut session_only).await,
+        (200, FOO.into())
+    );
+
+    // axum's remember cookie alone logs in on Flask.
+    let mut jar = Jar::default();
+    post(
+        &format!("{axum}/login"),
+        &[("email", FOO), ("remember", "1")],
+        &mut jar,
+    )
+    .await;
+    let mut remembered = jar.only("remember_token");
+    assert!(!remembered.0.is_empty(), "axum set remember_token");
+    assert_eq!(
+        get(&format!("{}/whoami", flask.url), &mut remembered).await,
+        (200, FOO.into())
+    );
+
+    // A forged remember cookie is nobody on either side.
+    let mut forged = Jar::default();
+    forged.0.insert(
+        "remember_token".into(),
+        format!("{FOO}|{}", "0".repeat(128)),
+    );
+    assert_eq!(
+        get(&format!("{axum}/whoami"), &mut forged.clone()).await,
+        (200, "anonymous".into())
+    );
+    assert_eq!(
+        get(&format!("{}/whoami", flask.url), &mut forged).await,
+        (200, "anonymous".into())
+    );
+}
+
+#[tokio::test]
+async fn session_data_and_flashes_cross_over() {
+    let flask = Flask::start(KEY, &[]);
+    let axum = axum_app(signer()).await;
+    let mut jar = Jar::default();
+
+    // axum -> Flask: a value and a flash.
+    post(
+        &format!("{axum}/session?key=colour&value=blue"),
+        &[],
+        &mut jar,
+    )
+    .await;
+    post(&format!("{axum}/flash?msg=from%20axum"), &[], &mut jar).await;
+    let (_, body) = get(&format!("{}/session", flask.url), &mut jar).await;
+    let seen: Value = serde_json::from_str(&body).expect("JSON");
+    assert_eq!(seen["colour"], "'blue'");
+    let (_, body) = get(&format!("{}/flashes", flask.url), &mut jar).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("JSON"),
+        serde_json::json!([["message", "from axum"]])
+    );
+
+    // Flask -> axum: a value, a flash, and a session big enough to be compressed.
+    post(
+        &format!("{}/session?key=shape&value=round", flask.url),
+        &[],
+        &mut jar,
+    )
+    .await;
+    post(
+        &format!("{}/flash?msg=from%20flask", flask.url),
+        &[],
+        &mut jar,
+    )
+    .await;
+    post(&format!("{}/big", flask.url), &[], &mut jar).await;
+    assert!(
+        jar.0["session"].starts_with('.'),
+        "Flask compressed the session: {}",
+        &jar.0["session"][..20]
+    );
+    let (_, body) = get(&format!("{axum}/session?key=shape"), &mut jar).await;
+    assert_eq!(body, "\"round\"");
+    let (_, body) = get(&format!("{axum}/session?key=big"), &mut jar).await;
+    assert_eq!(body, format!("\"{}\"", "x".repeat(3000)));
+    let (_, body) = get(&format!("{axum}/flashes"), &mut jar).await;
+    assert_eq!(
+        serde_json::from_str::<Value>(&body).expect("JSON"),
+        serde_json::json!([["message", "from flask"]])
+    );
+}
+
+#[tokio::test]
+async fn fallback_keys_are_honoured_and_rotated_away() {
+    // Flask before the key change signs with the old key.
+    let old_flask = Flask::start(OLD_KEY, &[]);
+    // After it: the new key, the old one as a fallback, on both sides.
+    let new_flask = Flask::start(KEY, &[OLD_KEY]);
+    let axum = axum_app(signer().with_fallback_text(OLD_KEY)).await;
+    let axum_without_fallback = axum_app(signer()).await;
+
+    let mut jar = Jar::default();
+    post(
+        &format!("{}/login", old_flask.url),
+        &[("email", FOO)],
+        &mut jar,
+    )
+    .await;
+    let old_cookie = jar.clone();
+    assert_eq!(
+        get(
+            &format!("{axum_without_fallback}/whoami"),
+            &mut old_cookie.clone()
+        )
+        .await,
+        (200, "anonymous".into()),
+        "without the fallback the old cookie is nobody's"
+    );
+    // axum accepts it through the fallback and re-signs it under the new key...
+    assert_eq!(
+        get(&format!("{axum}/whoami"), &mut jar).await,
+        (200, FOO.into())
+    );
+    assert_ne!(jar.0["session"], old_cookie.0["session"], "re-issued");
+    // ...which Flask with the new key, and axum without the fallback, both accept.
+    assert_eq!(
+        get(&format!("{}/whoami", new_flask.url), &mut jar.clone()).await,
+        (200, FOO.into())
+    );
+    assert_eq!(
+        get(&format!("{axum_without_fallback}/whoami"), &mut jar).await,
+        (200, FOO.into())
+    );
+}
