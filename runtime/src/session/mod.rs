@@ -183,6 +183,9 @@ pub(crate) struct Slot {
     /// Something extracted the session or the login: until then the response needs no
     /// work at all.
     touched: AtomicBool,
+    /// The session was read from the request (set once, never cleared: `finish` runs
+    /// after every extractor).
+    loaded: AtomicBool,
     /// The session and the login state, under one lock (a request takes it a handful of
     /// times, never contended: one task at a time).
     inner: Mutex<Inner>,
@@ -296,6 +299,7 @@ impl Slot {
             settings,
             now: AtomicU64::new(0),
             touched: AtomicBool::new(false),
+            loaded: AtomicBool::new(false),
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -333,6 +337,10 @@ impl Slot {
     /// Reads the request's session on first use; later calls do nothing. Only a store
     /// can fail.
     pub(crate) async fn load(&self, headers: &HeaderMap) -> Result<(), StoreError> {
+        if self.loaded.load(Ordering::Acquire) {
+            // A second extractor of the same request: no lock needed to know.
+            return Ok(());
+        }
         self.touched.store(true, Ordering::Relaxed);
         let Some(store) = &self.settings.store else {
             // Cookie mode: nothing to await, so one lock covers the check and the read.
@@ -340,6 +348,7 @@ impl Slot {
             if guard.state.is_none() {
                 guard.state = Some(self.read(headers));
             }
+            self.loaded.store(true, Ordering::Release);
             return Ok(());
         };
         if self.lock().state.is_some() {
@@ -350,6 +359,7 @@ impl Slot {
         if guard.state.is_none() {
             guard.state = Some(state);
         }
+        self.loaded.store(true, Ordering::Release);
         Ok(())
     }
 
