@@ -531,4 +531,31 @@ async fn fallback_keys_are_honoured_and_rotated_away() {
         get(&format!("{axum_without_fallback}/whoami"), &mut jar).await,
         (200, FOO.into())
     );
+
+    // A remember cookie under the old key: Flask-Login checks only SECRET_KEY, so axum
+    // re-issues it under the new one when it restores the login through the fallback.
+    let mut jar = Jar::default();
+    post(
+        &format!("{}/login", old_flask.url),
+        &[("email", FOO), ("remember", "1")],
+        &mut jar,
+    )
+    .await;
+    let mut remembered = jar.only("remember_token");
+    let old_token = remembered.0["remember_token"].clone();
+    assert_eq!(
+        get(&format!("{}/whoami", new_flask.url), &mut remembered.clone()).await,
+        (200, "anonymous".into()),
+        "Flask-Login never reads a remember cookie under a fallback key"
+    );
+    assert_eq!(
+        get(&format!("{axum}/whoami"), &mut remembered).await,
+        (200, FOO.into())
+    );
+    assert_ne!(remembered.0["remember_token"], old_token, "re-issued");
+    let mut renewed = remembered.only("remember_token");
+    assert_eq!(
+        get(&format!("{}/whoami", new_flask.url), &mut renewed).await,
+        (200, FOO.into())
+    );
 }

@@ -48,6 +48,8 @@ pub(super) struct Secret {
     /// The key Flask-Login's `_secret_key` hands to HMAC-SHA512 for the remember cookie,
     /// `None` for a `str` secret that Latin-1 can't encode (Flask-Login raises then).
     pub(super) remember: Option<Zeroizing<Vec<u8>>>,
+    /// The secret was empty.
+    empty: bool,
 }
 
 impl Secret {
@@ -57,7 +59,15 @@ impl Secret {
         mac.update(SALT);
         let mut session = Zeroizing::new([0u8; 20]);
         session.copy_from_slice(&mac.finalize().into_bytes());
-        Secret { session, remember }
+        Secret {
+            session,
+            remember,
+            empty: session_bytes.is_empty(),
+        }
+    }
+
+    fn session_is_empty(&self) -> bool {
+        self.empty
     }
 
     /// A Python `bytes` secret: the same bytes everywhere.
@@ -165,6 +175,11 @@ impl FlaskSigner {
         mac.update(b"axum-sesame/flask-mode/internal-key/2");
         a[20..].copy_from_slice(&mac.finalize().into_bytes()[..12]);
         a
+    }
+
+    /// Whether the current key or a fallback is empty (Flask has no sessions then).
+    pub(crate) fn has_empty_secret(&self) -> bool {
+        self.secrets().any(|(_, s)| s.session_is_empty())
     }
 
     /// The secrets in the order they are tried: the current key, then the fallbacks.

@@ -433,6 +433,10 @@ impl LoginManager {
                 return Err(ConfigError::InvalidView);
             }
         }
+        // Flask-Login's `_fresh` has no time: a time limit on it cannot hold in Flask mode.
+        if session.is_flask() && self.fresh_for.is_some() {
+            return Err(ConfigError::FlaskMode);
+        }
         session.login = Some(Arc::new(LoginSettings {
             login_view: self.login_view,
             refresh_view: self.refresh_view,

@@ -21,6 +21,10 @@ pub(crate) struct RememberPayload {
     pub(crate) exp: u64,
     /// Session auth hash of the user when it was issued.
     pub(crate) ah: Digest16,
+    /// Flask mode: verified under a fallback key (re-issue it under the current one,
+    /// which is all Flask-Login checks).
+    #[serde(skip)]
+    pub(crate) rotated: bool,
 }
 
 impl RememberPayload {
@@ -31,19 +35,21 @@ impl RememberPayload {
             iat: now,
             exp: now.saturating_add(secs),
             ah,
+            rotated: false,
         })
     }
 
     /// Flask mode: what Flask-Login's remember cookie says (only the user id), honoured
     /// for `secs` from now as Flask-Login does (the cookie carries no time).
     #[cfg(feature = "flask")]
-    pub(crate) fn flask(uid: String, now: u64, secs: u64) -> Self {
+    pub(crate) fn flask(uid: String, rotated: bool, now: u64, secs: u64) -> Self {
         RememberPayload {
             uid,
             rid: SessionId::from_bytes([0; 16]),
             iat: now,
             exp: now.saturating_add(secs),
             ah: Digest16([0; 16]),
+            rotated,
         }
     }
 

@@ -137,9 +137,7 @@ pub(crate) fn signal(name: &'static str) {
 
 impl LoginCtx {
     pub(crate) async fn from_parts(parts: &Parts) -> Result<LoginCtx, LoginRejection> {
-        let slot = parts
-            .extensions
-            .get::<Arc<Slot>>()
+        let slot = crate::session::layer::current_slot()
             .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
         let login = slot
             .settings
@@ -149,10 +147,7 @@ impl LoginCtx {
         slot.load(&parts.headers)
             .await
             .map_err(|e| LoginRejection::StoreUnavailable(StoreUnavailable::logged(&e)))?;
-        Ok(LoginCtx {
-            slot: slot.clone(),
-            login,
-        })
+        Ok(LoginCtx { slot, login })
     }
 
     pub(crate) fn state(&self) -> LoginSlot<'_> {
@@ -187,6 +182,7 @@ impl LoginCtx {
                     let r = flask.signer.decode_remember(v).ok()?;
                     Some(RememberPayload::flask(
                         r.user_id,
+                        r.by_fallback,
                         now,
                         self.login.remember_secs,
                     ))
@@ -513,7 +509,12 @@ where
                 s.permanent |= login.permanent_login;
                 s.modified = true;
             });
-            if (!ctx.slot.settings.is_flask() && !ah.ct_eq(&r.ah)) || login.remember_refresh {
+            let stale = if ctx.slot.settings.is_flask() {
+                r.rotated
+            } else {
+                !ah.ct_eq(&r.ah)
+            };
+            if stale || login.remember_refresh {
                 let mut r = r;
                 r.ah = ah;
                 if login.remember_refresh {

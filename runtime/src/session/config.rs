@@ -51,9 +51,11 @@ pub enum ConfigError {
     ZeroLifetime,
     /// A login or refresh view that is not a local path like `/login`.
     InvalidView,
-    /// Flask mode with a server-side store or encryption: Flask's cookie carries the
-    /// whole session, signed and readable.
+    /// Flask mode with a setting Flask's cookie cannot honour: a server-side store,
+    /// encryption, an idle or absolute lifetime, a time limit on fresh logins.
     FlaskMode,
+    /// Flask mode with an empty `SECRET_KEY` (or fallback): Flask has no sessions then.
+    FlaskEmptySecret,
 }
 
 impl fmt::Display for ConfigError {
@@ -77,7 +79,12 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::ZeroLifetime => "lifetimes must be at least one second",
             ConfigError::FlaskMode => {
-                "Flask mode keeps the session in Flask's signed cookie: drop `.with_store(..)` and `.with_encryption(true)`"
+                "Flask mode keeps the session in Flask's signed cookie with one lifetime \
+                 (PERMANENT_SESSION_LIFETIME): drop `.with_store(..)`, `.with_encryption(true)`, \
+                 `.with_idle_timeout(..)`, `.with_absolute_lifetime(..)` and `.with_fresh_for(..)`"
+            }
+            ConfigError::FlaskEmptySecret => {
+                "Flask mode needs the Flask app's non-empty SECRET_KEY (and non-empty fallbacks)"
             }
             ConfigError::InvalidView => {
                 "login and refresh views must be local paths such as \"/login\""
@@ -335,7 +342,8 @@ impl SessionConfig {
     ///
     /// Defaults match Flask's: cookie `session`, `PERMANENT_SESSION_LIFETIME` of 31 days
     /// (set it with [`with_permanent_lifetime`](Self::with_permanent_lifetime) to the
-    /// Flask app's value). A server-side store and encryption cannot be combined with it.
+    /// Flask app's value). A server-side store, encryption, idle and absolute lifetimes
+    /// cannot be combined with it ([`ConfigError::FlaskMode`]).
     ///
     /// ```
     /// use axum_sesame::SessionConfig;
@@ -465,8 +473,19 @@ impl SessionConfig {
         };
         let idle = self.idle.map(whole_secs).transpose()?;
         #[cfg(feature = "flask")]
-        if self.flask.is_some() && (self.store.is_some() || self.codec.is_encrypted()) {
-            return Err(ConfigError::FlaskMode);
+        if let Some((signer, _)) = &self.flask {
+            // Flask's cookie carries the whole session, signed and readable, with one
+            // lifetime: PERMANENT_SESSION_LIFETIME from the last signing.
+            if self.store.is_some()
+                || self.codec.is_encrypted()
+                || self.absolute.is_some()
+                || self.idle.is_some()
+            {
+                return Err(ConfigError::FlaskMode);
+            }
+            if signer.has_empty_secret() {
+                return Err(ConfigError::FlaskEmptySecret);
+            }
         }
         Ok(SessionSettings {
             codec: self.codec,

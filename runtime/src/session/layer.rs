@@ -1,5 +1,6 @@
 //! The tower layer that gives each request its session and writes the cookie back.
 
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -9,6 +10,7 @@ use std::task::{Context, Poll, ready};
 use http::header::{CACHE_CONTROL, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response, StatusCode};
 use pin_project_lite::pin_project;
+use tokio::task::futures::TaskLocalFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -121,14 +123,17 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<ReqBody>) -> Self::Future {
-        let slot = Arc::new(Slot::new(self.settings.clone()));
-        req.extensions_mut().insert(slot.clone());
-        // The call happens here, on the service `poll_ready` drove to readiness: no clone
-        // (a boxed-service clone per request) is needed.
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        // The request's slot is made by the first extractor that needs it, found through
+        // a task-local scoped to the inner future: a request whose handler never touches
+        // the session allocates nothing and inserts no extension. The call happens here,
+        // on the service `poll_ready` drove to readiness: no clone is needed.
+        let current = RefCell::new(Current {
+            settings: self.settings.clone(),
+            slot: None,
+        });
         SessionResponseFuture {
-            inner: self.inner.call(req),
-            slot,
+            inner: CURRENT.scope(current, self.inner.call(req)),
             pending: None,
         }
     }
@@ -136,12 +141,37 @@ where
 
 type StoreWork = Pin<Box<dyn Future<Output = Result<Vec<String>, Failure>> + Send>>;
 
+tokio::task_local! {
+    /// The session layer serving the current request, and its slot once made.
+    static CURRENT: RefCell<Current>;
+}
+
+struct Current {
+    settings: Arc<SessionSettings>,
+    slot: Option<Arc<Slot>>,
+}
+
+/// The slot of the request being served, made on first use; `None` outside a session
+/// layer (or a login manager).
+pub(crate) fn current_slot() -> Option<Arc<Slot>> {
+    CURRENT
+        .try_with(|current| {
+            let mut current = current.try_borrow_mut().ok()?;
+            let Current { settings, slot } = &mut *current;
+            Some(
+                slot.get_or_insert_with(|| Arc::new(Slot::new(settings.clone())))
+                    .clone(),
+            )
+        })
+        .ok()
+        .flatten()
+}
+
 pin_project! {
     /// The response future of [`SessionService`].
     pub struct SessionResponseFuture<F, B> {
         #[pin]
-        inner: F,
-        slot: Arc<Slot>,
+        inner: TaskLocalFuture<RefCell<Current>, F>,
         // Store mode: the response, waiting for the store work that decides its cookies.
         // Boxed: a cookie-mode future stays small (futures are moved by value).
         pending: Option<Box<(Response<B>, Finish, StoreWork)>>,
@@ -163,15 +193,19 @@ where
     type Output = Result<Response<ResBody>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
+        let mut this = self.project();
         if this.pending.is_none() {
-            let mut res = ready!(this.inner.poll(cx))?;
-            if !this.slot.touched() {
+            let mut res = ready!(this.inner.as_mut().poll(cx))?;
+            let slot = this
+                .inner
+                .take_value()
+                .and_then(|current| current.into_inner().slot);
+            let Some(slot) = slot.filter(|slot| slot.touched()) else {
                 // Nobody extracted the session or the login: nothing to write.
                 return Poll::Ready(Ok(res));
-            }
-            let mut finish = this.slot.finish();
-            let store = this.slot.settings.store.clone();
+            };
+            let mut finish = slot.finish();
+            let store = slot.settings.store.clone();
             match (finish.store.take(), store) {
                 (Some(op), Some(store)) => {
                     let work: StoreWork = Box::pin(async move { op.run(&*store).await });

@@ -732,14 +732,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
 
 impl Session {
     pub(crate) async fn from_parts(parts: &Parts) -> Result<Session, SessionRejection> {
-        let slot = parts
-            .extensions
-            .get::<Arc<Slot>>()
-            .ok_or(SessionRejection::MissingLayer(MissingSessionLayer))?;
+        let slot =
+            layer::current_slot().ok_or(SessionRejection::MissingLayer(MissingSessionLayer))?;
         slot.load(&parts.headers)
             .await
             .map_err(|e| SessionRejection::StoreUnavailable(StoreUnavailable::logged(&e)))?;
-        Ok(Session { slot: slot.clone() })
+        Ok(Session { slot })
     }
 
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut SessionState) -> R) -> R {
