@@ -17,7 +17,10 @@ ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
 SERVERS=${SERVERS:-"baseline signed_jar axum_login sesame sesame_flash"}
-SCENARIOS="authenticated anonymous untouched"
+SCENARIOS="authenticated many anonymous untouched"
+# "many": authenticated requests from CLIENTS different sessions in turn (wrk script
+# many.lua), so per-thread memos of a returning client do not help.
+CLIENTS=${CLIENTS:-1000}
 # The same User-Agent for curl and wrk: session protection ties a login to it, and a
 # mismatch would (rightly) mark every measured request non-fresh and re-send the cookie.
 UA="wrk-bench/1"
@@ -34,8 +37,11 @@ LOAD_CPU=$((CORES > 1 ? 1 : 0))
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-declare -A PID URL COOKIE
-cleanup() { for s in "${!PID[@]}"; do kill "${PID[$s]}" 2>/dev/null || true; done; }
+declare -A PID URL COOKIE MANY
+cleanup() {
+  for s in "${!PID[@]}"; do kill "${PID[$s]}" 2>/dev/null || true; done
+  for s in "${!MANY[@]}"; do rm -f "${MANY[$s]}"; done
+}
 trap cleanup EXIT
 
 for server in $SERVERS; do
@@ -60,6 +66,15 @@ for server in $SERVERS; do
   if echo "$headers" | grep -qi '^set-cookie:'; then
     echo "$server: the authenticated response sets a cookie" >&2; exit 1
   fi
+  if [ "$server" != baseline ]; then
+    # CLIENTS logins, one cookie header per line.
+    MANY[$server]=$(mktemp)
+    for _ in $(seq 1 "$CLIENTS"); do echo "url = \"$url/login\""; echo "output = /dev/null"; done \
+      | curl -s -A "$UA" -D - -K - | tr -d '\r' \
+      | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' >"${MANY[$server]}"
+    n=$(sort -u "${MANY[$server]}" | wc -l)
+    echo "$server: $(wc -l <"${MANY[$server]}") login cookies, $n distinct" >&2
+  fi
   anon=$(curl -s -A "$UA" -o /dev/null -w '%{http_code}' "$url/protected")
   echo "$server on $url: anonymous /protected answers $anon" >&2
 done
@@ -69,15 +84,20 @@ for round in $(seq 1 "$ROUNDS"); do
   for scenario in $SCENARIOS; do
     for server in $SERVERS; do
       url=${URL[$server]}
+      script=()
       case $scenario in
         authenticated) path=/protected; hdr=(-H "Cookie: ${COOKIE[$server]}") ;;
+        many) path=/protected; hdr=(); script=(-s many.lua) ;;
         anonymous) path=/protected; hdr=() ;;
         untouched) path=/plain; hdr=(-H "Cookie: ${COOKIE[$server]}") ;;
       esac
-      if [ "$server" = baseline ] && [ "$scenario" = anonymous ]; then continue; fi
+      if [ "$server" = baseline ] && [ "$scenario" != authenticated ] && [ "$scenario" != untouched ]; then
+        continue
+      fi
       pid=${PID[$server]}
       t0=$(cpu_ticks "$pid")
-      out=$(taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "User-Agent: $UA" "${hdr[@]}" "$url$path")
+      out=$(COOKIES=${MANY[$server]:-} UA=$UA taskset -c "$LOAD_CPU" \
+        wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "User-Agent: $UA" "${hdr[@]}" "${script[@]}" "$url$path")
       t1=$(cpu_ticks "$pid")
       reqs=$(echo "$out" | awk '/requests in/ {print $1}')
       rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
@@ -105,11 +125,11 @@ table() {
   local base=${CPU[baseline/authenticated]}
   echo
   echo "$title over $ROUNDS interleaved rounds. Ratio = CPU / the no-auth baseline's on the"
-  echo "same route: /protected ($base us) for the first two columns, /plain"
-  echo "(${CPU[baseline/untouched]:-?} us) for the third."
+  echo "same route: /protected ($base us) for the first three columns, /plain"
+  echo "(${CPU[baseline/untouched]:-?} us) for the last."
   echo
-  echo "| server | authenticated /protected | anonymous /protected (redirect) | route that never touches the session |"
-  echo "|---|---|---|---|"
+  echo "| server | authenticated /protected | authenticated, $CLIENTS clients in turn | anonymous /protected (redirect) | route that never touches the session |"
+  echo "|---|---|---|---|---|"
   for server in $SERVERS; do
     local row="| $server |"
     for scenario in $SCENARIOS; do

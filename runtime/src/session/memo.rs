@@ -4,7 +4,7 @@
 //! Both memos hold only results of deterministic functions of their inputs (the keys, the
 //! cookie settings and the bytes), and every input is compared before a result is reused:
 //!
-//! - **opened cookies**: a small direct-mapped table from the exact cookie value received
+//! - **opened cookies**: a direct-mapped table from the exact cookie value received
 //!   to the payload it verified and decoded to. Time checks are not memoized: they run on
 //!   every request against the current clock. Values are compared in constant time over
 //!   their whole length, so the table is no oracle for guessing another user's cookie.
@@ -29,9 +29,10 @@ use crate::session::payload::{Digest16, Payload, Refused};
 use crate::session::set_cookie_header;
 use http::HeaderValue;
 
-/// Entries of the opened-cookie table, per thread. A genuine cookie lands in a slot
-/// chosen by its tag; a collision only evicts.
-const OPENED_SLOTS: usize = 64;
+/// Entries of the opened-cookie table, per thread (at most 256 cookies of up to 4 KiB
+/// each, usually a few hundred bytes). A genuine cookie lands in a slot chosen by its
+/// tag; a collision only evicts.
+const OPENED_SLOTS: usize = 256;
 
 /// Equality of two byte strings in time that depends only on their lengths.
 pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
@@ -80,11 +81,14 @@ const DIGEST_SLOTS: usize = 64;
 /// FNV-1a: spreads short strings (user ids) over the table; not a security boundary
 /// (a collision only evicts).
 fn fnv(bytes: &[u8]) -> usize {
-    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    });
     // The remainder is below DIGEST_SLOTS, so it fits.
-    (h % DIGEST_SLOTS as u64) as usize
+    (fnv64(bytes) % DIGEST_SLOTS as u64) as usize
+}
+
+fn fnv64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// Looks `slot` up in a per-thread table, or computes and stores the entry.
@@ -183,14 +187,12 @@ pub(crate) fn client_identity(
     )
 }
 
-/// The table slot of a value: from its last bytes (the tag's, for our cookies).
+/// The table slot of a value: FNV-1a of its last 16 bytes (the tag's, for our cookies;
+/// the very last base64 character carries only two bits).
 fn slot_of(value: &[u8]) -> usize {
-    let tail = &value[value.len().saturating_sub(8)..];
-    let h = tail
-        .iter()
-        .fold(0u64, |h, &b| h.rotate_left(8) ^ u64::from(b));
+    let tail = &value[value.len().saturating_sub(16)..];
     // The remainder is below OPENED_SLOTS, so it fits.
-    (h % OPENED_SLOTS as u64) as usize
+    (fnv64(tail) % OPENED_SLOTS as u64) as usize
 }
 
 /// [`Payload::open`], memoized per thread by the exact value.
@@ -224,14 +226,24 @@ pub(crate) fn open(
         if table.is_empty() {
             table.resize_with(OPENED_SLOTS, || None);
         }
-        if let Some(entry) = table.get_mut(slot) {
-            *entry = Some(Opened {
-                signer: Signer::of(codec),
-                name: name.to_owned(),
-                value: value.to_vec(),
-                payload: payload.clone(),
-                rotated,
-            });
+        match table.get_mut(slot) {
+            // The same layer's previous entry: reuse its buffers and signer.
+            Some(Some(entry)) if entry.name == name && entry.signer.matches(codec) => {
+                entry.value.clear();
+                entry.value.extend_from_slice(value);
+                entry.payload.clone_from(&payload);
+                entry.rotated = rotated;
+            }
+            Some(entry) => {
+                *entry = Some(Opened {
+                    signer: Signer::of(codec),
+                    name: name.to_owned(),
+                    value: value.to_vec(),
+                    payload: payload.clone(),
+                    rotated,
+                });
+            }
+            None => {}
         }
     });
     Ok((payload, rotated))
@@ -364,6 +376,19 @@ mod tests {
                 "byte {i}"
             );
         }
+    }
+
+    #[test]
+    fn genuine_cookies_spread_over_the_table() {
+        let codec = Codec::new(Key::from_bytes(&[4; 32]));
+        let slots: std::collections::HashSet<usize> = (0..1000)
+            .map(|i| slot_of(sealed(&codec, &format!("user{i}"), NOW).as_bytes()))
+            .collect();
+        assert!(
+            slots.len() > OPENED_SLOTS * 3 / 4,
+            "{} slots used",
+            slots.len()
+        );
     }
 
     #[test]
