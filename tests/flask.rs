@@ -544,7 +544,11 @@ async fn fallback_keys_are_honoured_and_rotated_away() {
     let mut remembered = jar.only("remember_token");
     let old_token = remembered.0["remember_token"].clone();
     assert_eq!(
-        get(&format!("{}/whoami", new_flask.url), &mut remembered.clone()).await,
+        get(
+            &format!("{}/whoami", new_flask.url),
+            &mut remembered.clone()
+        )
+        .await,
         (200, "anonymous".into()),
         "Flask-Login never reads a remember cookie under a fallback key"
     );
