@@ -32,6 +32,30 @@ pub fn remember_from_value(codec: &Codec, value: &[u8], now: u64) -> bool {
     RememberPayload::open(codec, "remember_token", value, now).is_some()
 }
 
+/// Flask mode: `data` as an authentic payload (the MAC passes, so everything after it
+/// runs on hostile bytes): the first byte picks plain JSON or a `.`-marked zlib stream,
+/// the rest is the payload. Returns whether the session decoded.
+#[cfg(feature = "flask")]
+pub fn flask_signed(signer: &crate::flask::FlaskSigner, data: &[u8], now: u64) -> bool {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    let Some((&mode, payload)) = data.split_first() else {
+        return false;
+    };
+    let mut signed = String::new();
+    if mode & 1 == 1 {
+        signed.push('.');
+    }
+    URL_SAFE_NO_PAD.encode_string(payload, &mut signed);
+    signed.push('.');
+    let ts = now.to_be_bytes();
+    let first = ts.iter().position(|&b| b != 0).unwrap_or(ts.len());
+    URL_SAFE_NO_PAD.encode_string(&ts[first..], &mut signed);
+    let cookie = signer.sign_raw(&signed);
+    signer.decode_session(cookie, now, 31 * 24 * 3600).is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +129,15 @@ mod tests {
             header.extend_from_slice(&changed);
             prop_assert!(!session_from_cookie_header(&codec(), &header, NOW));
         }
+    }
+
+    #[cfg(feature = "flask")]
+    #[test]
+    fn flask_signed_reaches_the_decoders() {
+        let signer = crate::flask::FlaskSigner::from_text("k");
+        assert!(flask_signed(&signer, b"\x00{\"_user_id\":\"1\"}", NOW));
+        assert!(!flask_signed(&signer, b"\x00not json", NOW));
+        assert!(!flask_signed(&signer, b"\x01not zlib", NOW));
+        assert!(!flask_signed(&signer, b"", NOW));
     }
 }

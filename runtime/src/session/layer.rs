@@ -21,8 +21,11 @@ use crate::session::{Failure, Finish, Slot};
 /// Gives every request a lazily loaded [`Session`](crate::Session) and writes the signed
 /// cookie back when the session changed.
 ///
-/// A request whose handler never extracts the session pays one small allocation: its
-/// cookie is neither parsed nor verified.
+/// A request whose handler never extracts the session allocates nothing for it, and its
+/// cookie is neither parsed nor verified. Extractors find the request's session through a
+/// task-local scoped to the layer's response future, so they must run in the task that
+/// polls it, as every axum handler and middleware does (not behind a
+/// `tower::buffer::Buffer`, which moves the inner service to another task).
 ///
 /// # Example
 /// ```
