@@ -459,3 +459,41 @@ async fn an_expired_cookie_is_not_saved_by_a_fallback_key() {
         res.set_cookies
     );
 }
+
+#[tokio::test]
+async fn an_extractor_outside_the_layers_task_is_the_missing_layer_500_not_a_panic() {
+    use axum::extract::{FromRequestParts, Request as AxumRequest};
+    // The layer scopes the request's session to the task that polls its future; parts
+    // moved to another task no longer find it.
+    async fn elsewhere(req: AxumRequest) -> (StatusCode, String) {
+        let (mut parts, _) = req.into_parts();
+        tokio::spawn(async move {
+            match Session::from_request_parts(&mut parts, &()).await {
+                Ok(_) => (StatusCode::OK, "found".to_owned()),
+                Err(e) => (e.status(), e.to_string()),
+            }
+        })
+        .await
+        .expect("the task does not panic")
+    }
+    async fn here(session: Session) -> &'static str {
+        session.insert("k", 1).expect("a number serializes");
+        "found"
+    }
+    let app = Router::new()
+        .route("/elsewhere", get(elsewhere))
+        .route("/here", get(here))
+        .layer(SessionLayer::new(key()));
+    let reply = send(&app, "/elsewhere", None).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        reply.body.contains("Missing session layer"),
+        "{}",
+        reply.body
+    );
+    let reply = send(&app, "/here", None).await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "found")
+    );
+}
