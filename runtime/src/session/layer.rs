@@ -203,7 +203,7 @@ where
                 .inner
                 .take_value()
                 .and_then(|current| current.into_inner().slot);
-            let Some(slot) = slot.filter(|slot| slot.touched()) else {
+            let Some(slot) = slot.filter(|slot| slot.loaded()) else {
                 // Nobody extracted the session or the login: nothing to write.
                 return Poll::Ready(Ok(res));
             };

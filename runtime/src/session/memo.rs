@@ -78,47 +78,53 @@ thread_local! {
 /// Entries of the auth-hash and client-identity tables, per thread.
 const DIGEST_SLOTS: usize = 64;
 
-/// FNV-1a: spreads short strings (user ids) over the table; not a security boundary
-/// (a collision only evicts).
-fn fnv(bytes: &[u8]) -> usize {
-    // The remainder is below DIGEST_SLOTS, so it fits.
-    (fnv64(bytes) % DIGEST_SLOTS as u64) as usize
-}
-
-fn fnv64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+/// The slot of `bytes` in a table of `slots` entries: FNV-1a, which spreads short strings
+/// and tags well; not a security boundary (a collision only evicts).
+fn slot_in(bytes: &[u8], slots: usize) -> usize {
+    let h = bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+    });
+    // The remainder is below `slots`, so it fits.
+    (h % slots as u64) as usize
 }
 
-/// Looks `slot` up in a per-thread table, or computes and stores the entry.
+type Table<E> = &'static std::thread::LocalKey<RefCell<Vec<Option<E>>>>;
+
+/// What `hit` makes of entry `slot` of this thread's `table`, if there is one.
+fn lookup<E, R>(table: Table<E>, slot: usize, hit: impl FnOnce(&E) -> Option<R>) -> Option<R> {
+    table
+        .try_with(|t| hit(t.try_borrow().ok()?.get(slot)?.as_ref()?))
+        .ok()
+        .flatten()
+}
+
+/// Lets `update` write entry `slot` of this thread's `table` (`slots` entries, made on
+/// first use). Nothing happens while the thread is being torn down.
+fn update<E>(table: Table<E>, slots: usize, slot: usize, update: impl FnOnce(&mut Option<E>)) {
+    let _ = table.try_with(|t| {
+        if let Ok(mut t) = t.try_borrow_mut() {
+            if t.is_empty() {
+                t.resize_with(slots, || None);
+            }
+            if let Some(e) = t.get_mut(slot) {
+                update(e);
+            }
+        }
+    });
+}
+
+/// Looks `slot` up in a digest table, or computes and stores the entry.
 fn memoized<E, R>(
-    table: &'static std::thread::LocalKey<RefCell<Vec<Option<E>>>>,
+    table: Table<E>,
     slot: usize,
     hit: impl FnOnce(&E) -> Option<R>,
     compute: impl FnOnce() -> (E, R),
 ) -> R {
-    let found = table
-        .try_with(|t| {
-            let t = t.try_borrow().ok()?;
-            hit(t.get(slot)?.as_ref()?)
-        })
-        .ok()
-        .flatten();
-    if let Some(r) = found {
+    if let Some(r) = lookup(table, slot, hit) {
         return r;
     }
     let (entry, r) = compute();
-    let _ = table.try_with(|t| {
-        if let Ok(mut t) = t.try_borrow_mut() {
-            if t.is_empty() {
-                t.resize_with(DIGEST_SLOTS, || None);
-            }
-            if let Some(e) = t.get_mut(slot) {
-                *e = Some(entry);
-            }
-        }
-    });
+    update(table, DIGEST_SLOTS, slot, |e| *e = Some(entry));
     r
 }
 
@@ -139,7 +145,7 @@ pub(crate) fn auth_hash(
 ) -> Digest16 {
     memoized(
         &HASHED,
-        fnv(uid.as_bytes()),
+        slot_in(uid.as_bytes(), DIGEST_SLOTS),
         |e: &Hashed| {
             (key.is(&e.key) && e.uid == uid && ct_eq(&e.material, material)).then_some(e.digest)
         },
@@ -173,7 +179,7 @@ pub(crate) fn client_identity(
     let tail = &user_agent[user_agent.len().saturating_sub(16)..];
     memoized(
         &IDENTIFIED,
-        fnv(tail) ^ (user_agent.len() % DIGEST_SLOTS),
+        slot_in(tail, DIGEST_SLOTS) ^ (user_agent.len() % DIGEST_SLOTS),
         |e: &Identified| (e.peer == peer && e.user_agent == user_agent).then_some(e.digest),
         || {
             let digest = compute();
@@ -187,12 +193,10 @@ pub(crate) fn client_identity(
     )
 }
 
-/// The table slot of a value: FNV-1a of its last 16 bytes (the tag's, for our cookies;
-/// the very last base64 character carries only two bits).
+/// The table slot of a value: from its last 16 bytes (the tag's, for our cookies; the
+/// very last base64 character carries only two bits).
 fn slot_of(value: &[u8]) -> usize {
-    let tail = &value[value.len().saturating_sub(16)..];
-    // The remainder is below OPENED_SLOTS, so it fits.
-    (fnv64(tail) % OPENED_SLOTS as u64) as usize
+    slot_in(&value[value.len().saturating_sub(16)..], OPENED_SLOTS)
 }
 
 /// [`Payload::open`], memoized per thread by the exact value.
@@ -204,46 +208,31 @@ pub(crate) fn open(
     lifetimes: &Lifetimes,
 ) -> Result<(Payload, bool), Refused> {
     let slot = slot_of(value);
-    let hit = OPENED
-        .try_with(|table| {
-            let table = table.try_borrow().ok()?;
-            let entry = table.get(slot)?.as_ref()?;
-            let same =
-                entry.name == name && ct_eq(&entry.value, value) && entry.signer.matches(codec);
-            same.then(|| (entry.payload.clone(), entry.rotated))
-        })
-        .ok()
-        .flatten();
+    let hit = lookup(&OPENED, slot, |entry| {
+        let same = entry.name == name && ct_eq(&entry.value, value) && entry.signer.matches(codec);
+        same.then(|| (entry.payload.clone(), entry.rotated))
+    });
     if let Some((payload, rotated)) = hit {
         payload.check_times(now, lifetimes)?;
         return Ok((payload, rotated));
     }
     let (payload, rotated) = Payload::open(codec, name, value, now, lifetimes)?;
-    let _ = OPENED.try_with(|table| {
-        let Ok(mut table) = table.try_borrow_mut() else {
-            return;
-        };
-        if table.is_empty() {
-            table.resize_with(OPENED_SLOTS, || None);
+    update(&OPENED, OPENED_SLOTS, slot, |entry| match entry {
+        // The same layer's previous entry: reuse its buffers and signer.
+        Some(entry) if entry.name == name && entry.signer.matches(codec) => {
+            entry.value.clear();
+            entry.value.extend_from_slice(value);
+            entry.payload.clone_from(&payload);
+            entry.rotated = rotated;
         }
-        match table.get_mut(slot) {
-            // The same layer's previous entry: reuse its buffers and signer.
-            Some(Some(entry)) if entry.name == name && entry.signer.matches(codec) => {
-                entry.value.clear();
-                entry.value.extend_from_slice(value);
-                entry.payload.clone_from(&payload);
-                entry.rotated = rotated;
-            }
-            Some(entry) => {
-                *entry = Some(Opened {
-                    signer: Signer::of(codec),
-                    name: name.to_owned(),
-                    value: value.to_vec(),
-                    payload: payload.clone(),
-                    rotated,
-                });
-            }
-            None => {}
+        _ => {
+            *entry = Some(Opened {
+                signer: Signer::of(codec),
+                name: name.to_owned(),
+                value: value.to_vec(),
+                payload: payload.clone(),
+                rotated,
+            });
         }
     });
     Ok((payload, rotated))

@@ -180,11 +180,9 @@ pub(crate) struct Slot {
     pub(crate) settings: Arc<SessionSettings>,
     /// The request's clock reading, taken once (0 until first read).
     now: AtomicU64,
-    /// Something extracted the session or the login: until then the response needs no
-    /// work at all.
-    touched: AtomicBool,
-    /// The session was read from the request (set once, never cleared: `finish` runs
-    /// after every extractor).
+    /// The session was read from the request: every extractor of the session or the
+    /// login loads first, so until then the response needs no work at all (set once,
+    /// never cleared: `finish` runs after every extractor).
     loaded: AtomicBool,
     /// The session and the login state, under one lock (a request takes it a handful of
     /// times, never contended: one task at a time).
@@ -298,20 +296,18 @@ impl Slot {
         Slot {
             settings,
             now: AtomicU64::new(0),
-            touched: AtomicBool::new(false),
             loaded: AtomicBool::new(false),
             inner: Mutex::new(Inner::default()),
         }
     }
 
     /// Whether anything extracted the session or the login during this request.
-    pub(crate) fn touched(&self) -> bool {
-        self.touched.load(Ordering::Relaxed)
+    pub(crate) fn loaded(&self) -> bool {
+        self.loaded.load(Ordering::Acquire)
     }
 
     /// Runs `f` on the request's login state.
     pub(crate) fn with_login<R>(&self, f: impl FnOnce(&mut LoginData) -> R) -> R {
-        self.touched.store(true, Ordering::Relaxed);
         f(&mut self.lock().login)
     }
 
@@ -337,11 +333,10 @@ impl Slot {
     /// Reads the request's session on first use; later calls do nothing. Only a store
     /// can fail.
     pub(crate) async fn load(&self, headers: &HeaderMap) -> Result<(), StoreError> {
-        if self.loaded.load(Ordering::Acquire) {
+        if self.loaded() {
             // A second extractor of the same request: no lock needed to know.
             return Ok(());
         }
-        self.touched.store(true, Ordering::Relaxed);
         let Some(store) = &self.settings.store else {
             // Cookie mode: nothing to await, so one lock covers the check and the read.
             let mut guard = self.lock();
@@ -351,9 +346,6 @@ impl Slot {
             self.loaded.store(true, Ordering::Release);
             return Ok(());
         };
-        if self.lock().state.is_some() {
-            return Ok(());
-        }
         let state = self.read_store(&**store, headers).await?;
         let mut guard = self.lock();
         if guard.state.is_none() {
@@ -366,27 +358,30 @@ impl Slot {
     fn read(&self, headers: &HeaderMap) -> SessionState {
         let s = &*self.settings;
         let mut incoming = Incoming::Absent;
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &s.flask {
-            for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
-                match flask.open(value, self.now(), &s.lifetimes) {
-                    Some(state) => return state,
-                    None => incoming = Incoming::Invalid,
-                }
-            }
-            return SessionState::empty(incoming);
-        }
         for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
-            // (The clock is read only when there is a cookie to check.)
-            match memo::open(&s.codec, &s.cookie.name, value, self.now(), &s.lifetimes) {
-                Ok((payload, rotated)) => return SessionState::from_payload(payload, rotated),
-                Err(reason) => {
-                    tracing::debug!(target: "axum_sesame::session", %reason, "ignoring session cookie");
-                    incoming = Incoming::Invalid;
-                }
+            match self.open(value) {
+                Some(state) => return state,
+                None => incoming = Incoming::Invalid,
             }
         }
         SessionState::empty(incoming)
+    }
+
+    /// Verifies, decodes and time-checks one cookie-mode candidate (the clock is read only
+    /// when there is one).
+    fn open(&self, value: &[u8]) -> Option<SessionState> {
+        let s = &*self.settings;
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &s.flask {
+            return flask.open(value, self.now(), &s.lifetimes);
+        }
+        match memo::open(&s.codec, &s.cookie.name, value, self.now(), &s.lifetimes) {
+            Ok((payload, rotated)) => Some(SessionState::from_payload(payload, rotated)),
+            Err(reason) => {
+                tracing::debug!(target: "axum_sesame::session", %reason, "ignoring session cookie");
+                None
+            }
+        }
     }
 
     /// Store mode: the cookie is a signed session id; the session is the store's record.
@@ -426,7 +421,6 @@ impl Slot {
 
     /// Runs `f` on the loaded state. The extractor loads before any handle exists.
     pub(crate) fn with<R>(&self, f: impl FnOnce(&mut SessionState) -> R) -> R {
-        self.touched.store(true, Ordering::Relaxed);
         let mut guard = self.lock();
         let state = guard
             .state
@@ -437,10 +431,6 @@ impl Slot {
     /// Decides the response's cookies and headers, once, after the handler ran.
     pub(crate) fn finish(&self) -> Finish {
         let mut finish = Finish::default();
-        if !self.touched.load(Ordering::Relaxed) {
-            // Nobody extracted the session or the login (every extractor loads first).
-            return finish;
-        }
         // One lock for everything the request left behind.
         let (state, login) = {
             let mut inner = self.lock();
