@@ -172,25 +172,22 @@ impl LoginCtx {
 
     /// The raw remember cookie values of the request.
     pub(crate) fn remember_cookie(&self, parts: &Parts, now: u64) -> Option<RememberPayload> {
-        let name = &self.login.remember.name;
+        cookie_values(&parts.headers, &self.login.remember.name)
+            .take(crate::session::MAX_CANDIDATES)
+            .find_map(|v| self.open_remember(v, now))
+    }
+
+    /// One remember-cookie candidate, in this manager's format.
+    fn open_remember(&self, value: &[u8], now: u64) -> Option<RememberPayload> {
         #[cfg(feature = "flask")]
         if let Some(flask) = &self.slot.settings.flask {
             // Flask-Login's `id|hex(HMAC-SHA512)`: no expiry inside (the browser's only).
-            return cookie_values(&parts.headers, name)
-                .take(crate::session::MAX_CANDIDATES)
-                .find_map(|v| {
-                    let r = flask.signer.decode_remember(v).ok()?;
-                    Some(RememberPayload::flask(
-                        r.user_id,
-                        r.by_fallback,
-                        now,
-                        self.login.remember_secs,
-                    ))
-                });
+            let r = flask.signer.decode_remember(value).ok()?;
+            let secs = self.login.remember_secs;
+            return Some(RememberPayload::flask(r.user_id, r.by_fallback, now, secs));
         }
-        cookie_values(&parts.headers, name)
-            .take(crate::session::MAX_CANDIDATES)
-            .find_map(|v| RememberPayload::open(&self.slot.settings.codec, name, v, now))
+        let name = &self.login.remember.name;
+        RememberPayload::open(&self.slot.settings.codec, name, value, now)
     }
 
     pub(crate) fn has_remember_cookie(&self, parts: &Parts) -> bool {
@@ -201,40 +198,32 @@ impl LoginCtx {
 
     /// Issues a remember cookie.
     pub(crate) fn set_remember(&self, payload: &RememberPayload, now: u64) {
-        let s = &self.slot.settings;
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &s.flask {
-            let cookie = flask
-                .signer
-                .encode_remember(&payload.uid)
+        let cookie = self.seal_remember(payload).and_then(|value| {
+            self.login
+                .remember
+                .set_cookie(value, Some(payload.remaining(now)))
                 .map_err(|e| e.to_string())
-                .and_then(|value| {
-                    self.login
-                        .remember
-                        .set_cookie(value, Some(payload.remaining(now)))
-                        .map_err(|e| e.to_string())
-                });
-            match cookie {
-                Ok(cookie) => self.state().set_remember(RememberAction::Set(cookie)),
-                Err(error) => {
-                    tracing::error!(target: "axum_sesame::login", %error, "could not write the remember cookie");
-                }
-            }
-            return;
-        }
-        let cookie = payload
-            .seal(&s.codec, &self.login.remember.name)
-            .and_then(|value| {
-                self.login
-                    .remember
-                    .set_cookie(value, Some(payload.remaining(now)))
-            });
+        });
         match cookie {
             Ok(cookie) => self.state().set_remember(RememberAction::Set(cookie)),
             Err(error) => {
                 tracing::error!(target: "axum_sesame::login", %error, "could not write the remember cookie");
             }
         }
+    }
+
+    /// The remember cookie's value, in this manager's format.
+    fn seal_remember(&self, payload: &RememberPayload) -> Result<String, String> {
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &self.slot.settings.flask {
+            return flask
+                .signer
+                .encode_remember(&payload.uid)
+                .map_err(|e| e.to_string());
+        }
+        payload
+            .seal(&self.slot.settings.codec, &self.login.remember.name)
+            .map_err(|e| e.to_string())
     }
 
     /// Store mode: registers a new remember token, so logout can revoke it.
