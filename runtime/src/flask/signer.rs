@@ -163,18 +163,12 @@ impl FlaskSigner {
         self
     }
 
-    /// 32 bytes derived from the current secret, for the crate's own key in Flask mode
-    /// (nothing Flask reads is signed with it).
-    pub(crate) fn internal_secret(&self) -> zeroize::Zeroizing<[u8; 32]> {
+    /// Secret material derived from the current secret, for the crate's own key in Flask
+    /// mode (HKDF takes it at any length; nothing Flask reads is signed with it).
+    pub(crate) fn internal_secret(&self) -> zeroize::Zeroizing<[u8; 20]> {
         let mut mac = self.current.session_mac();
         mac.update(b"axum-sesame/flask-mode/internal-key");
-        let tag = mac.finalize().into_bytes();
-        let mut a = zeroize::Zeroizing::new([0u8; 32]);
-        a[..20].copy_from_slice(&tag);
-        let mut mac = self.current.session_mac();
-        mac.update(b"axum-sesame/flask-mode/internal-key/2");
-        a[20..].copy_from_slice(&mac.finalize().into_bytes()[..12]);
-        a
+        zeroize::Zeroizing::new(mac.finalize().into_bytes().into())
     }
 
     /// Whether the current key or a fallback is empty (Flask has no sessions then).
