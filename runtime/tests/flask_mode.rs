@@ -212,3 +212,29 @@ fn settings_flask_cookies_cannot_honour_are_refused() {
     }
     assert!(flask().build().is_ok());
 }
+
+#[tokio::test]
+async fn test_cookies_are_flask_cookies_in_flask_mode() {
+    let layer = LoginManager::with_session(
+        SessionConfig::flask(FlaskSigner::from_text("secret")).with_clock(|| NOW + 1),
+    )
+    .build()
+    .expect("valid");
+    let user = User {
+        id: "foo@bar.tld".into(),
+    };
+    let cookie = layer.session_cookie_for(&user, false).expect("a cookie");
+    let value = cookie.strip_prefix("session=").expect("the session cookie");
+    let decoded = FlaskSigner::from_text("secret")
+        .decode_session(value, NOW + 1, 31 * 24 * 3600)
+        .expect("a Flask cookie");
+    assert_eq!(decoded.session["_user_id"], json!("foo@bar.tld"));
+    assert_eq!(decoded.session["_fresh"], json!(false));
+    // And the app takes it as the login it names.
+    let app = app(SessionConfig::flask(FlaskSigner::from_text("secret")));
+    let (status, _, body) = call(&app, "/protected", &[(COOKIE.as_str(), cookie.as_str())]).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::OK, "Logged in as: foo@bar.tld")
+    );
+}

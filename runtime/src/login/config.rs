@@ -495,8 +495,7 @@ impl LoginManagerLayer {
         let uid = user.id().to_string();
         #[cfg(feature = "flask")]
         if let Some(flask) = &s.flask {
-            let mut state = crate::session::SessionState::new_login(uid, fresh.then_some(now));
-            state.iat = now;
+            let state = crate::session::SessionState::new_login(uid, fresh.then_some(now));
             let value = flask.seal(&state, now)?;
             return Ok(format!("{}={value}", s.cookie.name));
         }

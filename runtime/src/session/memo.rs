@@ -381,6 +381,60 @@ mod tests {
     }
 
     #[test]
+    fn a_sealed_line_is_reused_only_for_the_same_json_key_and_attributes() {
+        use crate::SessionConfig;
+        // The same `Key` (one identity) behind settings that differ in one thing.
+        let key = Key::from_bytes(&[5; 32]);
+        let settings = |key: &Key, name: &str| {
+            SessionConfig::new(key.clone())
+                .with_cookie_name(name)
+                .into_settings()
+                .unwrap()
+        };
+        let payload = |uid: &str| Payload {
+            sid: None,
+            iat: NOW,
+            seen: NOW,
+            perm: false,
+            uid: Some(uid.to_owned()),
+            fat: None,
+            ah: None,
+            cid: None,
+            rem: false,
+            d: Map::new(),
+            f: Vec::new(),
+        };
+        let a = settings(&key, "session");
+        let line = seal(&a, &payload("alice"), None).unwrap();
+        assert_eq!(
+            seal(&a, &payload("alice"), None).unwrap(),
+            line,
+            "same input"
+        );
+        for other in [
+            seal(&a, &payload("bob"), None).unwrap(),
+            seal(&a, &payload("alice"), Some(60)).unwrap(),
+            seal(
+                &settings(&Key::from_bytes(&[6; 32]), "session"),
+                &payload("alice"),
+                None,
+            )
+            .unwrap(),
+            seal(&settings(&key, "other"), &payload("alice"), None).unwrap(),
+        ] {
+            assert_ne!(other, line);
+        }
+        // Each line verifies under its own settings.
+        let value = line.to_str().unwrap()["session=".len()..]
+            .split(';')
+            .next()
+            .unwrap();
+        let (p, _) = Payload::open(&a.codec, "session", value.as_bytes(), NOW, &lifetimes())
+            .expect("the reused line is a valid cookie");
+        assert_eq!(p.uid.as_deref(), Some("alice"));
+    }
+
+    #[test]
     fn ct_eq_compares_whole_strings() {
         assert!(ct_eq(b"", b""));
         assert!(ct_eq(b"abc", b"abc"));
