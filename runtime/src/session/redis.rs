@@ -28,6 +28,7 @@ use crate::session::store::{Record, SaveMode, SessionStore, StoreError, StoreFut
 ///     .with_store(store.clone())
 ///     .build()?;
 /// # let _ = layer; Ok(()) }
+/// # let _ = f();
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
