@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -127,6 +127,17 @@ impl fmt::Debug for LoginSettings {
 #[derive(Clone)]
 #[must_use = "add it to the router with `.layer(...)`"]
 pub struct LoginManager {
+    /// Behind an `Arc`: axum clones the layer for every route of every connection.
+    spec: Arc<Spec>,
+    /// The layer built from `spec`, made on first use by [`Layer::layer`] and shared by
+    /// clones (`axum::serve` layers every route again for each connection); reset by
+    /// [`LoginManager::spec_mut`], which every `with_*` method goes through.
+    built: Arc<OnceLock<Result<LoginManagerLayer, ConfigError>>>,
+}
+
+/// The settings of a [`LoginManager`].
+#[derive(Clone)]
+struct Spec {
     session: SessionConfig,
     login_view: Option<String>,
     refresh_view: Option<String>,
@@ -159,12 +170,12 @@ struct RememberOverrides {
 impl fmt::Debug for LoginManager {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("LoginManager")
-            .field("session", &self.session)
-            .field("login_view", &self.login_view)
-            .field("refresh_view", &self.refresh_view)
-            .field("protection", &self.protection)
-            .field("remember", &self.remember)
-            .field("disabled", &self.disabled)
+            .field("session", &self.spec.session)
+            .field("login_view", &self.spec.login_view)
+            .field("refresh_view", &self.spec.refresh_view)
+            .field("protection", &self.spec.protection)
+            .field("remember", &self.spec.remember)
+            .field("disabled", &self.spec.disabled)
             .finish_non_exhaustive()
     }
 }
@@ -197,7 +208,7 @@ impl LoginManager {
 
     /// A manager over custom session settings (cookie name, lifetimes, encryption …).
     pub fn with_session(session: SessionConfig) -> LoginManager {
-        LoginManager {
+        let spec = Spec {
             session,
             login_view: None,
             refresh_view: None,
@@ -221,46 +232,57 @@ impl LoginManager {
             request_loaders: Vec::new(),
             exempt_methods: Vec::new(),
             disabled: false,
+        };
+        LoginManager {
+            spec: Arc::new(spec),
+            built: Arc::default(),
         }
+    }
+
+    /// The settings, to change: a layer built before no longer matches them (clones made
+    /// earlier keep theirs).
+    fn spec_mut(&mut self) -> &mut Spec {
+        self.built = Arc::default();
+        Arc::make_mut(&mut self.spec)
     }
 
     /// Where anonymous browsers are sent (with `?next=`). Without it they get a 401.
     pub fn with_login_view(mut self, path: impl Into<String>) -> Self {
-        self.login_view = Some(path.into());
+        self.spec_mut().login_view = Some(path.into());
         self
     }
 
     /// Where logged-in but non-fresh browsers are sent by fresh-only routes. Without it
     /// they get a 401.
     pub fn with_refresh_view(mut self, path: impl Into<String>) -> Self {
-        self.refresh_view = Some(path.into());
+        self.spec_mut().refresh_view = Some(path.into());
         self
     }
 
     /// The message flashed on the redirect to the login view (default
     /// `Please log in to access this page.`, category `message`); `None` flashes nothing.
     pub fn with_login_message(mut self, message: Option<(&str, &str)>) -> Self {
-        self.login_message = message.map(|(c, m)| (c.to_owned(), m.to_owned()));
+        self.spec_mut().login_message = message.map(|(c, m)| (c.to_owned(), m.to_owned()));
         self
     }
 
     /// The message flashed on the redirect to the refresh view (default
     /// `Please reauthenticate to access this page.`); `None` flashes nothing.
     pub fn with_needs_refresh_message(mut self, message: Option<(&str, &str)>) -> Self {
-        self.needs_refresh_message = message.map(|(c, m)| (c.to_owned(), m.to_owned()));
+        self.spec_mut().needs_refresh_message = message.map(|(c, m)| (c.to_owned(), m.to_owned()));
         self
     }
 
     /// Session protection mode (default [`SessionProtection::Basic`]).
     pub fn with_session_protection(mut self, protection: SessionProtection) -> Self {
-        self.protection = protection;
+        self.spec_mut().protection = protection;
         self
     }
 
     /// A fresh login stays fresh this long after the password was entered (default: for
     /// the whole session, as in Flask-Login).
     pub fn with_fresh_for(mut self, duration: Duration) -> Self {
-        self.fresh_for = Some(duration);
+        self.spec_mut().fresh_for = Some(duration);
         self
     }
 
@@ -268,61 +290,66 @@ impl LoginManager {
     /// alike — so its cookie carries `Max-Age` and the session's permanent lifetime applies
     /// (default off: Flask leaves `session.permanent` to the application).
     pub fn with_permanent_login(mut self, permanent: bool) -> Self {
-        self.permanent_login = permanent;
+        self.spec_mut().permanent_login = permanent;
         self
     }
 
     /// The remember cookie's name (default `remember_token`).
     pub fn with_remember_cookie_name(mut self, name: impl Into<String>) -> Self {
-        self.remember.name = name.into();
+        self.spec_mut().remember.name = name.into();
         self
     }
 
     /// How long a remember cookie is honoured, checked on the server (default 365 days).
     pub fn with_remember_duration(mut self, duration: Duration) -> Self {
-        self.remember_duration = duration;
+        self.spec_mut().remember_duration = duration;
         self
     }
 
     /// The remember cookie's `Path` (default: the session cookie's).
     pub fn with_remember_path(mut self, path: impl Into<String>) -> Self {
-        self.remember.path = path.into();
-        self.remember_overrides.path = true;
+        let spec = self.spec_mut();
+        spec.remember.path = path.into();
+        spec.remember_overrides.path = true;
         self
     }
 
     /// The remember cookie's `Domain` (default: the session cookie's).
     pub fn with_remember_domain(mut self, domain: impl Into<String>) -> Self {
-        self.remember.domain = Some(domain.into());
-        self.remember_overrides.domain = true;
+        let spec = self.spec_mut();
+        spec.remember.domain = Some(domain.into());
+        spec.remember_overrides.domain = true;
         self
     }
 
     /// Whether the remember cookie is `Secure` (default: the session cookie's setting).
     pub fn with_remember_secure(mut self, secure: bool) -> Self {
-        self.remember.secure = secure;
-        self.remember_overrides.secure = true;
+        let spec = self.spec_mut();
+        spec.remember.secure = secure;
+        spec.remember_overrides.secure = true;
         self
     }
 
     /// Whether the remember cookie is `HttpOnly` (default: the session cookie's setting).
     pub fn with_remember_http_only(mut self, http_only: bool) -> Self {
-        self.remember.http_only = http_only;
-        self.remember_overrides.http_only = true;
+        let spec = self.spec_mut();
+        spec.remember.http_only = http_only;
+        spec.remember_overrides.http_only = true;
         self
     }
 
     /// The remember cookie's `SameSite` (default: the session cookie's setting).
     pub fn with_remember_same_site(mut self, same_site: SameSite) -> Self {
-        self.remember.same_site = same_site;
-        self.remember_overrides.same_site = true;
+        let spec = self.spec_mut();
+        spec.remember.same_site = same_site;
+        spec.remember_overrides.same_site = true;
         self
     }
 
     /// Re-issue the remember cookie with a new expiry on every authenticated request
     /// (Flask-Login's `REMEMBER_COOKIE_REFRESH_EACH_REQUEST`; default off).
     pub fn with_remember_refresh_each_request(mut self, refresh: bool) -> Self {
-        self.remember_refresh = refresh;
+        self.spec_mut().remember_refresh = refresh;
         self
     }
 
@@ -333,7 +360,7 @@ impl LoginManager {
         H: Handler<T, ()>,
         T: 'static,
     {
-        self.unauthorized = Some(box_handler(handler));
+        self.spec_mut().unauthorized = Some(box_handler(handler));
         self
     }
 
@@ -343,7 +370,7 @@ impl LoginManager {
         H: Handler<T, ()>,
         T: 'static,
     {
-        self.needs_refresh = Some(box_handler(handler));
+        self.spec_mut().needs_refresh = Some(box_handler(handler));
         self
     }
 
@@ -363,7 +390,7 @@ impl LoginManager {
         F: Fn(String) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Option<String>> + Send + 'static,
     {
-        self.request_loaders.push(RequestLoader {
+        self.spec_mut().request_loaders.push(RequestLoader {
             header: http::header::AUTHORIZATION,
             bearer: true,
             load: Arc::new(move |token| Box::pin(load(token))),
@@ -378,7 +405,7 @@ impl LoginManager {
         F: Fn(String) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Option<String>> + Send + 'static,
     {
-        self.request_loaders.push(RequestLoader {
+        self.spec_mut().request_loaders.push(RequestLoader {
             header,
             bearer: false,
             load: Arc::new(move |value| Box::pin(load(value))),
@@ -390,13 +417,13 @@ impl LoginManager {
     /// `EXEMPT_METHODS`, there `OPTIONS`). Default: none — every method is guarded; pass
     /// `[Method::OPTIONS]` for CORS preflights that reach guarded handlers.
     pub fn with_exempt_methods(mut self, methods: impl IntoIterator<Item = Method>) -> Self {
-        self.exempt_methods = methods.into_iter().collect();
+        self.spec_mut().exempt_methods = methods.into_iter().collect();
         self
     }
 
     /// Turns `#[login_required]` off, for tests (Flask-Login's `LOGIN_DISABLED`).
     pub fn with_login_disabled(mut self, disabled: bool) -> Self {
-        self.disabled = disabled;
+        self.spec_mut().disabled = disabled;
         self
     }
 
@@ -405,9 +432,10 @@ impl LoginManager {
     /// # Errors
     /// A [`ConfigError`] naming the setting that cannot work.
     pub fn build(self) -> Result<LoginManagerLayer, ConfigError> {
-        let mut session = self.session.into_settings()?;
-        let mut remember = self.remember;
-        let o = self.remember_overrides;
+        let this = Arc::unwrap_or_clone(self.spec);
+        let mut session = this.session.into_settings()?;
+        let mut remember = this.remember;
+        let o = this.remember_overrides;
         let base = &session.cookie;
         if !o.path {
             remember.path.clone_from(&base.path);
@@ -428,31 +456,31 @@ impl LoginManager {
         if remember.name == base.name {
             return Err(ConfigError::InvalidCookieName);
         }
-        for view in [&self.login_view, &self.refresh_view].into_iter().flatten() {
+        for view in [&this.login_view, &this.refresh_view].into_iter().flatten() {
             if !crate::redirect::is_safe_next(view) {
                 return Err(ConfigError::InvalidView);
             }
         }
         // Flask-Login's `_fresh` has no time: a time limit on it cannot hold in Flask mode.
-        if session.is_flask() && self.fresh_for.is_some() {
+        if session.is_flask() && this.fresh_for.is_some() {
             return Err(ConfigError::FlaskMode);
         }
         session.login = Some(Arc::new(LoginSettings {
-            login_view: self.login_view,
-            refresh_view: self.refresh_view,
-            login_message: self.login_message,
-            needs_refresh_message: self.needs_refresh_message,
-            protection: self.protection,
+            login_view: this.login_view,
+            refresh_view: this.refresh_view,
+            login_message: this.login_message,
+            needs_refresh_message: this.needs_refresh_message,
+            protection: this.protection,
             remember,
-            remember_secs: whole_secs(self.remember_duration)?,
-            remember_refresh: self.remember_refresh,
-            fresh_secs: self.fresh_for.map(whole_secs).transpose()?,
-            permanent_login: self.permanent_login,
-            unauthorized: self.unauthorized,
-            needs_refresh: self.needs_refresh,
-            request_loaders: self.request_loaders,
-            exempt_methods: self.exempt_methods,
-            disabled: self.disabled,
+            remember_secs: whole_secs(this.remember_duration)?,
+            remember_refresh: this.remember_refresh,
+            fresh_secs: this.fresh_for.map(whole_secs).transpose()?,
+            permanent_login: this.permanent_login,
+            unauthorized: this.unauthorized,
+            needs_refresh: this.needs_refresh,
+            request_loaders: this.request_loaders,
+            exempt_methods: this.exempt_methods,
+            disabled: this.disabled,
         }));
         Ok(LoginManagerLayer(SessionLayer::from_settings(Arc::new(
             session,
@@ -531,16 +559,59 @@ impl<S> Layer<S> for LoginManagerLayer {
 
 /// Builds the layer, so `.layer(LoginManager::new(key).with_login_view("/login"))` works.
 ///
+/// The layer is built once and shared by the manager's clones: `axum::serve` layers every
+/// route again for each new connection, and that must not rebuild the settings each time.
+///
 /// # Panics
-/// At start-up, when the settings cannot work (the message says which and how to fix it).
-/// Call [`LoginManager::build`] to handle that as an error instead.
+/// When the settings cannot work (the message says which and how to fix it), the first
+/// time a route is layered: for handler routes that is when the router is first served.
+/// Call [`LoginManager::build`] to handle that as an error at start-up instead.
 impl<S> Layer<S> for LoginManager {
     type Service = SessionService<S>;
 
     fn layer(&self, inner: S) -> SessionService<S> {
-        match self.clone().build() {
+        match self.built.get_or_init(|| self.clone().build()) {
             Ok(layer) => layer.layer(inner),
             Err(e) => panic!("invalid LoginManager settings: {e}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::key::Key;
+
+    fn settings_of<S>(
+        service: &SessionService<S>,
+    ) -> &Arc<crate::session::config::SessionSettings> {
+        service.settings()
+    }
+
+    fn login_view<S>(service: &SessionService<S>) -> Option<String> {
+        settings_of(service).login.as_ref()?.login_view.clone()
+    }
+
+    #[test]
+    fn a_manager_builds_its_layer_once_for_all_its_clones() {
+        let manager = LoginManager::new(Key::from_bytes(&[7u8; 32])).with_login_view("/login");
+        let a = manager.layer(());
+        let b = manager.clone().layer(());
+        assert!(Arc::ptr_eq(settings_of(&a), settings_of(&b)));
+        assert_eq!(login_view(&b).as_deref(), Some("/login"));
+    }
+
+    #[test]
+    fn a_setting_changed_after_layering_gets_a_new_layer() {
+        let manager = LoginManager::new(Key::from_bytes(&[7u8; 32])).with_login_view("/login");
+        let before = manager.layer(());
+        let changed = manager.clone().with_login_view("/signin").layer(());
+        assert!(!Arc::ptr_eq(settings_of(&before), settings_of(&changed)));
+        assert_eq!(login_view(&changed).as_deref(), Some("/signin"));
+        // The clone it was changed from keeps its own layer.
+        assert!(Arc::ptr_eq(
+            settings_of(&before),
+            settings_of(&manager.layer(()))
+        ));
     }
 }

@@ -107,6 +107,11 @@ impl<S> SessionService<S> {
         &mut self.inner
     }
 
+    #[cfg(test)]
+    pub(crate) fn settings(&self) -> &Arc<SessionSettings> {
+        &self.settings
+    }
+
     /// Unwraps the inner service.
     pub fn into_inner(self) -> S {
         self.inner
