@@ -154,7 +154,14 @@ impl Reply {
     }
 }
 
-async fn send(app: &Router, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+async fn send<S>(app: &S, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply
+where
+    S: tower::Service<
+            Request<Body>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
     let mut req = Request::builder().method(method).uri(path);
     for (k, v) in headers {
         req = req.header(*k, *v);
@@ -210,6 +217,30 @@ async fn layer_works_unbuilt_and_minted_cookies_log_in() {
     // Without a login view, anonymous browsers get 401.
     let r = send(&router, "GET", "/p", &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_router_wrapped_from_outside_behaves_as_a_layered_one() {
+    let users = Users::with(&["a"]);
+    let app = LoginManager::new(key())
+        .with_login_view("/signin")
+        .wrap(routes().with_state(users.clone()));
+    let r = send(&app, "GET", "/p?x=1", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), Some("/signin?next=%2Fp%3Fx%3D1"));
+    let r = send(&app, "POST", "/login/a", &[]).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ok"));
+    let cookie = r.cookie("session").expect("a session cookie");
+    let r = send(&app, "GET", "/data", &[("cookie", &cookie)]).await;
+    let cookie = r.cookie("session").expect("the session changed");
+    let r = send(&app, "GET", "/p", &[("cookie", &cookie)]).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "user a"));
+    let r = send(&app, "GET", "/whoami", &[("cookie", &cookie)]).await;
+    assert_eq!(r.body, r#"a data=Some("kept")"#);
+    // Requests that match no route pass through untouched.
+    let r = send(&app, "GET", "/nowhere", &[("cookie", &cookie)]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.cookie("session").is_none() && r.headers.get(header::VARY).is_none());
 }
 
 #[tokio::test]

@@ -427,6 +427,43 @@ impl LoginManager {
         self
     }
 
+    /// Wraps a whole router, outside its routing: the cheapest way to serve it.
+    ///
+    /// `.layer(manager)` wraps every route in its own boxed service, which costs each
+    /// request an allocation and a few future moves (about 5% of the CPU time of a small
+    /// authenticated request in `BENCHMARKS.md`), and costs each new connection a layering
+    /// of every route. Wrapped from outside, the router is layered once, and requests to
+    /// routes that never touch the session pay almost nothing. The router's handlers are
+    /// turned into routes here, once, as `axum::serve` would do per connection.
+    ///
+    /// Everything else behaves as with `.layer(manager)`; requests that match no route
+    /// also pass through the manager (which does nothing for them).
+    ///
+    /// # Panics
+    /// When the settings cannot work, as `.layer(manager)` does; call
+    /// [`build`](Self::build) first to handle that as an error.
+    ///
+    /// # Example
+    /// ```
+    /// use axum::{extract::Request, routing::get, Router, ServiceExt};
+    /// use axum_sesame::{Key, LoginManager};
+    ///
+    /// # async fn serve() -> std::io::Result<()> {
+    /// let routes = Router::new().route("/", get(|| async { "hello" }));
+    /// let app = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+    ///     .with_login_view("/login")
+    ///     .wrap(routes);
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    /// axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).await
+    /// # }
+    /// # let _ = serve();
+    /// ```
+    pub fn wrap(&self, router: axum::Router) -> SessionService<axum::Router> {
+        // `Router<()>` called as a service turns its handlers into routes on every request;
+        // `with_state` does it once.
+        self.layer(router.with_state(()))
+    }
+
     /// Checks the settings and builds the layer.
     ///
     /// # Errors
