@@ -6,6 +6,7 @@
 #   bench/run.sh                          # ROUNDS=5 DURATION=5 CONNS=32 by default
 #   ROUNDS=3 DURATION=10 bench/run.sh
 #   SERVERS="baseline sesame" bench/run.sh
+#   SCENARIOS="authenticated reconnect" bench/run.sh
 #
 # The machine is shared and noisy: every server runs for the whole benchmark and the
 # measurements are interleaved (round after round, every server in turn for each
@@ -16,10 +17,13 @@ cd "$(dirname "$0")"
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-32}
-SERVERS=${SERVERS:-"baseline signed_jar axum_login sesame sesame_flash"}
-SCENARIOS="authenticated many anonymous untouched"
+SERVERS=${SERVERS:-"baseline signed_jar axum_login sesame sesame_flash sesame_wrapped"}
+SCENARIOS=${SCENARIOS:-"authenticated many anonymous untouched"}
 # "many": authenticated requests from CLIENTS different sessions in turn (wrk script
-# many.lua), so per-thread memos of a returning client do not help.
+# many.lua), so per-thread memos of a returning client do not help. Optional, with
+# SCENARIOS="... reconnect": the authenticated request on a new connection each time
+# (Connection: close); axum::serve re-layers the router for every connection, but the
+# kernel's TCP setup (~30 us here) drowns that out.
 CLIENTS=${CLIENTS:-1000}
 # The same User-Agent for curl and wrk: session protection ties a login to it, and a
 # mismatch would (rightly) mark every measured request non-fresh and re-send the cookie.
@@ -90,8 +94,9 @@ for round in $(seq 1 "$ROUNDS"); do
         many) path=/protected; hdr=(); script=(-s many.lua) ;;
         anonymous) path=/protected; hdr=() ;;
         untouched) path=/plain; hdr=(-H "Cookie: ${COOKIE[$server]}") ;;
+        reconnect) path=/protected; hdr=(-H "Cookie: ${COOKIE[$server]}" -H "Connection: close") ;;
       esac
-      if [ "$server" = baseline ] && [ "$scenario" != authenticated ] && [ "$scenario" != untouched ]; then
+      if [ "$server" = baseline ] && { [ "$scenario" = many ] || [ "$scenario" = anonymous ]; }; then
         continue
       fi
       pid=${PID[$server]}
@@ -115,6 +120,17 @@ minimum() { tr ' ' '\n' | grep -v '^$' | sort -g | head -1 | awk '{printf "%.2f"
 # Noise on a shared VM only ever adds CPU time, and it comes in bursts that switch the
 # whole machine between a quiet and a loaded regime for seconds at a time. The minimum
 # over the rounds is each cell in the quiet regime; the median is shown as a check.
+title_of() {
+  case $1 in
+    authenticated) echo "authenticated /protected" ;;
+    many) echo "authenticated, $CLIENTS clients in turn" ;;
+    anonymous) echo "anonymous /protected (redirect)" ;;
+    untouched) echo "route that never touches the session" ;;
+    reconnect) echo "authenticated, a new connection each" ;;
+    *) echo "$1" ;;
+  esac
+}
+
 table() {
   local stat=$1 title=$2
   declare -A CPU RPS
@@ -124,21 +140,23 @@ table() {
   done
   local base=${CPU[baseline/authenticated]}
   echo
-  echo "$title over $ROUNDS interleaved rounds. Ratio = CPU / the no-auth baseline's on the"
-  echo "same route: /protected ($base us) for the first three columns, /plain"
-  echo "(${CPU[baseline/untouched]:-?} us) for the last."
+  echo "$title over $ROUNDS interleaved rounds. Ratio = CPU / the no-auth baseline's in the"
+  echo "same scenario: /protected ($base us) for anonymous and many clients, which the"
+  echo "baseline does not have; its own cell for the others."
   echo
-  echo "| server | authenticated /protected | authenticated, $CLIENTS clients in turn | anonymous /protected (redirect) | route that never touches the session |"
-  echo "|---|---|---|---|---|"
+  local head="| server |" rule="|---|"
+  for scenario in $SCENARIOS; do
+    head="$head $(title_of "$scenario") |"; rule="$rule---|"
+  done
+  echo "$head"
+  echo "$rule"
   for server in $SERVERS; do
     local row="| $server |"
     for scenario in $SCENARIOS; do
       local key=$server/$scenario
       if [ -z "${CPU[$key]:-}" ]; then row="$row – |"; continue; fi
       local ratio ref=$base
-      if [ "$scenario" = untouched ] && [ -n "${CPU[baseline/untouched]:-}" ]; then
-        ref=${CPU[baseline/untouched]}
-      fi
+      ref=${CPU[baseline/$scenario]:-$base}
       ratio=$(awk -v a="${CPU[$key]}" -v b="$ref" 'BEGIN {printf "%.2f", a / b}')
       row="$row ${CPU[$key]} us (x$ratio), ${RPS[$key]} req/s |"
     done

@@ -7,7 +7,10 @@
 //! ```
 //!
 //! The count divided by the requests, minus the same run with `0` requests, is the cost of
-//! one request; `baseline` gives the floor.
+//! one request; `baseline` gives the floor. Servers: `baseline`, `signed_jar`,
+//! `axum_login`, `sesame`, `sesame_flash`, `sesame_wrapped`; scenarios: `authenticated`,
+//! `anonymous`, `untouched`, and `connection` (what `axum::serve` does for each new
+//! connection: the router re-layered; not for `sesame_wrapped`, which is made once).
 use axum::body::Body;
 use axum::http::{Request, header};
 use tower::ServiceExt as _;
@@ -17,6 +20,15 @@ fn main() {
     let server = args.next().unwrap_or_else(|| "sesame".into());
     let scenario = args.next().unwrap_or_else(|| "authenticated".into());
     let n: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(10_000);
+    if server == "sesame_wrapped" {
+        use axum_sesame_bench::apps::sesame;
+        return run(
+            sesame::manager().wrap(sesame::routes()),
+            &server,
+            &scenario,
+            n,
+        );
+    }
     let app = match server.as_str() {
         "baseline" => axum_sesame_bench::apps::baseline::app(),
         "signed_jar" => axum_sesame_bench::apps::signed_jar::app(),
@@ -24,9 +36,28 @@ fn main() {
         "sesame" => axum_sesame_bench::apps::sesame::app(),
         "sesame_flash" => axum_sesame_bench::apps::sesame::app_with_flash(),
         other => panic!("unknown server {other}"),
+    };
+    if scenario == "connection" {
+        // What `axum::serve` does for every new connection.
+        for _ in 0..n {
+            let _ = std::hint::black_box(app.clone().with_state::<()>(()));
+        }
+        eprintln!("{server} {scenario}: {n} connections");
+        return;
     }
     // What `axum::serve` does: turn every handler into a route once, not per request.
-    .with_state::<()>(());
+    let app = app.with_state::<()>(());
+    run(app, &server, &scenario, n);
+}
+
+fn run<S>(app: S, server: &str, scenario: &str, n: u64)
+where
+    S: tower::Service<
+            Request<Body>,
+            Response = axum::response::Response,
+            Error = std::convert::Infallible,
+        > + Clone,
+{
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -50,7 +81,7 @@ fn main() {
             .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
             .collect();
         let cookie = cookie.join("; ");
-        let (path, with_cookie) = match scenario.as_str() {
+        let (path, with_cookie) = match scenario {
             "authenticated" => ("/protected", true),
             "anonymous" => ("/protected", false),
             "untouched" => ("/plain", true),

@@ -2,10 +2,41 @@
 //! runtime (one worker, to pin on one core), a port from `PORT` (0 = any), and a line
 //! `listening on http://…` once the socket accepts connections.
 
+use std::convert::Infallible;
 use std::io::Write as _;
 
-/// Serves `app` on 127.0.0.1:`$PORT` with a single-threaded runtime.
+use axum::extract::Request;
+use axum::response::Response;
+
+/// Serves `app` on 127.0.0.1:`$PORT` with a single-threaded runtime, as `axum::serve`
+/// serves a `Router` (re-layered for every connection).
 pub fn serve(app: axum::Router) {
+    run(|listener| async move { axum::serve(listener, app).await });
+}
+
+/// Serves a service that wraps the whole router (`LoginManager::wrap`), made once.
+pub fn serve_service<S>(app: S)
+where
+    S: tower_service::Service<Request, Response = Response, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send,
+{
+    run(|listener| async move {
+        axum::serve(
+            listener,
+            axum::ServiceExt::<Request>::into_make_service(app),
+        )
+        .await
+    });
+}
+
+fn run<F, Fut>(serve: F)
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut,
+    Fut: std::future::Future<Output = std::io::Result<()>>,
+{
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -23,7 +54,7 @@ pub fn serve(app: axum::Router) {
             listener.local_addr().expect("addr")
         );
         let _ = std::io::stdout().flush();
-        axum::serve(listener, app).await.expect("serve");
+        serve(listener).await.expect("serve");
     });
 }
 

@@ -58,26 +58,29 @@ async fn login(auth: Auth<User>) -> &'static str {
 /// The benchmark app: `/protected`, `/plain` and `/login`; a bare redirect for
 /// anonymous visitors, as the peers send.
 pub fn app() -> Router {
-    router(
-        LoginManager::new(key())
-            .with_login_view("/login")
-            .with_login_message(None),
-    )
+    routes().layer(manager())
 }
 
 /// [`app`] with Flask-Login's default flashed message on the redirect.
 pub fn app_with_flash() -> Router {
-    router(LoginManager::new(key()).with_login_view("/login"))
+    routes().layer(LoginManager::new(key()).with_login_view("/login"))
 }
 
-fn key() -> Key {
-    Key::from_bytes(b"benchmark key benchmark key benchmark key")
+/// The login manager of [`app`].
+pub fn manager() -> LoginManager {
+    LoginManager::new(key())
+        .with_login_view("/login")
+        .with_login_message(None)
 }
 
-fn router(manager: LoginManager) -> Router {
+/// The routes of [`app`] without the login manager, for `manager().wrap(routes())`.
+pub fn routes() -> Router {
     Router::new()
         .route("/protected", get(protected))
         .route("/plain", get(|| async { "plain" }))
         .route("/login", get(login))
-        .layer(manager)
+}
+
+fn key() -> Key {
+    Key::from_bytes(b"benchmark key benchmark key benchmark key")
 }

@@ -1,0 +1,6 @@
+//! axum-sesame with the whole router wrapped from outside (`LoginManager::wrap`) instead of
+//! `.layer(manager)`: no boxed service per route, nothing re-layered per connection.
+fn main() {
+    use axum_sesame_bench::apps::sesame;
+    axum_sesame_bench::serve_service(sesame::manager().wrap(sesame::routes()));
+}
