@@ -9,7 +9,7 @@
 //! The count divided by the requests, minus the same run with `0` requests, is the cost of
 //! one request; `baseline` gives the floor. Servers: `baseline`, `signed_jar`,
 //! `axum_login`, `sesame`, `sesame_flash`, `sesame_wrapped`; scenarios: `authenticated`,
-//! `anonymous`, `untouched`, and `connection` (what `axum::serve` does for each new
+//! `anonymous`, `untouched`, `many` (1000 clients' cookies in turn), and `connection` (what `axum::serve` does for each new
 //! connection: the router re-layered; not for `sesame_wrapped`, which is made once).
 use axum::body::Body;
 use axum::http::{Request, header};
@@ -64,34 +64,40 @@ where
         .expect("runtime");
     rt.block_on(async move {
         let ua = "wrk-bench/1";
-        let login = app
-            .clone()
-            .oneshot(
-                Request::get("/login")
-                    .header(header::USER_AGENT, ua)
-                    .body(Body::empty())
-                    .expect("request"),
-            )
-            .await
-            .expect("infallible");
-        let cookie: Vec<String> = login
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
-            .collect();
-        let cookie = cookie.join("; ");
+        // "many": 1000 clients' cookies in turn, as bench/many.lua (cold per-thread memos).
+        let clients = if scenario == "many" { 1000 } else { 1 };
+        let mut cookies = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            let login = app
+                .clone()
+                .oneshot(
+                    Request::get("/login")
+                        .header(header::USER_AGENT, ua)
+                        .body(Body::empty())
+                        .expect("request"),
+                )
+                .await
+                .expect("infallible");
+            let cookie: Vec<String> = login
+                .headers()
+                .get_all(header::SET_COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_owned))
+                .collect();
+            cookies.push(cookie.join("; "));
+        }
         let (path, with_cookie) = match scenario {
-            "authenticated" => ("/protected", true),
+            "authenticated" | "many" => ("/protected", true),
             "anonymous" => ("/protected", false),
             "untouched" => ("/plain", true),
             other => panic!("unknown scenario {other}"),
         };
         let mut status = 0;
-        for _ in 0..n {
+        for i in 0..n {
+            let cookie = &cookies[i as usize % clients];
             let mut req = Request::get(path).header(header::USER_AGENT, ua);
             if with_cookie && !cookie.is_empty() {
-                req = req.header(header::COOKIE, &cookie);
+                req = req.header(header::COOKIE, cookie);
             }
             let res = app
                 .clone()
