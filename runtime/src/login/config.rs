@@ -430,9 +430,9 @@ impl LoginManager {
     /// Wraps a whole router, outside its routing: the cheapest way to serve it.
     ///
     /// `.layer(manager)` wraps every route in its own boxed service, which costs each
-    /// request an allocation and a few future moves (about 5% of the CPU time of a small
-    /// authenticated request in `BENCHMARKS.md`), and costs each new connection a layering
-    /// of every route. Wrapped from outside, the router is layered once, and requests to
+    /// request an allocation and a few moves of its futures (about 840 instructions, a
+    /// twentieth of what an authenticated request costs in user space in `BENCHMARKS.md`),
+    /// and costs each new connection a layering of every route. Wrapped from outside, the router is layered once, and requests to
     /// routes that never touch the session pay almost nothing. The router's handlers are
     /// turned into routes here, once, as `axum::serve` would do per connection.
     ///
