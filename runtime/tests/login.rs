@@ -241,6 +241,11 @@ async fn a_router_wrapped_from_outside_behaves_as_a_layered_one() {
     let r = send(&app, "GET", "/nowhere", &[("cookie", &cookie)]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert!(r.cookie("session").is_none() && r.headers.get(header::VARY).is_none());
+    // A layer built first wraps the same way, and reads the same cookie.
+    let built = LoginManager::new(key()).build().unwrap();
+    let app = built.wrap(routes().with_state(users.clone()));
+    let r = send(&app, "GET", "/p", &[("cookie", &cookie)]).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "user a"));
 }
 
 #[tokio::test]

@@ -440,8 +440,8 @@ impl LoginManager {
     /// also pass through the manager (which does nothing for them).
     ///
     /// # Panics
-    /// When the settings cannot work, as `.layer(manager)` does; call
-    /// [`build`](Self::build) first to handle that as an error.
+    /// When the settings cannot work, as `.layer(manager)` does; to handle that as an
+    /// error, [`build`](Self::build) first and call [`LoginManagerLayer::wrap`].
     ///
     /// # Example
     /// ```
@@ -530,6 +530,24 @@ impl LoginManager {
 pub struct LoginManagerLayer(SessionLayer);
 
 impl LoginManagerLayer {
+    /// [`LoginManager::wrap`] for a layer already built.
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    /// use axum_sesame::{Key, LoginManager};
+    ///
+    /// # fn main() -> Result<(), axum_sesame::ConfigError> {
+    /// let layer = LoginManager::new(Key::from_bytes(&[7u8; 32])).build()?;
+    /// let app = layer.wrap(Router::new().route("/", get(|| async { "hello" })));
+    /// # let _ = app;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wrap(&self, router: axum::Router) -> SessionService<axum::Router> {
+        // See `LoginManager::wrap`: the handlers become routes once.
+        self.layer(router.with_state(()))
+    }
+
     /// Mints a session cookie logged in as `user` (fresh or not), for tests: the returned
     /// `name=value` goes straight into a `Cookie` header.
     ///
