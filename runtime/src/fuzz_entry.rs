@@ -72,16 +72,9 @@ mod tests {
     fn valid_cookie() -> String {
         let p = Payload {
             sid: Some(SessionId([1; 16])),
-            iat: NOW - 10,
             seen: NOW - 5,
-            perm: false,
             uid: Some("foo@bar.tld".into()),
-            fat: None,
-            ah: None,
-            cid: None,
-            rem: false,
-            d: serde_json::Map::new(),
-            f: Vec::new(),
+            ..Payload::new(NOW - 10)
         };
         p.seal(&codec(), "session").unwrap()
     }

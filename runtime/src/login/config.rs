@@ -584,9 +584,6 @@ impl LoginManagerLayer {
         }
         let payload = Payload {
             sid: Some(SessionId::random()?),
-            iat: now,
-            seen: now,
-            perm: false,
             ah: Some(auth_hash(
                 s.codec.keys().current(),
                 &uid,
@@ -594,10 +591,7 @@ impl LoginManagerLayer {
             )),
             uid: Some(uid),
             fat: fresh.then_some(now),
-            cid: None,
-            rem: false,
-            d: serde_json::Map::new(),
-            f: Vec::new(),
+            ..Payload::new(now)
         };
         let value = payload.seal(&s.codec, &s.cookie.name)?;
         Ok(format!("{}={value}", s.cookie.name))

@@ -299,7 +299,6 @@ pub(crate) fn seal(
 mod tests {
     use super::*;
     use crate::Key;
-    use serde_json::Map;
 
     const NOW: u64 = 1_700_000_000;
 
@@ -313,17 +312,8 @@ mod tests {
 
     fn sealed(codec: &Codec, uid: &str, iat: u64) -> String {
         Payload {
-            sid: None,
-            iat,
-            seen: iat,
-            perm: false,
             uid: Some(uid.to_owned()),
-            fat: None,
-            ah: None,
-            cid: None,
-            rem: false,
-            d: Map::new(),
-            f: Vec::new(),
+            ..Payload::new(iat)
         }
         .seal(codec, "session")
         .unwrap()
@@ -392,17 +382,8 @@ mod tests {
                 .unwrap()
         };
         let payload = |uid: &str| Payload {
-            sid: None,
-            iat: NOW,
-            seen: NOW,
-            perm: false,
             uid: Some(uid.to_owned()),
-            fat: None,
-            ah: None,
-            cid: None,
-            rem: false,
-            d: Map::new(),
-            f: Vec::new(),
+            ..Payload::new(NOW)
         };
         let a = settings(&key, "session");
         let line = seal(&a, &payload("alice"), None).unwrap();

@@ -202,6 +202,23 @@ impl std::fmt::Display for Refused {
 }
 
 impl Payload {
+    /// A session created (and last written) at `iat` that carries nothing yet.
+    pub(crate) fn new(iat: u64) -> Payload {
+        Payload {
+            sid: None,
+            iat,
+            seen: iat,
+            perm: false,
+            uid: None,
+            fat: None,
+            ah: None,
+            cid: None,
+            rem: false,
+            d: Map::new(),
+            f: Vec::new(),
+        }
+    }
+
     /// Checks the timestamps against `now`. An age equal to a lifetime is still valid.
     pub(crate) fn check_times(&self, now: u64, lifetimes: &Lifetimes) -> Result<(), Refused> {
         let limit = now.saturating_add(MAX_SKEW_SECS);
@@ -273,16 +290,8 @@ mod tests {
     fn payload(iat: u64, seen: u64) -> Payload {
         Payload {
             sid: Some(SessionId([7; 16])),
-            iat,
             seen,
-            perm: false,
-            uid: None,
-            fat: None,
-            ah: None,
-            cid: None,
-            rem: false,
-            d: Map::new(),
-            f: Vec::new(),
+            ..Payload::new(iat)
         }
     }
 
