@@ -548,10 +548,11 @@ impl Slot {
             };
         }
         let stored = state.stored;
-        let mut payload = Payload {
+        // Written now: `seen` moves forward with every cookie sent.
+        let payload = Payload {
             sid,
             iat: state.iat,
-            seen: state.seen,
+            seen: now,
             perm: state.permanent,
             uid: state.uid,
             fat: state.fat,
@@ -561,7 +562,6 @@ impl Slot {
             d: state.data,
             f: state.flashes,
         };
-        payload.seen = now;
         let remaining = payload
             .iat
             .saturating_add(s.lifetimes.absolute)
