@@ -459,9 +459,18 @@ impl LoginManager {
     /// # let _ = serve();
     /// ```
     pub fn wrap(&self, router: axum::Router) -> SessionService<axum::Router> {
-        // `Router<()>` called as a service turns its handlers into routes on every request;
-        // `with_state` does it once.
-        self.layer(router.with_state(()))
+        self.built().wrap(router)
+    }
+
+    /// The layer of these settings, built on first use and shared by clones.
+    ///
+    /// # Panics
+    /// When the settings cannot work (see the `Layer` impl).
+    fn built(&self) -> &LoginManagerLayer {
+        match self.built.get_or_init(|| self.clone().build()) {
+            Ok(layer) => layer,
+            Err(e) => panic!("invalid LoginManager settings: {e}"),
+        }
     }
 
     /// Checks the settings and builds the layer.
@@ -544,7 +553,8 @@ impl LoginManagerLayer {
     /// # }
     /// ```
     pub fn wrap(&self, router: axum::Router) -> SessionService<axum::Router> {
-        // See `LoginManager::wrap`: the handlers become routes once.
+        // `Router<()>` called as a service turns its handlers into routes on every request;
+        // `with_state` does it once.
         self.layer(router.with_state(()))
     }
 
@@ -619,10 +629,7 @@ impl<S> Layer<S> for LoginManager {
     type Service = SessionService<S>;
 
     fn layer(&self, inner: S) -> SessionService<S> {
-        match self.built.get_or_init(|| self.clone().build()) {
-            Ok(layer) => layer.layer(inner),
-            Err(e) => panic!("invalid LoginManager settings: {e}"),
-        }
+        self.built().layer(inner)
     }
 }
 
