@@ -155,8 +155,7 @@ table() {
     for scenario in $SCENARIOS; do
       local key=$server/$scenario
       if [ -z "${CPU[$key]:-}" ]; then row="$row – |"; continue; fi
-      local ratio ref=$base
-      ref=${CPU[baseline/$scenario]:-$base}
+      local ratio ref=${CPU[baseline/$scenario]:-$base}
       ratio=$(awk -v a="${CPU[$key]}" -v b="$ref" 'BEGIN {printf "%.2f", a / b}')
       row="$row ${CPU[$key]} us (x$ratio), ${RPS[$key]} req/s |"
     done
