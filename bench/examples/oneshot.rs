@@ -6,11 +6,12 @@
 //! valgrind --tool=callgrind target/release/examples/oneshot sesame authenticated 20000
 //! ```
 //!
-//! The count divided by the requests, minus the same run with `0` requests, is the cost of
-//! one request; `baseline` gives the floor. Servers: `baseline`, `signed_jar`,
-//! `axum_login`, `sesame`, `sesame_flash`, `sesame_wrapped`; scenarios: `authenticated`,
-//! `anonymous`, `untouched`, `many` (1000 clients' cookies in turn), and `connection` (what `axum::serve` does for each new
-//! connection: the router re-layered; not for `sesame_wrapped`, which is made once).
+//! The difference between two runs with different request counts, divided by the
+//! difference of the counts, is the cost of one request (start-up and logins cancel out);
+//! `baseline` gives the floor. Servers: `baseline`, `signed_jar`, `axum_login`, `sesame`,
+//! `sesame_flash`, `sesame_wrapped`; scenarios: `authenticated`, `anonymous`, `untouched`,
+//! `many` (1000 clients' cookies in turn), and `connection` (what `axum::serve` does for
+//! each new connection: the router re-layered; not for `sesame_wrapped`, made once).
 use axum::body::Body;
 use axum::http::{Request, header};
 use tower::ServiceExt as _;
