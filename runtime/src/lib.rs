@@ -83,17 +83,18 @@ pub use key::{Key, KeyError, KeyRing, MAX_FALLBACKS, MIN_SECRET_LEN, Purpose};
 pub use login::{
     Auth, AuthUser, CurrentUser, Forbidden, Fresh, GuardSpec, HasUserLoader, IntoLoadResult,
     LoadError, LoaderFailed, LoginError, LoginManager, LoginManagerLayer, LoginRejection,
-    LoginUser, MissingLoginManager, NeedsRefresh, Plain, RequireLogin, SessionProtection, Tag,
-    Unauthorized, UserLoader,
+    LoginUser, MissingLoginManager, NeedsRefresh, Plain, RequireLogin, SessionInfo,
+    SessionProtection, Tag, Unauthorized, UserLoader,
 };
 pub use redirect::{MAX_NEXT_LEN, is_safe_next, login_url, safe_next};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use session::RedisStore;
 pub use session::{
-    ConfigError, Flash, MemoryStore, MissingSessionLayer, Record, SameSite, SaveMode, Session,
-    SessionConfig, SessionError, SessionId, SessionLayer, SessionRejection, SessionResponseFuture,
-    SessionService, SessionStore, StoreError, StoreFuture, StoreUnavailable,
+    ConfigError, DEFAULT_MAX_PER_USER, Flash, MemoryStore, MissingSessionLayer, Record, RecordKind,
+    SameSite, SaveMode, Session, SessionConfig, SessionError, SessionId, SessionLayer,
+    SessionRejection, SessionResponseFuture, SessionService, SessionStore, StoreError, StoreFuture,
+    StoreUnavailable, UserRecord,
 };
 
 #[cfg(feature = "macros")]

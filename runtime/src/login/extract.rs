@@ -20,6 +20,7 @@ use crate::login::remember::RememberPayload;
 use crate::login::resolve::{
     LoginCtx, RememberAction, auth_hash, client_identity, resolve, signal,
 };
+use crate::login::store_mode::user_agent;
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::{is_safe_next, see_other};
 use crate::session::ClientId;
@@ -179,10 +180,11 @@ impl IntoResponse for LoginError {
 /// # let _ = axum::Router::<()>::new().route("/login", axum::routing::post(login));
 /// ```
 pub struct Auth<U> {
-    ctx: LoginCtx,
+    pub(crate) ctx: LoginCtx,
     next: Option<String>,
     identity: ClientId,
     remember: Option<RememberPayload>,
+    pub(crate) user_agent: Option<String>,
     _user: PhantomData<fn() -> U>,
 }
 
@@ -215,6 +217,7 @@ where
             identity: client_identity(&ctx.slot.settings, parts),
             next,
             remember,
+            user_agent: user_agent(parts),
             ctx,
             _user: PhantomData,
         })
@@ -239,12 +242,11 @@ impl<U: AuthUser> Auth<U> {
     /// Logs out: empties the session (its cookie is deleted, or re-written with a new id
     /// if something is stored afterwards) and deletes the remember cookie.
     pub fn logout_user(&self) {
+        // Store mode: the client's tokens are deleted, so a saved remember cookie is dead
+        // too (R21, R38).
+        self.ctx.revoke_client_tokens(self.remember.as_ref());
         self.ctx.slot.with(crate::session::SessionState::flush);
         self.ctx.state().set_remember(RememberAction::Clear);
-        if let Some(r) = &self.remember {
-            // Store mode: the token is deleted, so a saved remember cookie is dead too.
-            self.ctx.state().revoke(r.rid);
-        }
         self.ctx.state().invalidate();
         signal("logged_out");
     }
@@ -342,6 +344,15 @@ impl<U: AuthUser> Auth<U> {
         let fresh = l.fresh;
         let permanent = self.ctx.login.permanent_login;
         let (sid_uid, ah2) = (uid.clone(), ah);
+        // Store mode: a remember token this client held, or its session was tied to, ends
+        // here: the new login replaces it (R38).
+        self.ctx.revoke_client_tokens(self.remember.as_ref());
+        let store_mode = self.ctx.slot.settings.store.is_some();
+        let rid = match l.remember {
+            true => Some(crate::session::SessionId::random().map_err(LoginError::Cookie)?),
+            false => None,
+        };
+        let ua = store_mode.then(|| self.user_agent.clone()).flatten();
         self.ctx.slot.with(move |s| {
             if s.uid.as_ref().is_some_and(|old| *old != sid_uid) {
                 s.flush();
@@ -353,13 +364,17 @@ impl<U: AuthUser> Auth<U> {
             s.cid = Some(identity);
             s.remembered = false;
             s.permanent |= permanent;
+            s.rt = rid.filter(|_| store_mode);
+            s.ua = ua;
             s.modified = true;
         });
-        if l.remember {
+        if let Some(rid) = rid {
             let secs = l
                 .duration
                 .map_or(self.ctx.login.remember_secs, |d| d.as_secs().max(1));
-            let payload = RememberPayload::new(uid, ah, now, secs).map_err(LoginError::Cookie)?;
+            let mut payload =
+                RememberPayload::new(uid, ah, now, secs).map_err(LoginError::Cookie)?;
+            payload.rid = rid;
             self.ctx.set_remember(&payload, now);
             self.ctx.state().invalidate();
             signal("logged_in");

@@ -12,6 +12,8 @@ mod guard;
 mod rejection;
 pub(crate) mod remember;
 pub(crate) mod resolve;
+mod sessions;
+mod store_mode;
 
 use std::fmt;
 use std::future::Future;
@@ -27,6 +29,7 @@ pub use self::guard::{Fresh, GuardSpec, Plain, RequireLogin, Tag};
 pub use self::rejection::{
     Forbidden, LoaderFailed, LoginRejection, MissingLoginManager, NeedsRefresh, Unauthorized,
 };
+pub use self::sessions::SessionInfo;
 
 /// A user type the login manager can log in.
 ///

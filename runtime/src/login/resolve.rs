@@ -12,12 +12,13 @@ use crate::key::{Key, Purpose};
 use crate::login::config::{LoginSettings, SessionProtection};
 use crate::login::rejection::{LoginRejection, MissingLoginManager};
 use crate::login::remember::RememberPayload;
+use crate::login::store_mode::{Login, Restored};
 use crate::login::{AuthUser, UserLoader};
 use crate::session::ClientId;
 use crate::session::config::SessionSettings;
 use crate::session::memo;
 use crate::session::payload::Digest16;
-use crate::session::{Record, SaveMode, SessionId, Slot, StoreUnavailable, cookie_values};
+use crate::session::{SessionId, SessionState, Slot, StoreUnavailable, cookie_values};
 
 /// What happens to the remember cookie in this response.
 #[derive(Debug, Default)]
@@ -39,8 +40,8 @@ pub(crate) struct LoginData {
     pub(crate) no_cookies: bool,
     /// A user was resolved: the response is private.
     pub(crate) authenticated: bool,
-    /// Store mode: the remember token to delete from the store (logout).
-    pub(crate) revoked: Option<SessionId>,
+    /// Store mode: remember tokens to delete from the store (login, logout).
+    pub(crate) revoked: Vec<SessionId>,
 }
 
 impl std::fmt::Debug for LoginData {
@@ -59,7 +60,7 @@ impl LoginSlot<'_> {
     }
 
     pub(crate) fn revoke(self, rid: SessionId) {
-        self.0.with_login(|l| l.revoked = Some(rid));
+        self.0.with_login(|l| l.revoked.push(rid));
     }
 
     pub(crate) fn set_no_cookies(self) {
@@ -126,9 +127,6 @@ pub(crate) struct LoginCtx {
     pub(crate) slot: Arc<Slot>,
     pub(crate) login: Arc<LoginSettings>,
 }
-
-/// What a store keeps for a remember token: only that it exists (and whose it is).
-const REMEMBER_RECORD: &[u8] = b"{\"remember\":true}";
 
 /// Emits a Flask-Login signal as a `tracing` event.
 pub(crate) fn signal(name: &'static str) {
@@ -226,44 +224,11 @@ impl LoginCtx {
             .map_err(|e| e.to_string())
     }
 
-    /// Store mode: registers a new remember token, so logout can revoke it.
-    pub(crate) async fn register_remember(
-        &self,
-        r: &RememberPayload,
-        now: u64,
-    ) -> Result<(), crate::session::StoreError> {
-        let Some(store) = &self.slot.settings.store else {
-            return Ok(());
-        };
-        let record = Record::new(REMEMBER_RECORD.to_vec(), Some(r.uid.clone()));
-        let ttl = std::time::Duration::from_secs(r.remaining(now).max(1));
-        store.save(&r.rid, &record, ttl, SaveMode::Create).await?;
-        Ok(())
-    }
-
-    /// Store mode: whether the remember token is still registered (not revoked).
-    async fn remember_is_live(&self, r: &RememberPayload) -> Result<bool, LoginRejection> {
-        match &self.slot.settings.store {
-            None => Ok(true),
-            Some(store) => match store.load(&r.rid).await {
-                Ok(found) => Ok(found.is_some()),
-                Err(e) => Err(LoginRejection::StoreUnavailable(StoreUnavailable::logged(
-                    &e,
-                ))),
-            },
-        }
-    }
-
     /// Drops the login from the session (keeping other data) and the remember cookie.
+    /// In store mode the logged-in record and its remember token are deleted at once.
     fn drop_login(&self, parts: &Parts) {
-        self.slot.with(|s| {
-            s.uid = None;
-            s.ah = None;
-            s.fat = None;
-            s.cid = None;
-            s.remembered = false;
-            s.modified = true;
-        });
+        self.revoke_client_tokens(None);
+        self.slot.with(SessionState::drop_login);
         if self.has_remember_cookie(parts) {
             self.state().set_remember(RememberAction::Clear);
         }
@@ -424,7 +389,10 @@ where
             if login.protection == SessionProtection::Basic || permanent {
                 fat = None;
                 ctx.slot.with(|s| {
-                    s.modified |= s.fat.take().is_some();
+                    if s.fat.take().is_some() {
+                        s.changes.login = true;
+                        s.modified = true;
+                    }
                 });
             } else {
                 ctx.drop_login(parts);
@@ -445,6 +413,7 @@ where
                 if matches!(m, HashMatch::Fallback) {
                     // Verified under a fallback key: re-issue under the current one.
                     s.ah = Some(auth_hash(ctx.key(), uid, u.session_auth_hash()));
+                    s.changes.login = true;
                     s.modified = true;
                 }
                 Some(m)
@@ -483,21 +452,22 @@ where
             && let Some(user) = load::<U, S>(&r.uid, parts, state).await?
             && (ctx.slot.settings.is_flask()
                 || check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some())
-            && ctx.remember_is_live(&r).await?
+            && let Some(token) = ctx.remember_record(&r).await?
         {
             let ah = auth_hash(ctx.key(), &r.uid, user.session_auth_hash());
-            let identity = client_identity(&ctx.slot.settings, parts);
-            let uid = r.uid.clone();
-            ctx.slot.with(|s| {
-                s.sid = None; // a new session id (R16)
-                s.uid = Some(uid);
-                s.ah = Some(ah);
-                s.fat = None; // restored sessions are never fresh (R24)
-                s.cid = Some(identity);
-                s.remembered = true;
-                s.permanent |= login.permanent_login;
-                s.modified = true;
-            });
+            let restore = Login {
+                ah,
+                identity: client_identity(&ctx.slot.settings, parts),
+                permanent: login.permanent_login,
+            };
+            let fat = match ctx.restore(&r, token, restore, parts).await? {
+                Restored::Continued { fat } => fat,
+                Restored::NoCookies => {
+                    ctx.state().set_no_cookies();
+                    None
+                }
+                Restored::Cookie | Restored::Started => None,
+            };
             let stale = if ctx.slot.settings.is_flask() {
                 r.rotated
             } else {
@@ -514,7 +484,7 @@ where
             signal("loaded_from_cookie");
             return Ok(Resolution {
                 user: Some(Arc::new(user)),
-                fresh: false,
+                fresh: ctx.is_fresh(fat, now),
             });
         }
 

@@ -225,6 +225,25 @@ pub(crate) struct Lifetimes {
 
 /// Clock skew tolerated for timestamps from the future.
 pub(crate) const MAX_SKEW_SECS: u64 = 60;
+
+impl Lifetimes {
+    /// For a session created at `iat`, written `now`: the cookie's `Max-Age` (permanent
+    /// sessions only) and, in store mode, the record's time to live.
+    pub(crate) fn cookie_and_record(
+        &self,
+        permanent: bool,
+        iat: u64,
+        now: u64,
+    ) -> (Option<u64>, u64) {
+        let remaining = iat.saturating_add(self.absolute).saturating_sub(now);
+        let max_age = permanent.then(|| self.permanent.min(remaining));
+        let mut ttl = max_age.unwrap_or(remaining);
+        if let Some(idle) = self.idle {
+            ttl = ttl.min(idle);
+        }
+        (max_age, ttl)
+    }
+}
 const DEFAULT_PERMANENT_SECS: u64 = 31 * 24 * 60 * 60;
 
 pub(crate) struct SessionSettings {

@@ -23,11 +23,14 @@ pub(crate) mod config;
 pub(crate) mod flask_mode;
 pub(crate) mod layer;
 pub(crate) mod memo;
+mod memory;
+pub(crate) mod merge;
 pub(crate) mod payload;
 #[cfg(feature = "redis")]
 mod redis;
 mod rejection;
 pub(crate) mod store;
+pub(crate) mod store_op;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -43,14 +46,25 @@ use serde_json::{Map, Value};
 use std::time::Duration;
 
 use self::config::SessionSettings;
+pub use self::memory::MemoryStore;
+use self::merge::Changes;
 pub use self::payload::SessionId;
 use self::payload::{Digest16, Payload, needs_refresh};
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection, StoreUnavailable};
-pub use self::store::{MemoryStore, Record, SaveMode, SessionStore, StoreError, StoreFuture};
+pub use self::store::{
+    DEFAULT_MAX_PER_USER, Record, RecordKind, SaveMode, SessionStore, StoreError, StoreFuture,
+    UserRecord,
+};
+pub(crate) use self::store_op::StoreOp;
+use self::store_op::{How, Save};
 use crate::key::Purpose;
 use crate::login::resolve::{LoginData, RememberAction};
+
+/// Store mode: a logged-in session's record is rewritten at most this often just to
+/// record its last use.
+const LAST_USED_EVERY_SECS: u64 = 60;
 
 /// How many cookies of one name are tried, in order, until one verifies (cookie tossing
 /// may add several; each costs one HMAC).
@@ -65,6 +79,9 @@ enum Incoming {
     Valid { rotated: bool },
     /// One or more cookies of our name, none valid (or, in store mode, none known).
     Invalid,
+    /// Store mode: a signed id whose session moved to a new id moments ago (a request
+    /// sent before the client got the new cookie).
+    Moved,
 }
 
 /// Who the client was when the session was logged in (session protection).
@@ -78,7 +95,7 @@ pub(crate) enum ClientId {
 }
 
 impl ClientId {
-    fn digest(self) -> Option<Digest16> {
+    pub(crate) fn digest(self) -> Option<Digest16> {
         match self {
             ClientId::Digest(d) => Some(d),
             #[cfg(feature = "flask")]
@@ -102,10 +119,23 @@ pub(crate) struct SessionState {
     pub(crate) data: Map<String, Value>,
     pub(crate) flashes: Vec<(String, String)>,
     pub(crate) modified: bool,
+    /// Store mode: the remember token issued in (or restoring) this session.
+    pub(crate) rt: Option<SessionId>,
+    /// Store mode: the User-Agent that logged in.
+    pub(crate) ua: Option<String>,
+    /// `sid` was chosen during the request for a new record (not loaded).
+    pub(crate) new_id: bool,
+    /// Send the session cookie even if nothing changed (a session continued for a
+    /// client that did not send its cookie).
+    pub(crate) resend: bool,
+    /// What changed, to merge with concurrent writers (store mode).
+    pub(crate) changes: Changes,
     incoming: Incoming,
     /// Store mode: the id of the record this session was loaded from (deleted when the
     /// session ends or moves to a new id).
     stored: Option<SessionId>,
+    /// Store mode: the record's bytes as loaded (the compare-and-swap's expectation).
+    loaded: Option<Vec<u8>>,
 }
 
 impl SessionState {
@@ -123,8 +153,14 @@ impl SessionState {
             data: Map::new(),
             flashes: Vec::new(),
             modified: false,
+            rt: None,
+            ua: None,
+            new_id: false,
+            resend: false,
+            changes: Changes::default(),
             incoming,
             stored: None,
+            loaded: None,
         }
     }
 
@@ -142,9 +178,28 @@ impl SessionState {
             data: p.d,
             flashes: p.f,
             modified: false,
+            rt: p.rt,
+            ua: p.ua,
+            new_id: false,
+            resend: false,
+            changes: Changes::default(),
             incoming: Incoming::Valid { rotated },
             stored: None,
+            loaded: None,
         }
+    }
+
+    /// Store mode: the session of record `sid`, loaded as `bytes`.
+    pub(crate) fn from_record(p: Payload, rotated: bool, sid: SessionId, bytes: Vec<u8>) -> Self {
+        let mut state = SessionState::from_payload(p, rotated);
+        state.stored = Some(sid);
+        state.loaded = Some(bytes);
+        state
+    }
+
+    /// Store mode: whether this request loaded a record of its own.
+    pub(crate) fn has_stored(&self) -> bool {
+        self.stored.is_some()
     }
 
     /// A new session logged in as `uid` (test cookies).
@@ -171,6 +226,21 @@ impl SessionState {
         let (incoming, stored) = (self.incoming, self.stored);
         *self = SessionState::empty(incoming);
         self.stored = stored;
+        self.modified = true;
+    }
+
+    /// Drops the login fields in place (kept data stays): the session moves to a new id,
+    /// so in store mode the logged-in record is deleted at once.
+    pub(crate) fn drop_login(&mut self) {
+        self.uid = None;
+        self.ah = None;
+        self.fat = None;
+        self.cid = None;
+        self.remembered = false;
+        self.rt = None;
+        self.ua = None;
+        self.sid = None;
+        self.new_id = false;
         self.modified = true;
     }
 }
@@ -211,7 +281,7 @@ enum Outcome {
     /// Send this `Set-Cookie` value.
     SetCookie(HeaderValue),
     /// Store mode: run this against the store, then set its cookies.
-    Store(StoreOp),
+    Store(Box<StoreOp>),
     /// The session could not be written.
     Failed(Failure),
 }
@@ -223,42 +293,6 @@ pub(crate) enum Failure {
     Encode(crate::codec::EncodeError),
     /// The store failed: 503.
     Store(StoreError),
-}
-
-/// Store work decided after the handler ran.
-#[derive(Debug)]
-pub(crate) struct StoreOp {
-    save: Option<(SessionId, Record, Duration, SaveMode)>,
-    delete: Vec<SessionId>,
-    /// Sent when the save succeeded.
-    cookie: Option<String>,
-    /// Sent when an update found the record gone (logged out meanwhile), or after a delete.
-    removal: Option<String>,
-}
-
-impl StoreOp {
-    /// Runs the store operations; returns the cookies to send.
-    pub(crate) async fn run(self, store: &dyn SessionStore) -> Result<Vec<String>, Failure> {
-        let mut cookies = Vec::new();
-        if let Some((id, record, ttl, mode)) = &self.save {
-            match store.save(id, record, *ttl, *mode).await {
-                Ok(true) => cookies.extend(self.cookie),
-                // The record vanished (a concurrent logout): never bring it back.
-                Ok(false) if *mode == SaveMode::Update => cookies.extend(self.removal.clone()),
-                Ok(false) => {
-                    return Err(Failure::Store(StoreError::new("session id collision")));
-                }
-                Err(e) => return Err(Failure::Store(e)),
-            }
-        }
-        for old in &self.delete {
-            store.delete(old).await.map_err(Failure::Store)?;
-        }
-        if self.save.is_none() {
-            cookies.extend(self.removal);
-        }
-        Ok(cookies)
-    }
 }
 
 /// What the layer must do to the response.
@@ -406,11 +440,13 @@ impl Slot {
             let Some(data) = store.load(&sid).await? else {
                 continue;
             };
+            if data == store::MOVED {
+                state.incoming = Incoming::Moved;
+                return Ok(state);
+            }
             match serde_json::from_slice::<Payload>(&data) {
                 Ok(p) if p.sid == Some(sid) && p.check_times(now, &s.lifetimes).is_ok() => {
-                    let mut loaded = SessionState::from_payload(p, decoded.rotated);
-                    loaded.stored = Some(sid);
-                    return Ok(loaded);
+                    return Ok(SessionState::from_record(p, decoded.rotated, sid, data));
                 }
                 // Expired or unreadable: the record goes when the response is sent.
                 _ => state.stored = Some(sid),
@@ -448,25 +484,18 @@ impl Slot {
             }
             Outcome::Store(op) => {
                 finish.vary = true;
-                finish.no_store = op.cookie.is_some() || op.removal.is_some();
-                finish.store = Some(Box::new(op));
+                finish.no_store = op.sets_cookie();
+                finish.store = Some(op);
             }
             Outcome::Failed(e) => finish.failed = Some(e),
         }
-        // Remember tokens revoked by a logout (store mode).
-        if let Some(revoked) = login.revoked {
+        // Remember tokens revoked by a login or logout (store mode).
+        if !login.revoked.is_empty() {
             finish
                 .store
-                .get_or_insert_with(|| {
-                    Box::new(StoreOp {
-                        save: None,
-                        delete: Vec::new(),
-                        cookie: None,
-                        removal: None,
-                    })
-                })
+                .get_or_insert_with(Box::default)
                 .delete
-                .push(revoked);
+                .extend(login.revoked);
         }
         match login.remember {
             RememberAction::Keep => {}
@@ -488,14 +517,14 @@ impl Slot {
         };
         let s = &*self.settings;
         let store_mode = s.store.is_some();
+        // A request that still carried a rotated-away id: the client holds the newer
+        // cookie by now, so unless this request logged in itself it changes nothing.
+        if state.incoming == Incoming::Moved && state.uid.is_none() {
+            return Outcome::Accessed;
+        }
         if state.is_empty() {
             if store_mode && let Some(old) = state.stored {
-                return Outcome::Store(StoreOp {
-                    save: None,
-                    delete: vec![old],
-                    cookie: None,
-                    removal: Some(s.cookie.removal()),
-                });
+                return Outcome::Store(Box::new(StoreOp::end(old, s.cookie.removal())));
             }
             return match state.incoming {
                 Incoming::Absent => Outcome::Accessed,
@@ -512,17 +541,23 @@ impl Slot {
         }
         let now = self.now();
         let rotated = matches!(state.incoming, Incoming::Valid { rotated: true });
-        // A session nobody changed, under the current key, not due to slide: no cookie.
-        if !(state.modified
+        // Store mode: a logged-in session's last use is recorded at most once a minute
+        // (the user's list of sessions shows it).
+        let touch = store_mode
+            && state.uid.is_some()
+            && now.saturating_sub(state.seen) >= LAST_USED_EVERY_SECS;
+        let write = state.modified
             || rotated
-            || needs_refresh(state.permanent, state.seen, now, &s.lifetimes))
-        {
+            || touch
+            || needs_refresh(state.permanent, state.seen, now, &s.lifetimes);
+        // A session nobody changed, under the current key, not due to slide: no cookie.
+        if !(write || state.resend) {
             return Outcome::Accessed;
         }
         // Store mode keys its record by the id; in cookie mode only a login needs one (and
         // Flask's cookie has none).
         let needs_id = store_mode || (state.uid.is_some() && !s.is_flask());
-        let new_id = state.sid.is_none() && needs_id;
+        let new_id = (state.sid.is_none() && needs_id) || state.new_id;
         let sid = match state.sid {
             Some(sid) => Some(sid),
             None if needs_id => match SessionId::random() {
@@ -552,7 +587,7 @@ impl Slot {
         let payload = Payload {
             sid,
             iat: state.iat,
-            seen: now,
+            seen: if write { now } else { state.seen },
             perm: state.permanent,
             uid: state.uid,
             fat: state.fat,
@@ -561,12 +596,12 @@ impl Slot {
             rem: state.remembered,
             d: state.data,
             f: state.flashes,
+            rt: state.rt,
+            ua: state.ua,
         };
-        let remaining = payload
-            .iat
-            .saturating_add(s.lifetimes.absolute)
-            .saturating_sub(now);
-        let max_age = payload.perm.then(|| s.lifetimes.permanent.min(remaining));
+        let (max_age, ttl) = s
+            .lifetimes
+            .cookie_and_record(payload.perm, payload.iat, now);
         if !store_mode {
             return match memo::seal(s, &payload, max_age) {
                 Ok(line) => Outcome::SetCookie(line),
@@ -579,17 +614,8 @@ impl Slot {
         let Some(sid) = sid else {
             return Outcome::Failed(Failure::Encode(crate::codec::EncodeError::Random));
         };
-        let mut ttl = max_age.unwrap_or(remaining);
-        if let Some(idle) = s.lifetimes.idle {
-            ttl = ttl.min(idle);
-        }
-        let record = Record {
-            // Strings, numbers and JSON values always serialize.
-            data: payload.to_json(),
-            user_id: payload.uid.clone(),
-        };
         // The cookie changes only with the id, or to slide a permanent session's Max-Age.
-        let cookie = if new_id || rotated || payload.perm {
+        let cookie = if new_id || rotated || payload.perm || state.resend {
             match s
                 .codec
                 .encode(Purpose::Session, &s.cookie.name, sid.as_bytes())
@@ -601,17 +627,35 @@ impl Slot {
         } else {
             None
         };
-        let mode = if new_id {
-            SaveMode::Create
-        } else {
-            SaveMode::Update
+        let how = match (new_id, state.loaded) {
+            (true, _) => Some(How::Create),
+            (false, Some(loaded)) if write => Some(How::Replace {
+                loaded,
+                changes: state.changes,
+            }),
+            // Only the cookie to send again (a continued session), or nothing to write.
+            (false, _) => None,
         };
-        Outcome::Store(StoreOp {
-            save: Some((sid, record, Duration::from_secs(ttl.max(1)), mode)),
-            delete: stored.filter(|old| *old != sid).into_iter().collect(),
+        // A login's old id is marked as moved (a request still in flight with it must not
+        // delete the new cookie); an ended anonymous session is deleted.
+        let mut op = StoreOp {
             cookie,
-            removal: Some(s.cookie.removal()),
-        })
+            ..StoreOp::default()
+        };
+        if let Some(old) = stored.filter(|old| *old != sid) {
+            if payload.uid.is_some() {
+                op.moved.push(old);
+            } else {
+                op.delete.push(old);
+            }
+        }
+        op.save = how.map(|how| Save {
+            id: sid,
+            payload,
+            ttl: Duration::from_secs(ttl.max(1)),
+            how,
+        });
+        Outcome::Store(Box::new(op))
     }
 }
 
@@ -783,6 +827,7 @@ impl Session {
     pub fn insert_value(&self, key: impl Into<String>, value: Value) {
         let key = key.into();
         self.with(|s| {
+            s.changes.key(&key);
             s.data.insert(key, value);
             s.modified = true;
         });
@@ -798,7 +843,10 @@ impl Session {
     pub fn remove_value(&self, key: &str) -> Option<Value> {
         self.with(|s| {
             let old = s.data.remove(key);
-            s.modified |= old.is_some();
+            if old.is_some() {
+                s.changes.key(key);
+                s.modified = true;
+            }
             old
         })
     }
@@ -835,6 +883,7 @@ impl Session {
         self.with(|s| {
             if s.permanent != permanent {
                 s.permanent = permanent;
+                s.changes.permanent = true;
                 s.modified = true;
             }
         });
@@ -865,6 +914,7 @@ impl Session {
         let entry = (category.into(), message.into());
         self.with(|s| {
             s.flashes.push(entry);
+            s.changes.added += 1;
             s.modified = true;
         });
     }
@@ -873,8 +923,16 @@ impl Session {
     /// is shown once.
     pub fn take_flashes(&self) -> Vec<Flash> {
         self.with(|s| {
-            s.modified |= !s.flashes.is_empty();
-            std::mem::take(&mut s.flashes)
+            if s.flashes.is_empty() {
+                return Vec::new();
+            }
+            s.modified = true;
+            let taken = std::mem::take(&mut s.flashes);
+            // Shown flashes that came from the record are removed from a newer one too.
+            let loaded = taken.len() - s.changes.added.min(taken.len());
+            s.changes.taken.extend_from_slice(&taken[..loaded]);
+            s.changes.added = 0;
+            taken
                 .into_iter()
                 .map(|(category, message)| Flash { category, message })
                 .collect()

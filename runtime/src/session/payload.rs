@@ -45,6 +45,25 @@ impl SessionId {
     pub fn to_base64(&self) -> String {
         URL_SAFE_NO_PAD.encode(self.0)
     }
+
+    /// Parses what [`to_base64`](SessionId::to_base64) wrote (`None` for anything else).
+    ///
+    /// ```
+    /// let id = axum_sesame::SessionId::random().unwrap();
+    /// assert_eq!(axum_sesame::SessionId::from_base64(&id.to_base64()), Some(id));
+    /// assert_eq!(axum_sesame::SessionId::from_base64("short"), None);
+    /// ```
+    pub fn from_base64(text: &str) -> Option<SessionId> {
+        let mut out = [0u8; 18];
+        match URL_SAFE_NO_PAD.decode_slice(text.as_bytes(), &mut out) {
+            Ok(16) if text.len() == 22 => {
+                let mut id = [0u8; 16];
+                id.copy_from_slice(&out[..16]);
+                Some(SessionId(id))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Debug for SessionId {
@@ -166,6 +185,12 @@ pub(crate) struct Payload {
     /// Flashed messages: `[category, message]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) f: Vec<(String, String)>,
+    /// Store mode: the remember token issued in (or restoring) this session, ended with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) rt: Option<SessionId>,
+    /// Store mode: the User-Agent that logged in (for the user's list of sessions).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) ua: Option<String>,
 }
 
 /// Whether a session last written at `seen` should be re-sent to slide its lifetime
@@ -216,6 +241,8 @@ impl Payload {
             rem: false,
             d: Map::new(),
             f: Vec::new(),
+            rt: None,
+            ua: None,
         }
     }
 

@@ -4,19 +4,129 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use redis::Script;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::session::payload::SessionId;
-use crate::session::store::{Record, SaveMode, SessionStore, StoreError, StoreFuture};
+use crate::session::store::{
+    DEFAULT_MAX_PER_USER, MOVED, Record, RecordKind, SaveMode, SessionStore, StoreError,
+    StoreFuture, UserRecord,
+};
+
+/// Writes a record (create or compare-and-swap), then keeps the user's index: adds the
+/// id with its expiry as score, drops ended members, ends the ones beyond the cap (closest
+/// to expiry first, never the one just written) and sets the index's own expiry to its
+/// last member's. KEYS: record, [index]. ARGV: data, user, kind, ttl, mode (c|r),
+/// expected, member, max, record prefix.
+const SAVE: &str = r"
+local cur = redis.call('HGET', KEYS[1], 'd')
+if ARGV[5] == 'c' then
+  if cur then return 0 end
+elseif cur ~= ARGV[6] then
+  return 0
+end
+redis.call('DEL', KEYS[1])
+if ARGV[2] == '' then
+  redis.call('HSET', KEYS[1], 'd', ARGV[1], 'k', ARGV[3])
+else
+  redis.call('HSET', KEYS[1], 'd', ARGV[1], 'k', ARGV[3], 'u', ARGV[2])
+end
+local ttl = tonumber(ARGV[4])
+redis.call('EXPIRE', KEYS[1], ttl)
+local idx = KEYS[2]
+if idx then
+  local now = tonumber(redis.call('TIME')[1])
+  redis.call('ZADD', idx, now + ttl, ARGV[7])
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
+  local over = redis.call('ZCARD', idx) - tonumber(ARGV[8])
+  if over > 0 then
+    for _, m in ipairs(redis.call('ZRANGE', idx, 0, over)) do
+      if over > 0 and m ~= ARGV[7] then
+        redis.call('ZREM', idx, m)
+        redis.call('DEL', ARGV[9] .. m)
+        over = over - 1
+      end
+    end
+  end
+  local last = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
+  redis.call('EXPIREAT', idx, tonumber(last[2]) + 1)
+end
+return 1
+";
+
+/// Deletes a record and its index entry; with ARGV[3], leaves a moved marker that lives
+/// ARGV[4] seconds. KEYS: record. ARGV: key prefix, member, [marker, ttl].
+const DELETE: &str = r"
+local f = redis.call('HMGET', KEYS[1], 'u', 'k')
+redis.call('DEL', KEYS[1])
+if f[1] then
+  local kind = 'u:'
+  if f[2] == 'r' then kind = 'r:' end
+  redis.call('ZREM', ARGV[1] .. kind .. f[1], ARGV[2])
+end
+if ARGV[3] then
+  redis.call('HSET', KEYS[1], 'd', ARGV[3], 'k', 'm')
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+end
+return 1
+";
+
+/// Deletes every record in the user's two indexes, and the indexes. KEYS: sessions index,
+/// tokens index. ARGV: record prefix.
+const DELETE_USER: &str = r"
+local n = 0
+for _, idx in ipairs(KEYS) do
+  for _, m in ipairs(redis.call('ZRANGE', idx, 0, -1)) do
+    n = n + redis.call('DEL', ARGV[1] .. m)
+  end
+  redis.call('DEL', idx)
+end
+return n
+";
+
+/// The user's live records as `{index number, member, data}`; ended members are pruned.
+/// KEYS: sessions index, tokens index. ARGV: record prefix.
+const LIST_USER: &str = r"
+local out = {}
+local now = tonumber(redis.call('TIME')[1])
+for i, idx in ipairs(KEYS) do
+  redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
+  for _, m in ipairs(redis.call('ZRANGE', idx, 0, -1)) do
+    local d = redis.call('HGET', ARGV[1] .. m, 'd')
+    if d then
+      table.insert(out, {i, m, d})
+    else
+      redis.call('ZREM', idx, m)
+    end
+  end
+end
+return out
+";
+
+struct Scripts {
+    save: Script,
+    delete: Script,
+    delete_user: Script,
+    list_user: Script,
+}
 
 /// Sessions in Redis or Valkey, over one multiplexed connection that reconnects by itself.
 ///
-/// Keys: `<prefix>s:<session id>` holds a session with a TTL equal to its lifetime;
-/// `<prefix>u:<user id>` is the set of a user's session ids, for
-/// [`delete_user`](SessionStore::delete_user). Writes use `SET … NX` for new sessions and
-/// `SET … XX` for existing ones, so a request racing a logout cannot bring it back.
-/// Commands time out after one second: a store that is down answers 503 quickly, and the
-/// next request after it comes back works again.
+/// Keys (every one with a TTL):
+/// - `<prefix>s:<id>`: a hash (`d` the data, `k` the kind, `u` the user) for each session,
+///   remember token and moved marker, expiring with it;
+/// - `<prefix>u:<user id>` and `<prefix>r:<user id>`: sorted sets of the user's session and
+///   remember-token ids, scored by expiry, pruned as members end, capped at
+///   [`with_max_per_user`](RedisStore::with_max_per_user) (the one closest to expiry ends
+///   first), expiring with their last member.
+///
+/// Every write is one Lua script, so a record and its index change together; updates are
+/// compare-and-swap (see [`SaveMode::Replace`]). Commands time out after one second: a
+/// store that is down answers 503 quickly, and the next request after it comes back works
+/// again.
+///
+/// Configure Redis with a `maxmemory-policy` of `volatile-ttl` or `noeviction`: every key
+/// here has a TTL, and `allkeys-*` policies may drop an index while its sessions live.
 ///
 /// # Example
 /// ```no_run
@@ -34,6 +144,8 @@ use crate::session::store::{Record, SaveMode, SessionStore, StoreError, StoreFut
 pub struct RedisStore {
     conn: ConnectionManager,
     prefix: Arc<str>,
+    max_per_user: usize,
+    scripts: Arc<Scripts>,
 }
 
 impl fmt::Debug for RedisStore {
@@ -41,6 +153,7 @@ impl fmt::Debug for RedisStore {
         // The URL may hold a password: not printed.
         f.debug_struct("RedisStore")
             .field("prefix", &self.prefix)
+            .field("max_per_user", &self.max_per_user)
             .finish_non_exhaustive()
     }
 }
@@ -66,6 +179,13 @@ impl RedisStore {
         Ok(RedisStore {
             conn,
             prefix: Arc::from("sesame:"),
+            max_per_user: DEFAULT_MAX_PER_USER,
+            scripts: Arc::new(Scripts {
+                save: Script::new(SAVE),
+                delete: Script::new(DELETE),
+                delete_user: Script::new(DELETE_USER),
+                list_user: Script::new(LIST_USER),
+            }),
         })
     }
 
@@ -76,12 +196,52 @@ impl RedisStore {
         self
     }
 
+    /// Each user keeps at most `max` live sessions, and at most `max` remember tokens
+    /// (default 32, at least 1).
+    #[must_use]
+    pub fn with_max_per_user(mut self, max: usize) -> RedisStore {
+        self.max_per_user = max.max(1);
+        self
+    }
+
+    fn record_prefix(&self) -> String {
+        format!("{}s:", self.prefix)
+    }
+
     fn session_key(&self, id: &SessionId) -> String {
         format!("{}s:{}", self.prefix, id.to_base64())
     }
 
-    fn user_key(&self, user_id: &str) -> String {
-        format!("{}u:{user_id}", self.prefix)
+    fn index_key(&self, kind: RecordKind, user_id: &str) -> Option<String> {
+        let letter = match kind {
+            RecordKind::Session => "u",
+            RecordKind::Remember => "r",
+            RecordKind::Moved => return None,
+        };
+        Some(format!("{}{letter}:{user_id}", self.prefix))
+    }
+
+    async fn delete_or_mark(
+        &self,
+        id: &SessionId,
+        moved: Option<Duration>,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn.clone();
+        let mut call = self.scripts.delete.prepare_invoke();
+        call.key(self.session_key(id))
+            .arg(&*self.prefix)
+            .arg(id.to_base64());
+        if let Some(ttl) = moved {
+            call.arg(MOVED).arg(ttl.as_secs().max(1));
+        }
+        call.invoke_async::<()>(&mut conn).await.map_err(err)
+    }
+
+    fn user_keys(&self, user_id: &str) -> [String; 2] {
+        [
+            format!("{}u:{user_id}", self.prefix),
+            format!("{}r:{user_id}", self.prefix),
+        ]
     }
 }
 
@@ -89,8 +249,9 @@ impl SessionStore for RedisStore {
     fn load<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
             let mut conn = self.conn.clone();
-            redis::cmd("GET")
+            redis::cmd("HGET")
                 .arg(self.session_key(id))
+                .arg("d")
                 .query_async::<Option<Vec<u8>>>(&mut conn)
                 .await
                 .map_err(err)
@@ -102,80 +263,85 @@ impl SessionStore for RedisStore {
         id: &'a SessionId,
         record: &'a Record,
         ttl: Duration,
-        mode: SaveMode,
+        mode: SaveMode<'a>,
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
             let mut conn = self.conn.clone();
-            let ttl = ttl.as_secs().max(1);
-            let written: Option<String> = redis::cmd("SET")
-                .arg(self.session_key(id))
-                .arg(&record.data)
-                .arg("EX")
-                .arg(ttl)
-                .arg(match mode {
-                    SaveMode::Create => "NX",
-                    SaveMode::Update => "XX",
-                })
-                .query_async(&mut conn)
-                .await
-                .map_err(err)?;
-            if written.is_none() {
-                return Ok(false);
+            let mut call = self.scripts.save.prepare_invoke();
+            call.key(self.session_key(id));
+            if let Some(index) = record
+                .user_id
+                .as_deref()
+                .and_then(|u| self.index_key(record.kind, u))
+            {
+                call.key(index);
             }
-            if let Some(user) = &record.user_id {
-                // The user's index lives as long as their longest session.
-                let key = self.user_key(user);
-                redis::pipe()
-                    .cmd("SADD")
-                    .arg(&key)
-                    .arg(id.to_base64())
-                    .ignore()
-                    .cmd("EXPIRE")
-                    .arg(&key)
-                    .arg(ttl)
-                    .arg("NX")
-                    .ignore()
-                    .cmd("EXPIRE")
-                    .arg(&key)
-                    .arg(ttl)
-                    .arg("GT")
-                    .ignore()
-                    .query_async::<()>(&mut conn)
-                    .await
-                    .map_err(err)?;
-            }
-            Ok(true)
+            let (mode, expected): (&str, &[u8]) = match mode {
+                SaveMode::Create => ("c", b""),
+                SaveMode::Replace(expected) => ("r", expected),
+            };
+            call.arg(&record.data)
+                .arg(record.user_id.as_deref().unwrap_or(""))
+                .arg(record.kind.as_str())
+                .arg(ttl.as_secs().max(1))
+                .arg(mode)
+                .arg(expected)
+                .arg(id.to_base64())
+                .arg(self.max_per_user)
+                .arg(self.record_prefix());
+            let written: i64 = call.invoke_async(&mut conn).await.map_err(err)?;
+            Ok(written == 1)
         })
     }
 
     fn delete<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            let mut conn = self.conn.clone();
-            redis::cmd("DEL")
-                .arg(self.session_key(id))
-                .query_async::<()>(&mut conn)
-                .await
-                .map_err(err)
-        })
+        Box::pin(self.delete_or_mark(id, None))
+    }
+
+    fn mark_moved<'a>(&'a self, id: &'a SessionId, ttl: Duration) -> StoreFuture<'a, ()> {
+        Box::pin(self.delete_or_mark(id, Some(ttl)))
     }
 
     fn delete_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, usize> {
         Box::pin(async move {
             let mut conn = self.conn.clone();
-            let key = self.user_key(user_id);
-            let ids: Vec<String> = redis::cmd("SMEMBERS")
-                .arg(&key)
-                .query_async(&mut conn)
+            let [sessions, tokens] = self.user_keys(user_id);
+            self.scripts
+                .delete_user
+                .key(sessions)
+                .key(tokens)
+                .arg(self.record_prefix())
+                .invoke_async::<usize>(&mut conn)
+                .await
+                .map_err(err)
+        })
+    }
+
+    fn list_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<UserRecord>> {
+        Box::pin(async move {
+            let mut conn = self.conn.clone();
+            let [sessions, tokens] = self.user_keys(user_id);
+            let rows: Vec<(i64, String, Vec<u8>)> = self
+                .scripts
+                .list_user
+                .key(sessions)
+                .key(tokens)
+                .arg(self.record_prefix())
+                .invoke_async(&mut conn)
                 .await
                 .map_err(err)?;
-            let mut del = redis::cmd("DEL");
-            del.arg(&key);
-            for id in &ids {
-                del.arg(format!("{}s:{id}", self.prefix));
-            }
-            let removed: usize = del.query_async(&mut conn).await.map_err(err)?;
-            // The index key itself was one of the removed keys when it existed.
-            Ok(removed.saturating_sub(usize::from(!ids.is_empty())))
+            Ok(rows
+                .into_iter()
+                .filter_map(|(index, member, data)| {
+                    let id = SessionId::from_base64(&member)?;
+                    let kind = if index == 2 {
+                        RecordKind::Remember
+                    } else {
+                        RecordKind::Session
+                    };
+                    Some(UserRecord::new(id, kind, data))
+                })
+                .collect())
         })
     }
 }
