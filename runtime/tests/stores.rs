@@ -1,200 +1,17 @@
 //! Store mode: one suite of semantics (SECURITY.md R15, R21, R36), run against
 //! `MemoryStore` and, with `--features redis`, against a real Redis at `REDIS_URL`.
 
-use std::collections::HashMap;
+mod support;
+
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
 
 use axum::Router;
-use axum::body::Body;
-use axum::extract::State;
-use axum::http::{Request, StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
-use axum_sesame::codec::Codec;
+use axum::http::StatusCode;
 use axum_sesame::{
-    Auth, AuthUser, CurrentUser, Key, LoginManager, MemoryStore, Purpose, Record, SaveMode,
-    Session, SessionConfig, SessionId, SessionStore, StoreError, StoreFuture, user_loader,
+    MemoryStore, Record, SaveMode, SessionId, SessionStore, StoreError, StoreFuture, UserRecord,
 };
-use http_body_util::BodyExt;
-use tokio::sync::Notify;
-use tower::ServiceExt;
-
-#[derive(Clone, Debug)]
-struct User {
-    id: String,
-}
-
-impl AuthUser for User {
-    type Id = String;
-    fn id(&self) -> String {
-        self.id.clone()
-    }
-    fn session_auth_hash(&self) -> &[u8] {
-        b"hash"
-    }
-}
-
-#[derive(Clone, Default)]
-struct AppState {
-    users: Arc<RwLock<HashMap<String, User>>>,
-    loaded: Arc<Notify>,
-    release: Arc<Notify>,
-}
-
-#[user_loader]
-async fn load_user(id: String, State(state): State<AppState>) -> Option<User> {
-    state.users.read().unwrap().get(&id).cloned()
-}
-
-async fn login(
-    auth: Auth<User>,
-    State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> axum::response::Response {
-    let user = User { id: id.clone() };
-    state.users.write().unwrap().insert(id, user.clone());
-    match auth.login_user(&user).await {
-        Ok(()) => "ok".into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn login_remembered(
-    auth: Auth<User>,
-    State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> axum::response::Response {
-    let user = User { id: id.clone() };
-    state.users.write().unwrap().insert(id, user.clone());
-    match auth.login_user(&user).remember(true).await {
-        Ok(()) => "ok".into_response(),
-        Err(e) => e.into_response(),
-    }
-}
-
-async fn logout(auth: Auth<User>) -> &'static str {
-    auth.logout_user();
-    "Logged out"
-}
-
-async fn whoami(user: Option<CurrentUser<User>>, session: Session) -> String {
-    format!(
-        "{} {:?}",
-        user.map_or("anonymous".to_owned(), |u| u.id.clone()),
-        session.get::<String>("data")
-    )
-}
-
-#[axum_sesame::login_required]
-async fn protected(user: CurrentUser<User>) -> String {
-    user.id.clone()
-}
-
-async fn data(session: Session) -> &'static str {
-    session.insert("data", "d").unwrap();
-    "stored"
-}
-
-/// Loads the session, waits for the test, then writes to it.
-async fn slow_write(session: Session, State(state): State<AppState>) -> &'static str {
-    state.loaded.notify_one();
-    state.release.notified().await;
-    session.insert("late", 1).unwrap();
-    "late write"
-}
-
-fn key() -> Key {
-    Key::from_bytes(b"store suite key store suite key!!")
-}
-
-fn app(store: impl SessionStore) -> (Router, AppState) {
-    let state = AppState::default();
-    let manager = LoginManager::with_session(SessionConfig::new(key()).with_store(store))
-        .with_login_view("/login");
-    let router = Router::new()
-        .route("/login/{id}", post(login))
-        .route("/remember/{id}", post(login_remembered))
-        .route("/logout", get(logout))
-        .route("/whoami", get(whoami))
-        .route("/data", get(data))
-        .route("/slow", get(slow_write))
-        .route("/protected", get(protected))
-        .layer(manager.build().unwrap())
-        .with_state(state.clone());
-    (router, state)
-}
-
-struct Reply {
-    status: StatusCode,
-    cookies: Vec<String>,
-    body: String,
-}
-
-impl Reply {
-    fn session(&self) -> Option<String> {
-        self.cookies
-            .iter()
-            .find(|c| c.starts_with("session=") && !c.contains("Max-Age=0"))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-    fn remember(&self) -> Option<String> {
-        self.cookies
-            .iter()
-            .find(|c| c.starts_with("remember_token=") && !c.contains("Max-Age=0"))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-    fn deletes_session(&self) -> bool {
-        self.cookies
-            .iter()
-            .any(|c| c.starts_with("session=;") && c.contains("Max-Age=0"))
-    }
-}
-
-async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Reply {
-    let mut req = Request::builder().method(method).uri(path);
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let cookies = res
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        cookies,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
-}
-
-/// The session id a store-mode cookie carries.
-fn sid_of(cookie: &str) -> SessionId {
-    let value = cookie.strip_prefix("session=").unwrap();
-    let payload = Codec::new(key())
-        .decode(Purpose::Session, "session", value.as_bytes())
-        .unwrap()
-        .payload;
-    let bytes: [u8; 16] = payload
-        .try_into()
-        .expect("the cookie carries only the session id");
-    SessionId::from_bytes(bytes)
-}
-
-fn signed_id_cookie(bytes: &[u8]) -> String {
-    let v = Codec::new(key())
-        .encode(Purpose::Session, "session", bytes)
-        .unwrap();
-    format!("session={v}")
-}
+use support::{Reply, app, send, sid_of, signed_id_cookie};
 
 // ----- the suite: each takes a fresh store -------------------------------------------
 
@@ -248,13 +65,23 @@ impl<S: SessionStore> SessionStore for Counting<S> {
         id: &'a SessionId,
         record: &'a Record,
         ttl: std::time::Duration,
-        mode: SaveMode,
+        mode: SaveMode<'a>,
     ) -> StoreFuture<'a, bool> {
         self.saves.fetch_add(1, Ordering::SeqCst);
         self.inner.save(id, record, ttl, mode)
     }
     fn delete<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, ()> {
         self.inner.delete(id)
+    }
+    fn mark_moved<'a>(
+        &'a self,
+        id: &'a SessionId,
+        ttl: std::time::Duration,
+    ) -> StoreFuture<'a, ()> {
+        self.inner.mark_moved(id, ttl)
+    }
+    fn list_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<UserRecord>> {
+        self.inner.list_user(user_id)
     }
     fn delete_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, usize> {
         self.inner.delete_user(user_id)
@@ -295,15 +122,24 @@ async fn login_rotates_and_deletes_the_old_record(store: impl SessionStore + Clo
         .session()
         .unwrap();
     assert_ne!(sid_of(&before), sid_of(&after));
-    assert!(store.load(&sid_of(&before)).await.unwrap().is_none());
+    // The old record is gone: only a short-lived marker that it moved is left.
+    let old = store.load(&sid_of(&before)).await.unwrap();
+    assert!(
+        old.as_deref()
+            .is_none_or(|o| !String::from_utf8_lossy(o).contains("\"d\"")),
+        "the old session's data is gone"
+    );
     assert_eq!(
         send(&app, "GET", "/whoami", Some(&after)).await.body,
         "a Some(\"d\")"
     );
-    assert_eq!(
-        send(&app, "GET", "/whoami", Some(&before)).await.body,
-        "anonymous None"
-    );
+    // A request still carrying the old id is anonymous and leaves the cookie alone
+    // (it was sent before the client got the new one: R41).
+    let stale = send(&app, "GET", "/whoami", Some(&before)).await;
+    assert_eq!(stale.body, "anonymous None");
+    assert!(stale.cookies.is_empty(), "{:?}", stale.cookies);
+    let stale = send(&app, "GET", "/data", Some(&before)).await;
+    assert!(stale.cookies.is_empty(), "{:?}", stale.cookies);
 }
 
 async fn logout_deletes_the_record(store: impl SessionStore + Clone) {
@@ -367,7 +203,8 @@ async fn a_racing_request_cannot_resurrect(store: impl SessionStore + Clone) {
     state.release.notify_one();
     let late = slow.await.unwrap();
     assert_eq!(late.body, "late write");
-    assert!(late.deletes_session(), "{:?}", late.cookies);
+    // The stale request writes nothing and sends no cookie (a newer one may exist).
+    assert!(late.cookies.is_empty(), "{:?}", late.cookies);
     assert!(
         store.load(&sid_of(&c)).await.unwrap().is_none(),
         "not resurrected"
@@ -501,11 +338,27 @@ impl SessionStore for Flaky {
         id: &'a SessionId,
         record: &'a Record,
         ttl: std::time::Duration,
-        mode: SaveMode,
+        mode: SaveMode<'a>,
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
             self.check()?;
             self.inner.save(id, record, ttl, mode).await
+        })
+    }
+    fn mark_moved<'a>(
+        &'a self,
+        id: &'a SessionId,
+        ttl: std::time::Duration,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.mark_moved(id, ttl).await
+        })
+    }
+    fn list_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<UserRecord>> {
+        Box::pin(async move {
+            self.check()?;
+            self.inner.list_user(user_id).await
         })
     }
     fn delete<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, ()> {
@@ -551,19 +404,9 @@ async fn a_failing_store_fails_closed_and_recovers() {
 #[cfg(feature = "redis")]
 mod redis_store {
     use super::*;
-    use axum_sesame::RedisStore;
 
-    /// A store on the Redis at `REDIS_URL`, with a prefix of its own.
-    pub(super) fn store() -> RedisStore {
-        let url = std::env::var("REDIS_URL").unwrap_or_else(|_| {
-            panic!(
-                "REDIS_URL is not set: start a Redis (e.g. `redis-server --port 6379`) and \
-                 export REDIS_URL=redis://127.0.0.1:6379, or run the tests without \
-                 `--features redis`"
-            )
-        });
-        let prefix = format!("test-{}:", SessionId::random().unwrap().to_base64());
-        RedisStore::connect(&url).unwrap().with_prefix(&prefix)
+    pub(super) fn store() -> axum_sesame::RedisStore {
+        support::redis_store()
     }
 
     #[tokio::test]

@@ -1,0 +1,353 @@
+//! The store-mode test app and its client, shared by `stores.rs` and `store_mode.rs`.
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{Request, StatusCode, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum_sesame::codec::Codec;
+use axum_sesame::{
+    Auth, AuthUser, CurrentUser, Key, LoginManager, Purpose, Session, SessionConfig, SessionId,
+    SessionStore, user_loader,
+};
+use http_body_util::BodyExt;
+use tokio::sync::{Barrier, Notify};
+use tower::ServiceExt;
+
+#[derive(Clone, Debug)]
+pub struct User {
+    pub id: String,
+    /// Feeds the session auth hash: changing it ends the user's other sessions.
+    pub hash: String,
+}
+
+impl AuthUser for User {
+    type Id = String;
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        self.hash.as_bytes()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub users: Arc<RwLock<HashMap<String, User>>>,
+    pub loaded: Arc<Notify>,
+    pub release: Arc<Notify>,
+    /// The concurrent writers wait here after loading, so they all start from one record.
+    pub writers: Arc<Barrier>,
+}
+
+/// How many requests `/set` and `/flash` wait for at the barrier.
+pub const WRITERS: usize = 40;
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            users: Arc::default(),
+            loaded: Arc::default(),
+            release: Arc::default(),
+            writers: Arc::new(Barrier::new(WRITERS)),
+        }
+    }
+}
+
+#[user_loader]
+async fn load_user(id: String, State(state): State<AppState>) -> Option<User> {
+    state.users.read().unwrap().get(&id).cloned()
+}
+
+fn user(state: &AppState, id: String) -> User {
+    let mut users = state.users.write().unwrap();
+    users
+        .entry(id.clone())
+        .or_insert(User {
+            id,
+            hash: "hash".to_owned(),
+        })
+        .clone()
+}
+
+async fn login(
+    auth: Auth<User>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> axum::response::Response {
+    let user = user(&state, id);
+    match auth.login_user(&user).await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn login_remembered(
+    auth: Auth<User>,
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> axum::response::Response {
+    let user = user(&state, id);
+    match auth.login_user(&user).remember(true).await {
+        Ok(()) => "ok".into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+/// Changes the user's auth hash (a password change elsewhere).
+async fn rehash(State(state): State<AppState>, Path(id): Path<String>) -> &'static str {
+    if let Some(u) = state.users.write().unwrap().get_mut(&id) {
+        u.hash.push('!');
+    }
+    "rehashed"
+}
+
+async fn logout(auth: Auth<User>) -> &'static str {
+    auth.logout_user();
+    "Logged out"
+}
+
+async fn whoami(user: Option<CurrentUser<User>>, session: Session) -> String {
+    format!(
+        "{} {:?}",
+        user.map_or("anonymous".to_owned(), |u| u.id.clone()),
+        session.get::<String>("data")
+    )
+}
+
+#[axum_sesame::login_required]
+async fn protected(user: CurrentUser<User>) -> String {
+    user.id.clone()
+}
+
+async fn data(session: Session) -> &'static str {
+    session.insert("data", "d").unwrap();
+    "stored"
+}
+
+/// Loads the session, waits for the test, then writes to it.
+async fn slow_write(session: Session, State(state): State<AppState>) -> &'static str {
+    state.loaded.notify_one();
+    state.release.notified().await;
+    session.insert("late", 1).unwrap();
+    "late write"
+}
+
+/// One of [`WRITERS`] concurrent writers: sets key `k`.
+async fn set_key(
+    session: Session,
+    State(state): State<AppState>,
+    Path(k): Path<String>,
+) -> &'static str {
+    state.writers.wait().await;
+    session.insert(k, true).unwrap();
+    "set"
+}
+
+/// One of [`WRITERS`] concurrent writers: flashes `m`.
+async fn flash(
+    session: Session,
+    State(state): State<AppState>,
+    Path(m): Path<String>,
+) -> &'static str {
+    state.writers.wait().await;
+    session.flash(m);
+    "flashed"
+}
+
+/// The session's keys, then its flashes (taken), one per line.
+async fn keys(session: Session) -> String {
+    let mut keys = session.keys();
+    keys.sort();
+    let flashes: Vec<String> = session
+        .take_flashes()
+        .into_iter()
+        .map(|f| f.message)
+        .collect();
+    format!("{}\n{}", keys.join(","), flashes.join(","))
+}
+
+/// The user's sessions as JSON lines: `id current user_agent`.
+#[axum_sesame::login_required(User)]
+async fn sessions(auth: Auth<User>) -> axum::response::Response {
+    match auth.sessions().await {
+        Ok(list) => list
+            .iter()
+            .map(|s| {
+                format!(
+                    "{} {} {}\n",
+                    s.id,
+                    s.current,
+                    s.user_agent.as_deref().unwrap_or("-")
+                )
+            })
+            .collect::<String>()
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[axum_sesame::login_required(User)]
+async fn revoke(auth: Auth<User>, Path(id): Path<String>) -> axum::response::Response {
+    match auth.revoke_session(&id).await {
+        Ok(true) => "revoked".into_response(),
+        Ok(false) => StatusCode::NOT_FOUND.into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+#[axum_sesame::login_required(User)]
+async fn revoke_others(auth: Auth<User>) -> axum::response::Response {
+    match auth.revoke_other_sessions().await {
+        Ok(n) => n.to_string().into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+pub fn key() -> Key {
+    Key::from_bytes(b"store suite key store suite key!!")
+}
+
+pub fn app(store: impl SessionStore) -> (Router, AppState) {
+    let state = AppState::default();
+    let manager = LoginManager::with_session(SessionConfig::new(key()).with_store(store))
+        .with_login_view("/login");
+    let router = Router::new()
+        .route("/login/{id}", post(login))
+        .route("/remember/{id}", post(login_remembered))
+        .route("/rehash/{id}", post(rehash))
+        .route("/logout", get(logout))
+        .route("/whoami", get(whoami))
+        .route("/data", get(data))
+        .route("/slow", get(slow_write))
+        .route("/protected", get(protected))
+        .route("/set/{k}", get(set_key))
+        .route("/flash/{m}", get(flash))
+        .route("/keys", get(keys))
+        .route("/sessions", get(sessions))
+        .route("/revoke/{id}", post(revoke))
+        .route("/revoke-others", post(revoke_others))
+        .layer(manager.build().unwrap())
+        .with_state(state.clone());
+    (router, state)
+}
+
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub cookies: Vec<String>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn session(&self) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|c| c.starts_with("session=") && !c.contains("Max-Age=0"))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+    pub fn remember(&self) -> Option<String> {
+        self.cookies
+            .iter()
+            .find(|c| c.starts_with("remember_token=") && !c.contains("Max-Age=0"))
+            .map(|c| c.split(';').next().unwrap().to_owned())
+    }
+    pub fn deletes_session(&self) -> bool {
+        self.cookies
+            .iter()
+            .any(|c| c.starts_with("session=;") && c.contains("Max-Age=0"))
+    }
+}
+
+pub async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Reply {
+    send_as(app, method, path, cookie, None).await
+}
+
+/// [`send`] with a `User-Agent`.
+pub async fn send_as(
+    app: &Router,
+    method: &str,
+    path: &str,
+    cookie: Option<&str>,
+    user_agent: Option<&str>,
+) -> Reply {
+    let mut req = Request::builder().method(method).uri(path);
+    if let Some(c) = cookie {
+        req = req.header(header::COOKIE, c);
+    }
+    if let Some(ua) = user_agent {
+        req = req.header(header::USER_AGENT, ua);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let cookies = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    Reply {
+        status,
+        cookies,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    }
+}
+
+/// The session id a store-mode cookie carries.
+pub fn sid_of(cookie: &str) -> SessionId {
+    let value = cookie.strip_prefix("session=").unwrap();
+    let payload = Codec::new(key())
+        .decode(Purpose::Session, "session", value.as_bytes())
+        .unwrap()
+        .payload;
+    let bytes: [u8; 16] = payload
+        .try_into()
+        .expect("the cookie carries only the session id");
+    SessionId::from_bytes(bytes)
+}
+
+pub fn signed_id_cookie(bytes: &[u8]) -> String {
+    let v = Codec::new(key())
+        .encode(Purpose::Session, "session", bytes)
+        .unwrap();
+    format!("session={v}")
+}
+
+/// The store at `REDIS_URL`, with a prefix of its own (`--features redis`).
+#[cfg(feature = "redis")]
+pub fn redis_store() -> axum_sesame::RedisStore {
+    redis_store_with_prefix(&redis_prefix())
+}
+
+/// A fresh key prefix for one test.
+pub fn redis_prefix() -> String {
+    format!("test-{}:", SessionId::random().unwrap().to_base64())
+}
+
+#[cfg(feature = "redis")]
+pub fn redis_url() -> String {
+    std::env::var("REDIS_URL").unwrap_or_else(|_| {
+        panic!(
+            "REDIS_URL is not set: start a Redis (e.g. `redis-server --port 6379`) and \
+             export REDIS_URL=redis://127.0.0.1:6379, or run the tests without \
+             `--features redis`"
+        )
+    })
+}
+
+#[cfg(feature = "redis")]
+pub fn redis_store_with_prefix(prefix: &str) -> axum_sesame::RedisStore {
+    axum_sesame::RedisStore::connect(&redis_url())
+        .unwrap()
+        .with_prefix(prefix)
+}
