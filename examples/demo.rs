@@ -369,25 +369,26 @@ fn truncated(s: &str, max: usize) -> &str {
 }
 
 /// Failed-login throttling per (lower-cased email, client IP), with `governor`'s GCRA:
-/// a burst of [`FAILURES_ALLOWED`] failures, refilled over [`FAILURE_WINDOW`] (one more
-/// attempt every 90 s after that).
+/// a burst of [`FAILURES_ALLOWED`] failures, refilled over [`FAILURE_WINDOW`] (so after a
+/// burst, one more attempt every 90 s).
 ///
-/// Only failures may count (a user who logs in often is never throttled), yet the check
-/// must come before the password hash, and governor has no way to test a key without
-/// consuming a cell. So the limiter runs over our own [`StateStore`](governor::state::StateStore):
-/// a probe key (`record: false`) lets governor compute the verdict and its `Retry-After`
-/// but writes nothing back; a failure (`record: true`) stores the new state. The store
-/// also caps the tracked pairs at [`MAX_TRACKED_PAIRS`].
+/// Every attempt takes a cell *before* its password is hashed, so parallel attempts
+/// cannot all slip past the check; an attempt whose password turns out right (or that
+/// never got hashed) gives its cell back, so only failures count. Governor has no way to
+/// give a cell back (nor to test a key without taking one), so the limiter runs over our
+/// own [`StateStore`](governor::state::StateStore), which can undo one cell and which
+/// caps the tracked pairs at [`MAX_TRACKED_PAIRS`].
 #[derive(Clone)]
 pub struct LoginThrottle {
     limiter: Arc<
         governor::RateLimiter<
-            Probe,
+            Pair,
             FailureStore,
             governor::clock::MonotonicClock,
             governor::middleware::NoOpMiddleware<std::time::Instant>,
         >,
     >,
+    store: FailureStore,
 }
 
 impl std::fmt::Debug for LoginThrottle {
@@ -396,102 +397,106 @@ impl std::fmt::Debug for LoginThrottle {
     }
 }
 
-/// One throttled pair.
+/// One throttled (email, address) pair.
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct Pair {
     email: String,
     ip: std::net::IpAddr,
 }
 
-/// A pair and whether governor's verdict is stored (a failure) or only read (a check).
-#[derive(Clone, PartialEq, Eq)]
-struct Probe {
-    pair: Pair,
-    record: bool,
-}
-
-impl std::hash::Hash for Probe {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.pair.hash(state);
+impl Pair {
+    fn new(email: &str, ip: std::net::IpAddr) -> Pair {
+        Pair {
+            email: truncated(email, MAX_EMAIL_LEN).to_lowercase(),
+            ip,
+        }
     }
 }
 
 /// Governor's state per pair (its theoretical arrival time), with when it was last written.
-#[derive(Default)]
-struct FailureStore {
-    pairs: std::sync::Mutex<HashMap<Pair, (governor::nanos::Nanos, std::time::Instant)>>,
+type PairStates = HashMap<Pair, (governor::nanos::Nanos, std::time::Instant)>;
+
+/// The throttle's state store: shared by the limiter and [`LoginThrottle::refund`].
+#[derive(Clone, Default)]
+struct FailureStore(Arc<std::sync::Mutex<PairStates>>);
+
+impl FailureStore {
+    fn lock(&self) -> std::sync::MutexGuard<'_, PairStates> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 impl governor::state::StateStore for FailureStore {
-    type Key = Probe;
+    type Key = Pair;
 
-    fn measure_and_replace<T, F, E>(&self, key: &Probe, f: F) -> Result<T, E>
+    fn measure_and_replace<T, F, E>(&self, key: &Pair, f: F) -> Result<T, E>
     where
         F: Fn(Option<governor::nanos::Nanos>) -> Result<(T, governor::nanos::Nanos), E>,
     {
-        let mut pairs = self.pairs.lock().unwrap_or_else(|e| e.into_inner());
-        let (verdict, state) = f(pairs.get(&key.pair).map(|(state, _)| *state))?;
-        if key.record {
-            let now = std::time::Instant::now();
-            if pairs.len() >= MAX_TRACKED_PAIRS && !pairs.contains_key(&key.pair) {
-                // A pair untouched for a whole window is as good as new: forget those;
-                // if that frees nothing, forget the pair written longest ago.
-                pairs.retain(|_, (_, at)| now.duration_since(*at) < FAILURE_WINDOW);
-                if pairs.len() >= MAX_TRACKED_PAIRS {
-                    let oldest = pairs
-                        .iter()
-                        .min_by_key(|(_, (_, at))| *at)
-                        .map(|(pair, _)| pair.clone());
-                    if let Some(oldest) = oldest {
-                        pairs.remove(&oldest);
-                    }
+        let mut pairs = self.lock();
+        let (verdict, state) = f(pairs.get(key).map(|(state, _)| *state))?;
+        let now = std::time::Instant::now();
+        if pairs.len() >= MAX_TRACKED_PAIRS && !pairs.contains_key(key) {
+            // A pair untouched for a whole window is as good as new: forget those; if that
+            // frees nothing, forget the pair written longest ago.
+            pairs.retain(|_, (_, at)| now.duration_since(*at) < FAILURE_WINDOW);
+            if pairs.len() >= MAX_TRACKED_PAIRS {
+                let oldest = pairs
+                    .iter()
+                    .min_by_key(|(_, (_, at))| *at)
+                    .map(|(pair, _)| pair.clone());
+                if let Some(oldest) = oldest {
+                    pairs.remove(&oldest);
                 }
             }
-            pairs.insert(key.pair.clone(), (state, now));
         }
+        pairs.insert(key.clone(), (state, now));
         Ok(verdict)
     }
 }
 
+/// An attempt that holds one of its pair's cells until it is known to have failed.
+#[must_use]
+struct Attempt {
+    pair: Pair,
+}
+
 impl LoginThrottle {
-    /// An empty throttle.
     fn new() -> LoginThrottle {
         let quota = governor::Quota::with_period(FAILURE_WINDOW / FAILURES_ALLOWED)
             .and_then(|q| Some(q.allow_burst(std::num::NonZeroU32::new(FAILURES_ALLOWED)?)))
             .unwrap_or_else(|| governor::Quota::per_minute(std::num::NonZeroU32::MIN));
+        let store = FailureStore::default();
         LoginThrottle {
             limiter: Arc::new(governor::RateLimiter::new(
                 quota,
-                FailureStore::default(),
+                store.clone(),
                 governor::clock::MonotonicClock,
             )),
+            store,
         }
     }
 
-    fn probe(email: &str, ip: std::net::IpAddr, record: bool) -> Probe {
-        Probe {
-            pair: Pair {
-                email: truncated(email, MAX_EMAIL_LEN).to_lowercase(),
-                ip,
-            },
-            record,
-        }
-    }
-
-    /// `Err(wait)` when this pair has used up its failures: try again after `wait`.
-    fn check(&self, email: &str, ip: std::net::IpAddr) -> Result<(), Duration> {
+    /// Takes a cell for one attempt of this pair; `Err(wait)` when they are used up: try
+    /// again after `wait`.
+    fn attempt(&self, email: &str, ip: std::net::IpAddr) -> Result<Attempt, Duration> {
         use governor::clock::Clock as _;
+        let pair = Pair::new(email, ip);
         let now = governor::clock::MonotonicClock.now();
-        self.limiter
-            .check_key(&Self::probe(email, ip, false))
-            .map_err(|not_until| not_until.wait_time_from(now))
+        match self.limiter.check_key(&pair) {
+            Ok(()) => Ok(Attempt { pair }),
+            Err(not_until) => Err(not_until.wait_time_from(now)),
+        }
     }
 
-    /// Counts one failed password for this pair.
-    fn failed(&self, email: &str, ip: std::net::IpAddr) {
-        // Refused only when the pair was already blocked, which `check` ruled out just
-        // before (a race between two parallel failures at most loses one count).
-        let _ = self.limiter.check_key(&Self::probe(email, ip, true));
+    /// The attempt did not fail (right password, or never checked): its cell goes back.
+    fn refund(&self, attempt: Attempt) {
+        let period = (FAILURE_WINDOW / FAILURES_ALLOWED).as_nanos();
+        let period = u64::try_from(period).unwrap_or(u64::MAX);
+        if let Some((tat, _)) = self.store.lock().get_mut(&attempt.pair) {
+            // GCRA took a cell by moving the arrival time one period on: move it back.
+            *tat = governor::nanos::Nanos::new(tat.as_u64().saturating_sub(period));
+        }
     }
 }
 
@@ -720,25 +725,30 @@ async fn login(
     );
     let next = first(&f, "next");
     // Throttled pairs are refused before any hashing.
-    if let Err(wait) = throttle.check(email, client.ip()) {
-        tracing::info!(target: "demo::audit", email = ?typed(email), client = %client,
-            "login refused: too many failed logins");
-        return too_many_attempts(wait);
-    }
+    let attempt = match throttle.attempt(email, client.ip()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::info!(target: "demo::audit", email = ?typed(email), client = %client,
+                "login refused: too many failed logins");
+            return too_many_attempts(wait);
+        }
+    };
     let user = match db.check(email, pw).await {
         Ok(user) => user,
         Err(busy) => {
+            throttle.refund(attempt);
             tracing::warn!(target: "demo::audit", email = ?typed(email), client = %client,
                 "login refused: password checks are saturated");
             return busy.into_response();
         }
     };
     let Some(user) = user.filter(|u| u.active) else {
-        throttle.failed(email, client.ip());
+        // The attempt keeps its cell: one failure counted.
         tracing::info!(target: "demo::audit", email = ?typed(email), client = %client,
             "login failed");
         return bad_login(next);
     };
+    throttle.refund(attempt);
     if let Err(e) = auth
         .login_user(&user)
         .remember(truthy(first(&f, "remember")))
@@ -795,17 +805,23 @@ async fn reauth(
     let next = first(&f, "next");
     let pw = first(&f, "pw").unwrap_or("");
     // A stolen session must not become a password-guessing oracle: the same throttle.
-    if let Err(wait) = throttle.check(&user.email, client.ip()) {
-        tracing::info!(target: "demo::audit", email = %user.email, client = %client,
-            "reauth refused: too many failed logins");
-        return too_many_attempts(wait);
-    }
+    let attempt = match throttle.attempt(&user.email, client.ip()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::info!(target: "demo::audit", email = %user.email, client = %client,
+                "reauth refused: too many failed logins");
+            return too_many_attempts(wait);
+        }
+    };
     let checked = match db.check(&user.email, pw).await {
         Ok(checked) => checked,
-        Err(busy) => return busy.into_response(),
+        Err(busy) => {
+            throttle.refund(attempt);
+            return busy.into_response();
+        }
     };
     if checked.is_none() {
-        throttle.failed(&user.email, client.ip());
+        // The attempt keeps its cell: one failure counted.
         tracing::info!(target: "demo::audit", email = %user.email, client = %client,
             "reauth failed");
         return (
@@ -814,6 +830,7 @@ async fn reauth(
         )
             .into_response();
     }
+    throttle.refund(attempt);
     auth.confirm_login();
     auth.redirect_to(next, "/settings")
 }
