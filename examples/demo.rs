@@ -190,10 +190,21 @@ impl IntoResponse for Busy {
 
 /// Bounds password hashing: [`HASHING_AT_ONCE`] run, up to [`HASHING_QUEUE`] wait, the rest
 /// are refused, so memory stays bounded whatever the burst of logins.
-#[derive(Clone, Debug)]
+///
+/// The hashes run on [`HASHING_AT_ONCE`] threads of their own, not on tokio's blocking
+/// pool: the allocator keeps each argon2 buffer in the arena of the thread that freed it,
+/// and the blocking pool may grow to many threads (each then holding tens of MB).
+#[derive(Clone)]
 struct HashLimiter {
     permits: Arc<tokio::sync::Semaphore>,
     waiting: Arc<std::sync::atomic::AtomicUsize>,
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+impl std::fmt::Debug for HashLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashLimiter").finish_non_exhaustive()
+    }
 }
 
 /// Counts a waiter for as long as it waits, also when its request is dropped meanwhile.
@@ -206,16 +217,39 @@ impl Drop for Waiting<'_> {
 }
 
 impl HashLimiter {
-    fn new() -> HashLimiter {
-        HashLimiter {
+    /// Starts the hashing threads; they end when the last clone of the limiter is dropped.
+    fn new() -> Option<HashLimiter> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..HASHING_AT_ONCE {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is released at the end of this statement, before the job.
+                        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            // A panicking job must not take the thread with it.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .ok()?;
+        }
+        Some(HashLimiter {
             permits: Arc::new(tokio::sync::Semaphore::new(HASHING_AT_ONCE)),
             waiting: Arc::default(),
-        }
+            jobs,
+        })
     }
 
-    /// Runs `work` on the blocking pool once a permit is free; `Err(Busy)` when the queue
-    /// is full. The permit moves into the blocking task, so a client that disconnects
-    /// while its hash runs does not free a slot before the memory is.
+    /// Runs `work` on a hashing thread once a permit is free; `Err(Busy)` when the queue is
+    /// full, `Ok(None)` if the work could not run. The permit moves into the job, so a client
+    /// that disconnects while its hash runs does not free a slot before the memory is.
     async fn run<T: Send + 'static>(
         &self,
         work: impl FnOnce() -> T + Send + 'static,
@@ -237,13 +271,16 @@ impl HashLimiter {
                     .map_err(|_| Busy)?
             }
         };
-        Ok(tokio::task::spawn_blocking(move || {
-            let out = work();
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job = Box::new(move || {
+            // A panic in `work` drops `done`: the request then sees `None`.
+            let _ = done.send(work());
             drop(permit);
-            out
-        })
-        .await
-        .ok())
+        });
+        if self.jobs.send(job).is_err() {
+            return Ok(None);
+        }
+        Ok(result.await.ok())
     }
 }
 
@@ -296,7 +333,7 @@ impl Db {
             ])),
             dummy_hash: Arc::new(hash_password("not a password of anyone")?),
             verifications: Arc::default(),
-            hashing: HashLimiter::new(),
+            hashing: HashLimiter::new()?,
         })
     }
 
