@@ -15,6 +15,16 @@
 //! a signed id, and logout makes it useless) with `REDIS_URL` for Redis (build with
 //! `--features redis`).
 //!
+//! Abuse bounds (SECURITY.md R40): every argon2 hash runs on one of 2 hashing threads, with
+//! at most 64 requests waiting for one (past that, 503 with `Retry-After: 1`); after 10
+//! failed logins (or reauths) for one email from one client address, that pair gets 429 with
+//! `Retry-After` before any hashing, refilling one attempt per 90 s (10 per 15 minutes);
+//! the server disconnects a client that takes over 30 s to send its headers, and SIGTERM
+//! or Ctrl-C stop accepting and finish the requests in flight. Logins, failed logins and
+//! logouts are logged at INFO (target `demo::audit`) with the email and client address.
+//! Logs go to stderr; stdout's first line is `demo listening on http://127.0.0.1:PORT`
+//! (`PORT=0` picks a free port).
+//!
 //! ```text
 //! curl -i -c jar -b jar -d 'email=foo@bar.tld&pw=secret&remember=on' localhost:3000/login
 //! curl -b jar localhost:3000/protected                       # Logged in as: foo@bar.tld
