@@ -485,16 +485,17 @@ impl governor::state::StateStore for FailureStore {
         let now = std::time::Instant::now();
         if pairs.len() >= MAX_TRACKED_PAIRS && !pairs.contains_key(key) {
             // A pair untouched for a whole window is as good as new: forget those; if that
-            // frees nothing, forget the pair written longest ago.
+            // frees nothing, forget the tenth written longest ago (in one pass, so a flood
+            // costs one scan per MAX_TRACKED_PAIRS / 10 new pairs, not one per pair).
             pairs.retain(|_, (_, at)| now.duration_since(*at) < FAILURE_WINDOW);
             if pairs.len() >= MAX_TRACKED_PAIRS {
-                let oldest = pairs
-                    .iter()
-                    .min_by_key(|(_, (_, at))| *at)
-                    .map(|(pair, _)| pair.clone());
-                if let Some(oldest) = oldest {
-                    pairs.remove(&oldest);
-                }
+                let mut written: Vec<std::time::Instant> =
+                    pairs.values().map(|(_, at)| *at).collect();
+                // `written` holds at least MAX_TRACKED_PAIRS (> 0) entries: `cut` is in range.
+                let cut = written.len() / 10;
+                let (_, newest_dropped, _) = written.select_nth_unstable(cut);
+                let newest_dropped = *newest_dropped;
+                pairs.retain(|_, (_, at)| *at > newest_dropped);
             }
         }
         pairs.insert(key.clone(), (state, now));
