@@ -15,6 +15,16 @@
 //! a signed id, and logout makes it useless) with `REDIS_URL` for Redis (build with
 //! `--features redis`).
 //!
+//! Abuse bounds (SECURITY.md R40): every argon2 hash runs on one of 2 hashing threads, with
+//! at most 64 requests waiting for one (past that, 503 with `Retry-After: 1`); after 10
+//! failed logins (or reauths) for one email from one client address, that pair gets 429 with
+//! `Retry-After` before any hashing, refilling one attempt per 90 s (10 per 15 minutes);
+//! the server disconnects a client that takes over 30 s to send its headers, and SIGTERM
+//! or Ctrl-C stop accepting and finish the requests in flight. Logins, failed logins and
+//! logouts are logged at INFO (target `demo::audit`) with the email and client address.
+//! Logs go to stderr; stdout's first line is `demo listening on http://127.0.0.1:PORT`
+//! (`PORT=0` picks a free port).
+//!
 //! ```text
 //! curl -i -c jar -b jar -d 'email=foo@bar.tld&pw=secret&remember=on' localhost:3000/login
 //! curl -b jar localhost:3000/protected                       # Logged in as: foo@bar.tld
@@ -164,6 +174,124 @@ pub struct Db {
     dummy_hash: Arc<String>,
     /// Password verifications run, for the tests of uniform login cost.
     verifications: Arc<std::sync::atomic::AtomicUsize>,
+    /// Every argon2 hash and verification goes through this bound.
+    hashing: HashLimiter,
+}
+
+/// How many argon2 computations run at once (each holds 4 MiB while it runs).
+const HASHING_AT_ONCE: usize = 2;
+/// How many password checks may wait for a turn; past that they get 503 at once.
+const HASHING_QUEUE: usize = 64;
+
+/// The answer when the hashing queue is full: 503 with `Retry-After: 1`.
+#[derive(Debug)]
+pub struct Busy;
+
+impl IntoResponse for Busy {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::RETRY_AFTER, "1")],
+            "Too many logins at once, try again",
+        )
+            .into_response()
+    }
+}
+
+/// Bounds password hashing: [`HASHING_AT_ONCE`] run, up to [`HASHING_QUEUE`] wait, the rest
+/// are refused, so memory stays bounded whatever the burst of logins.
+///
+/// The hashes run on [`HASHING_AT_ONCE`] threads of their own, not on tokio's blocking
+/// pool: the allocator keeps each argon2 buffer in the arena of the thread that freed it,
+/// and the blocking pool may grow to many threads (each then holding tens of MB).
+#[derive(Clone)]
+struct HashLimiter {
+    permits: Arc<tokio::sync::Semaphore>,
+    waiting: Arc<std::sync::atomic::AtomicUsize>,
+    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+impl std::fmt::Debug for HashLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashLimiter").finish_non_exhaustive()
+    }
+}
+
+/// Counts a waiter for as long as it waits, also when its request is dropped meanwhile.
+struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
+    }
+}
+
+impl HashLimiter {
+    /// Starts the hashing threads; they end when the last clone of the limiter is dropped.
+    fn new() -> Option<HashLimiter> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..HASHING_AT_ONCE {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        // The lock is released at the end of this statement, before the job.
+                        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
+                        match job {
+                            // A panicking job must not take the thread with it.
+                            Ok(job) => {
+                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                })
+                .ok()?;
+        }
+        Some(HashLimiter {
+            permits: Arc::new(tokio::sync::Semaphore::new(HASHING_AT_ONCE)),
+            waiting: Arc::default(),
+            jobs,
+        })
+    }
+
+    /// Runs `work` on a hashing thread once a permit is free; `Err(Busy)` when the queue is
+    /// full, `Ok(None)` if the work could not run. The permit moves into the job, so a client
+    /// that disconnects while its hash runs does not free a slot before the memory is.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<Option<T>, Busy> {
+        let permit = match self.permits.clone().try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(_) => {
+                use std::sync::atomic::Ordering::AcqRel;
+                if self.waiting.fetch_add(1, AcqRel) >= HASHING_QUEUE {
+                    self.waiting.fetch_sub(1, AcqRel);
+                    return Err(Busy);
+                }
+                let _waiting = Waiting(&self.waiting);
+                // The semaphore is never closed; a closed one would only mean "busy".
+                self.permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| Busy)?
+            }
+        };
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job = Box::new(move || {
+            // A panic in `work` drops `done`: the request then sees `None`.
+            let _ = done.send(work());
+            drop(permit);
+        });
+        if self.jobs.send(job).is_err() {
+            return Ok(None);
+        }
+        Ok(result.await.ok())
+    }
 }
 
 /// Argon2id with a demo-sized cost (4 MiB, one pass): real hashing, quick start-up.
@@ -215,6 +343,7 @@ impl Db {
             ])),
             dummy_hash: Arc::new(hash_password("not a password of anyone")?),
             verifications: Arc::default(),
+            hashing: HashLimiter::new()?,
         })
     }
 
@@ -223,20 +352,34 @@ impl Db {
         users.get(email).cloned()
     }
 
-    /// The user with this email and password (active or not), in constant-ish time.
-    async fn check(&self, email: &str, pw: &str) -> Option<DemoUser> {
+    /// The user with this email and password (active or not), in constant-ish time: an
+    /// unknown user costs one verification too. `Err(Busy)` when the hashing queue is full.
+    async fn check(&self, email: &str, pw: &str) -> Result<Option<DemoUser>, Busy> {
         let user = self.get(email);
         let hash = user.as_ref().map_or_else(
             || self.dummy_hash.as_str().to_owned(),
             |u| u.pw_hash.clone(),
         );
         let pw = pw.to_owned();
-        self.verifications
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-            .await
+        let verifications = self.verifications.clone();
+        let ok = self
+            .hashing
+            .run(move || {
+                verifications.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                verify_password(&pw, &hash)
+            })
+            .await?
             .unwrap_or(false);
-        user.filter(|_| ok)
+        Ok(user.filter(|_| ok))
+    }
+
+    /// Hashes a new password, through the same bound as the checks.
+    async fn hash(&self, pw: String) -> Result<Option<String>, Busy> {
+        Ok(self
+            .hashing
+            .run(move || hash_password(&pw))
+            .await?
+            .flatten())
     }
 
     /// How many password verifications (argon2id) have run.
@@ -253,10 +396,219 @@ impl Db {
     }
 }
 
+/// Failed logins allowed per (email, client address) before 429.
+const FAILURES_ALLOWED: u32 = 10;
+/// The window those failures are counted in.
+const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// At most this many (email, address) pairs are tracked, so a flood of made-up emails
+/// cannot grow memory without bound (each entry is well under 1 KiB).
+const MAX_TRACKED_PAIRS: usize = 50_000;
+/// Emails are cut to this many bytes in throttle keys and logs.
+const MAX_EMAIL_LEN: usize = 254;
+
+/// `s` cut to at most `max` bytes, at a character boundary.
+fn truncated(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Failed-login throttling per (lower-cased email, client IP), with `governor`'s GCRA:
+/// a burst of [`FAILURES_ALLOWED`] failures, refilled over [`FAILURE_WINDOW`] (so after a
+/// burst, one more attempt every 90 s).
+///
+/// Every attempt takes a cell *before* its password is hashed, so parallel attempts
+/// cannot all slip past the check; an attempt whose password turns out right (or that
+/// never got hashed) gives its cell back, so only failures count. Governor has no way to
+/// give a cell back (nor to test a key without taking one), so the limiter runs over our
+/// own [`StateStore`](governor::state::StateStore), which can undo one cell and which
+/// caps the tracked pairs at [`MAX_TRACKED_PAIRS`].
+#[derive(Clone)]
+pub struct LoginThrottle {
+    limiter: Arc<
+        governor::RateLimiter<
+            Pair,
+            FailureStore,
+            governor::clock::MonotonicClock,
+            governor::middleware::NoOpMiddleware<std::time::Instant>,
+        >,
+    >,
+    store: FailureStore,
+}
+
+impl std::fmt::Debug for LoginThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginThrottle").finish_non_exhaustive()
+    }
+}
+
+/// One throttled (email, address) pair.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct Pair {
+    email: String,
+    ip: std::net::IpAddr,
+}
+
+impl Pair {
+    fn new(email: &str, ip: std::net::IpAddr) -> Pair {
+        Pair {
+            email: truncated(email, MAX_EMAIL_LEN).to_lowercase(),
+            ip,
+        }
+    }
+}
+
+/// Governor's state per pair (its theoretical arrival time), with when it was last written.
+type PairStates = HashMap<Pair, (governor::nanos::Nanos, std::time::Instant)>;
+
+/// The throttle's state store: shared by the limiter and [`LoginThrottle::refund`].
+#[derive(Clone, Default)]
+struct FailureStore(Arc<std::sync::Mutex<PairStates>>);
+
+impl FailureStore {
+    fn lock(&self) -> std::sync::MutexGuard<'_, PairStates> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl governor::state::StateStore for FailureStore {
+    type Key = Pair;
+
+    fn measure_and_replace<T, F, E>(&self, key: &Pair, f: F) -> Result<T, E>
+    where
+        F: Fn(Option<governor::nanos::Nanos>) -> Result<(T, governor::nanos::Nanos), E>,
+    {
+        let mut pairs = self.lock();
+        let (verdict, state) = f(pairs.get(key).map(|(state, _)| *state))?;
+        let now = std::time::Instant::now();
+        if pairs.len() >= MAX_TRACKED_PAIRS && !pairs.contains_key(key) {
+            // A pair untouched for a whole window is as good as new: forget those; if that
+            // frees nothing, forget the tenth written longest ago (in one pass, so a flood
+            // costs one scan per MAX_TRACKED_PAIRS / 10 new pairs, not one per pair).
+            pairs.retain(|_, (_, at)| now.duration_since(*at) < FAILURE_WINDOW);
+            if pairs.len() >= MAX_TRACKED_PAIRS {
+                let mut written: Vec<std::time::Instant> =
+                    pairs.values().map(|(_, at)| *at).collect();
+                // `written` holds at least MAX_TRACKED_PAIRS (> 0) entries: `cut` is in range.
+                let cut = written.len() / 10;
+                let (_, newest_dropped, _) = written.select_nth_unstable(cut);
+                let newest_dropped = *newest_dropped;
+                pairs.retain(|_, (_, at)| *at > newest_dropped);
+            }
+        }
+        pairs.insert(key.clone(), (state, now));
+        Ok(verdict)
+    }
+}
+
+/// An attempt that holds one of its pair's cells until it is known to have failed.
+#[must_use]
+struct Attempt {
+    pair: Pair,
+}
+
+impl LoginThrottle {
+    fn new() -> LoginThrottle {
+        let quota = governor::Quota::with_period(FAILURE_WINDOW / FAILURES_ALLOWED)
+            .and_then(|q| Some(q.allow_burst(std::num::NonZeroU32::new(FAILURES_ALLOWED)?)))
+            .unwrap_or_else(|| governor::Quota::per_minute(std::num::NonZeroU32::MIN));
+        let store = FailureStore::default();
+        LoginThrottle {
+            limiter: Arc::new(governor::RateLimiter::new(
+                quota,
+                store.clone(),
+                governor::clock::MonotonicClock,
+            )),
+            store,
+        }
+    }
+
+    /// Takes a cell for one attempt of this pair; `Err(wait)` when they are used up: try
+    /// again after `wait`.
+    fn attempt(&self, email: &str, ip: std::net::IpAddr) -> Result<Attempt, Duration> {
+        use governor::clock::Clock as _;
+        let pair = Pair::new(email, ip);
+        let now = governor::clock::MonotonicClock.now();
+        match self.limiter.check_key(&pair) {
+            Ok(()) => Ok(Attempt { pair }),
+            Err(not_until) => Err(not_until.wait_time_from(now)),
+        }
+    }
+
+    /// The attempt did not fail (right password, or never checked): its cell goes back.
+    fn refund(&self, attempt: Attempt) {
+        let period = (FAILURE_WINDOW / FAILURES_ALLOWED).as_nanos();
+        let period = u64::try_from(period).unwrap_or(u64::MAX);
+        if let Some((tat, _)) = self.store.lock().get_mut(&attempt.pair) {
+            // GCRA took a cell by moving the arrival time one period on: move it back.
+            *tat = governor::nanos::Nanos::new(tat.as_u64().saturating_sub(period));
+        }
+    }
+}
+
+/// 429 with `Retry-After` in whole seconds (at least 1).
+fn too_many_attempts(wait: Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(axum::http::header::RETRY_AFTER, secs.max(1).to_string())],
+        "Too many failed logins, try again later",
+    )
+        .into_response()
+}
+
+/// The client's IP address, from the connection (`ConnectInfo`); `None` when the router
+/// runs without one (in-process tests), which the throttle treats as one fixed address.
+#[derive(Clone, Copy, Debug)]
+pub struct ClientAddr(Option<std::net::SocketAddr>);
+
+impl ClientAddr {
+    fn ip(self) -> std::net::IpAddr {
+        self.0
+            .map_or(std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), |a| {
+                a.ip()
+            })
+    }
+}
+
+impl std::fmt::Display for ClientAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(addr) => write!(f, "{}", addr.ip()),
+            None => f.write_str("unknown"),
+        }
+    }
+}
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<ClientAddr, Self::Rejection> {
+        Ok(ClientAddr(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|c| c.0),
+        ))
+    }
+}
+
 /// The router's state.
 #[derive(Clone, Debug)]
 pub struct AppState {
     db: Db,
+    throttle: LoginThrottle,
+}
+
+impl FromRef<AppState> for LoginThrottle {
+    fn from_ref(state: &AppState) -> LoginThrottle {
+        state.throttle.clone()
+    }
 }
 
 impl FromRef<AppState> for Db {
@@ -324,7 +676,10 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
         .route("/api/me", get(api_me))
         .route("/logout", get(logout))
         .layer(manager.build().map_err(|e| e.to_string())?)
-        .with_state(AppState { db }))
+        .with_state(AppState {
+            db,
+            throttle: LoginThrottle::new(),
+        }))
 }
 
 fn escape(s: &str) -> String {
@@ -399,15 +754,49 @@ fn bad_login(next: Option<&str>) -> Response {
         .into_response()
 }
 
-async fn login(auth: Auth<DemoUser>, State(db): State<Db>, Form(f): Form<Pairs>) -> Response {
+/// The audit log's name for an email as typed: cut short, and logged with `?` so that
+/// control characters are escaped and cannot forge log lines.
+fn typed(email: &str) -> &str {
+    truncated(email, MAX_EMAIL_LEN)
+}
+
+async fn login(
+    auth: Auth<DemoUser>,
+    State(db): State<Db>,
+    State(throttle): State<LoginThrottle>,
+    client: ClientAddr,
+    Form(f): Form<Pairs>,
+) -> Response {
     let (email, pw) = (
         first(&f, "email").unwrap_or(""),
         first(&f, "pw").unwrap_or(""),
     );
     let next = first(&f, "next");
-    let Some(user) = db.check(email, pw).await.filter(|u| u.active) else {
+    // Throttled pairs are refused before any hashing.
+    let attempt = match throttle.attempt(email, client.ip()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::info!(target: "demo::audit", email = ?typed(email), client = %client,
+                "login refused: too many failed logins");
+            return too_many_attempts(wait);
+        }
+    };
+    let user = match db.check(email, pw).await {
+        Ok(user) => user,
+        Err(busy) => {
+            throttle.refund(attempt);
+            tracing::warn!(target: "demo::audit", email = ?typed(email), client = %client,
+                "login refused: password checks are saturated");
+            return busy.into_response();
+        }
+    };
+    let Some(user) = user.filter(|u| u.active) else {
+        // The attempt keeps its cell: one failure counted.
+        tracing::info!(target: "demo::audit", email = ?typed(email), client = %client,
+            "login failed");
         return bad_login(next);
     };
+    throttle.refund(attempt);
     if let Err(e) = auth
         .login_user(&user)
         .remember(truthy(first(&f, "remember")))
@@ -415,6 +804,7 @@ async fn login(auth: Auth<DemoUser>, State(db): State<Db>, Form(f): Form<Pairs>)
     {
         return e.into_response();
     }
+    tracing::info!(target: "demo::audit", email = %user.email, client = %client, "login");
     auth.redirect_to(next, "/protected")
 }
 
@@ -456,17 +846,39 @@ async fn reauth(
     user: CurrentUser<DemoUser>,
     auth: Auth<DemoUser>,
     State(db): State<Db>,
+    State(throttle): State<LoginThrottle>,
+    client: ClientAddr,
     Form(f): Form<Pairs>,
 ) -> Response {
     let next = first(&f, "next");
     let pw = first(&f, "pw").unwrap_or("");
-    if db.check(&user.email, pw).await.is_none() {
+    // A stolen session must not become a password-guessing oracle: the same throttle.
+    let attempt = match throttle.attempt(&user.email, client.ip()) {
+        Ok(attempt) => attempt,
+        Err(wait) => {
+            tracing::info!(target: "demo::audit", email = %user.email, client = %client,
+                "reauth refused: too many failed logins");
+            return too_many_attempts(wait);
+        }
+    };
+    let checked = match db.check(&user.email, pw).await {
+        Ok(checked) => checked,
+        Err(busy) => {
+            throttle.refund(attempt);
+            return busy.into_response();
+        }
+    };
+    if checked.is_none() {
+        // The attempt keeps its cell: one failure counted.
+        tracing::info!(target: "demo::audit", email = %user.email, client = %client,
+            "reauth failed");
         return (
             StatusCode::UNAUTHORIZED,
             Html(reauth_form(&[], next, Some("Bad login"))),
         )
             .into_response();
     }
+    throttle.refund(attempt);
     auth.confirm_login();
     auth.redirect_to(next, "/settings")
 }
@@ -482,10 +894,10 @@ async fn change_password(
     if new_pw.is_empty() || new_pw.len() > 1024 {
         return (StatusCode::BAD_REQUEST, "new_pw must be 1 to 1024 bytes").into_response();
     }
-    let hash = tokio::task::spawn_blocking(move || hash_password(&new_pw))
-        .await
-        .ok()
-        .flatten();
+    let hash = match db.hash(new_pw).await {
+        Ok(hash) => hash,
+        Err(busy) => return busy.into_response(),
+    };
     match hash.and_then(|h| db.set_password(&user.email, h)) {
         Some(updated) => {
             // This session goes on with the new hash; every other one ends.
@@ -506,14 +918,23 @@ async fn api_me(user: CurrentUser<DemoUser>) -> Json<serde_json::Value> {
     Json(serde_json::json!({ "email": user.email }))
 }
 
-async fn logout(auth: Auth<DemoUser>) -> &'static str {
+async fn logout(
+    user: Option<CurrentUser<DemoUser>>,
+    auth: Auth<DemoUser>,
+    client: ClientAddr,
+) -> &'static str {
+    let email = user.as_ref().map_or("(anonymous)", |u| u.email.as_str());
+    tracing::info!(target: "demo::audit", email = %email, client = %client, "logout");
     auth.logout_user();
     "Logged out"
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Logs go to stderr: stdout's first line is the address, for scripts and tests.
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
@@ -555,15 +976,80 @@ async fn main() -> ExitCode {
         println!("demo listening on http://{addr}");
         let _ = std::io::stdout().flush();
     }
-    let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    if let Err(e) = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown)
-        .await
-    {
-        eprintln!("error: server failed: {e}");
-        return ExitCode::FAILURE;
-    }
+    serve(listener, router).await;
     ExitCode::SUCCESS
+}
+
+/// A client must send a request's headers within this time or be disconnected.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a shutdown waits for the requests in flight.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves HTTP/1.1 until SIGTERM or Ctrl-C, then stops accepting and lets the requests in
+/// flight finish. Each request carries its peer address as `ConnectInfo<SocketAddr>`.
+async fn serve(listener: tokio::net::TcpListener, router: Router) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, as axum does.
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut req: axum::http::Request<_>| {
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            tower_service::Service::call(&mut router.clone(), req.map(axum::body::Body::new))
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("connection from {peer} ended: {e}");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing the requests in flight");
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("shutdown: connections still open after {SHUTDOWN_GRACE:?}, closing");
+    }
+}
+
+/// Resolves on Ctrl-C or (on Unix) SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
 }
