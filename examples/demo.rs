@@ -46,6 +46,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
+
+/// `/sessions`: the user's sessions, and ending them.
+#[path = "demo_parts/sessions.rs"]
+mod sessions;
 use axum_sesame::{
     Auth, AuthUser, CurrentUser, Flash, Key, LoginManager, MemoryStore, SameOrigin, Session,
     SessionConfig, login_required, user_loader,
@@ -130,8 +134,19 @@ pub struct DemoUser {
     pub email: String,
     /// Argon2id PHC string.
     pw_hash: String,
+    /// Bumped by "log out everywhere else": part of the session auth hash, so it ends
+    /// every other session and remember cookie, in cookie mode too.
+    epoch: u64,
+    /// `pw_hash|epoch`: what the session auth hash is made of.
+    auth_material: String,
     active: bool,
     roles: Vec<&'static str>,
+}
+
+impl DemoUser {
+    fn refresh_auth_material(&mut self) {
+        self.auth_material = format!("{}|{}", self.pw_hash, self.epoch);
+    }
 }
 
 impl std::fmt::Debug for DemoUser {
@@ -157,7 +172,7 @@ impl AuthUser for DemoUser {
     }
 
     fn session_auth_hash(&self) -> &[u8] {
-        self.pw_hash.as_bytes()
+        self.auth_material.as_bytes()
     }
 
     fn has_role(&self, role: &str) -> bool {
@@ -321,12 +336,16 @@ impl Db {
     /// The three demo users.
     pub fn new() -> Option<Db> {
         let user = |email: &str, active, roles: Vec<&'static str>| {
-            Some(DemoUser {
+            let mut user = DemoUser {
                 email: email.to_owned(),
                 pw_hash: hash_password("secret")?,
+                epoch: 0,
+                auth_material: String::new(),
                 active,
                 roles,
-            })
+            };
+            user.refresh_auth_material();
+            Some(user)
         };
         let users = [
             user("foo@bar.tld", true, vec!["admin"])?,
@@ -392,6 +411,16 @@ impl Db {
         let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
         let user = users.get_mut(email)?;
         user.pw_hash = pw_hash;
+        user.refresh_auth_material();
+        Some(user.clone())
+    }
+
+    /// Ends every other session of the user (the epoch is part of its auth hash).
+    fn bump_epoch(&self, email: &str) -> Option<DemoUser> {
+        let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
+        let user = users.get_mut(email)?;
+        user.epoch += 1;
+        user.refresh_auth_material();
         Some(user.clone())
     }
 }
@@ -675,6 +704,15 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
         .route("/admin", get(admin))
         .route("/api/me", get(api_me))
         .route("/logout", get(logout))
+        .route("/sessions", get(sessions::sessions_page))
+        .route(
+            "/sessions/revoke",
+            axum::routing::post(sessions::revoke_session).route_layer(same_origin()),
+        )
+        .route(
+            "/sessions/revoke-others",
+            axum::routing::post(sessions::revoke_other_sessions).route_layer(same_origin()),
+        )
         .layer(manager.build().map_err(|e| e.to_string())?)
         .with_state(AppState {
             db,

@@ -6,12 +6,11 @@ mod support;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::Router;
 use axum::http::StatusCode;
 use axum_sesame::{
     MemoryStore, Record, SaveMode, SessionId, SessionStore, StoreError, StoreFuture, UserRecord,
 };
-use support::{Reply, app, send, sid_of, signed_id_cookie};
+use support::{app, send, sid_of, signed_id_cookie};
 
 // ----- the suite: each takes a fresh store -------------------------------------------
 
@@ -429,9 +428,11 @@ suite!(redis, redis_store::store());
 #[cfg(feature = "redis")]
 mod redis_outage {
     use super::*;
+    use axum::Router;
     use axum_sesame::RedisStore;
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
+    use support::Reply;
 
     struct Server {
         child: Child,
