@@ -13,12 +13,15 @@
 //! `REMEMBER_DURATION` (seconds, default 365 days); `SECURE_COOKIES=1` adds `Secure`;
 //! `SESSION_STORE=memory|redis` keeps sessions on the server (the cookie then holds only
 //! a signed id, and logout makes it useless) with `REDIS_URL` for Redis (build with
-//! `--features redis`).
+//! `--features redis`); `DATABASE_URL` (default `sqlite://demo.db`) is the users' SQLite
+//! database, created and seeded on first start (two demo processes on one database and one
+//! Redis are one app). `/sessions` lists the user's sessions and ends them.
 //!
 //! Abuse bounds (SECURITY.md R40): every argon2 hash runs on one of 2 hashing threads, with
 //! at most 64 requests waiting for one (past that, 503 with `Retry-After: 1`); after 10
 //! failed logins (or reauths) for one email from one client address, that pair gets 429 with
-//! `Retry-After` before any hashing, refilling one attempt per 90 s (10 per 15 minutes);
+//! `Retry-After` before any hashing until 15 minutes have passed (then one attempt per 15
+//! minutes while it keeps failing);
 //! the server disconnects a client that takes over 30 s to send its headers, and SIGTERM
 //! or Ctrl-C stop accepting and finish the requests in flight. Logins, failed logins and
 //! logouts are logged at INFO (target `demo::audit`) with the email and client address.
@@ -35,25 +38,30 @@
 use std::collections::HashMap;
 use std::io::Write as _;
 use std::process::ExitCode;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::Duration;
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
 use axum::extract::{FromRef, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
 
+/// Argon2id behind a bounded queue.
+#[path = "demo_parts/hashing.rs"]
+mod hashing;
 /// `/sessions`: the user's sessions, and ending them.
 #[path = "demo_parts/sessions.rs"]
 mod sessions;
+/// The users, in SQLite.
+#[path = "demo_parts/users.rs"]
+mod users;
+
 use axum_sesame::{
     Auth, AuthUser, CurrentUser, Flash, Key, LoginManager, MemoryStore, SameOrigin, Session,
     SessionConfig, login_required, user_loader,
 };
+pub use users::{Db, DbError, DemoUser};
 
 /// The demo's settings, normally read from the environment.
 #[derive(Clone, Debug)]
@@ -68,6 +76,10 @@ pub struct DemoConfig {
     pub secure_cookies: bool,
     /// `SESSION_STORE` (`cookie`, the default, `memory` or `redis` with `REDIS_URL`).
     pub store: StoreChoice,
+    /// `DATABASE_URL`: the users' SQLite database (default `sqlite://demo.db`).
+    pub database_url: String,
+    /// The Redis key prefix (`sesame:`; tests give each run its own).
+    pub redis_prefix: Option<String>,
 }
 
 /// Where sessions live.
@@ -90,6 +102,8 @@ impl DemoConfig {
             remember_duration: Duration::from_secs(365 * 24 * 3600),
             secure_cookies: false,
             store: StoreChoice::Cookie,
+            database_url: "sqlite://demo.db".to_owned(),
+            redis_prefix: None,
         }
     }
 
@@ -107,6 +121,9 @@ impl DemoConfig {
         };
         let mut config = DemoConfig::new(key);
         config.session_lifetime = secs("SESSION_LIFETIME")?;
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            config.database_url = url;
+        }
         if let Some(d) = secs("REMEMBER_DURATION")? {
             config.remember_duration = d;
         }
@@ -127,308 +144,12 @@ impl DemoConfig {
     }
 }
 
-/// A user of the in-memory store.
-#[derive(Clone)]
-pub struct DemoUser {
-    /// The id.
-    pub email: String,
-    /// Argon2id PHC string.
-    pw_hash: String,
-    /// Bumped by "log out everywhere else": part of the session auth hash, so it ends
-    /// every other session and remember cookie, in cookie mode too.
-    epoch: u64,
-    /// `pw_hash|epoch`: what the session auth hash is made of.
-    auth_material: String,
-    active: bool,
-    roles: Vec<&'static str>,
-}
-
-impl DemoUser {
-    fn refresh_auth_material(&mut self) {
-        self.auth_material = format!("{}|{}", self.pw_hash, self.epoch);
-    }
-}
-
-impl std::fmt::Debug for DemoUser {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The password hash stays out of logs.
-        f.debug_struct("DemoUser")
-            .field("email", &self.email)
-            .field("active", &self.active)
-            .field("roles", &self.roles)
-            .finish_non_exhaustive()
-    }
-}
-
-impl AuthUser for DemoUser {
-    type Id = String;
-
-    fn id(&self) -> String {
-        self.email.clone()
-    }
-
-    fn is_active(&self) -> bool {
-        self.active
-    }
-
-    fn session_auth_hash(&self) -> &[u8] {
-        self.auth_material.as_bytes()
-    }
-
-    fn has_role(&self, role: &str) -> bool {
-        self.roles.contains(&role)
-    }
-}
-
-/// The in-memory user store, with the password hasher.
-#[derive(Clone)]
-pub struct Db {
-    users: Arc<RwLock<HashMap<String, DemoUser>>>,
-    tokens: Arc<HashMap<&'static str, &'static str>>,
-    /// Verified against for unknown users, so they cost what a wrong password costs.
-    dummy_hash: Arc<String>,
-    /// Password verifications run, for the tests of uniform login cost.
-    verifications: Arc<std::sync::atomic::AtomicUsize>,
-    /// Every argon2 hash and verification goes through this bound.
-    hashing: HashLimiter,
-}
-
-/// How many argon2 computations run at once (each holds 4 MiB while it runs).
-const HASHING_AT_ONCE: usize = 2;
-/// How many password checks may wait for a turn; past that they get 503 at once.
-const HASHING_QUEUE: usize = 64;
-
-/// The answer when the hashing queue is full: 503 with `Retry-After: 1`.
-#[derive(Debug)]
-pub struct Busy;
-
-impl IntoResponse for Busy {
-    fn into_response(self) -> Response {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            [(axum::http::header::RETRY_AFTER, "1")],
-            "Too many logins at once, try again",
-        )
-            .into_response()
-    }
-}
-
-/// Bounds password hashing: [`HASHING_AT_ONCE`] run, up to [`HASHING_QUEUE`] wait, the rest
-/// are refused, so memory stays bounded whatever the burst of logins.
-///
-/// The hashes run on [`HASHING_AT_ONCE`] threads of their own, not on tokio's blocking
-/// pool: the allocator keeps each argon2 buffer in the arena of the thread that freed it,
-/// and the blocking pool may grow to many threads (each then holding tens of MB).
-#[derive(Clone)]
-struct HashLimiter {
-    permits: Arc<tokio::sync::Semaphore>,
-    waiting: Arc<std::sync::atomic::AtomicUsize>,
-    jobs: std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>,
-}
-
-impl std::fmt::Debug for HashLimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HashLimiter").finish_non_exhaustive()
-    }
-}
-
-/// Counts a waiter for as long as it waits, also when its request is dropped meanwhile.
-struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
-
-impl Drop for Waiting<'_> {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, std::sync::atomic::Ordering::AcqRel);
-    }
-}
-
-impl HashLimiter {
-    /// Starts the hashing threads; they end when the last clone of the limiter is dropped.
-    fn new() -> Option<HashLimiter> {
-        let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
-        let queue = Arc::new(std::sync::Mutex::new(queue));
-        for i in 0..HASHING_AT_ONCE {
-            let queue = queue.clone();
-            std::thread::Builder::new()
-                .name(format!("argon2-{i}"))
-                .spawn(move || {
-                    loop {
-                        // The lock is released at the end of this statement, before the job.
-                        let job = queue.lock().unwrap_or_else(|e| e.into_inner()).recv();
-                        match job {
-                            // A panicking job must not take the thread with it.
-                            Ok(job) => {
-                                let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
-                            }
-                            Err(_) => break,
-                        }
-                    }
-                })
-                .ok()?;
-        }
-        Some(HashLimiter {
-            permits: Arc::new(tokio::sync::Semaphore::new(HASHING_AT_ONCE)),
-            waiting: Arc::default(),
-            jobs,
-        })
-    }
-
-    /// Runs `work` on a hashing thread once a permit is free; `Err(Busy)` when the queue is
-    /// full, `Ok(None)` if the work could not run. The permit moves into the job, so a client
-    /// that disconnects while its hash runs does not free a slot before the memory is.
-    async fn run<T: Send + 'static>(
-        &self,
-        work: impl FnOnce() -> T + Send + 'static,
-    ) -> Result<Option<T>, Busy> {
-        let permit = match self.permits.clone().try_acquire_owned() {
-            Ok(permit) => permit,
-            Err(_) => {
-                use std::sync::atomic::Ordering::AcqRel;
-                if self.waiting.fetch_add(1, AcqRel) >= HASHING_QUEUE {
-                    self.waiting.fetch_sub(1, AcqRel);
-                    return Err(Busy);
-                }
-                let _waiting = Waiting(&self.waiting);
-                // The semaphore is never closed; a closed one would only mean "busy".
-                self.permits
-                    .clone()
-                    .acquire_owned()
-                    .await
-                    .map_err(|_| Busy)?
-            }
-        };
-        let (done, result) = tokio::sync::oneshot::channel();
-        let job = Box::new(move || {
-            // A panic in `work` drops `done`: the request then sees `None`.
-            let _ = done.send(work());
-            drop(permit);
-        });
-        if self.jobs.send(job).is_err() {
-            return Ok(None);
-        }
-        Ok(result.await.ok())
-    }
-}
-
-/// Argon2id with a demo-sized cost (4 MiB, one pass): real hashing, quick start-up.
-fn hasher() -> Argon2<'static> {
-    let params = Params::new(4 * 1024, 1, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-fn hash_password(pw: &str) -> Option<String> {
-    hasher()
-        .hash_password(pw.as_bytes())
-        .ok()
-        .map(|h| h.to_string())
-}
-
-fn verify_password(pw: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| hasher().verify_password(pw.as_bytes(), &h).is_ok())
-}
-
-impl std::fmt::Debug for Db {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").finish_non_exhaustive()
-    }
-}
-
-impl Db {
-    /// The three demo users.
-    pub fn new() -> Option<Db> {
-        let user = |email: &str, active, roles: Vec<&'static str>| {
-            let mut user = DemoUser {
-                email: email.to_owned(),
-                pw_hash: hash_password("secret")?,
-                epoch: 0,
-                auth_material: String::new(),
-                active,
-                roles,
-            };
-            user.refresh_auth_material();
-            Some(user)
-        };
-        let users = [
-            user("foo@bar.tld", true, vec!["admin"])?,
-            user("bar@bar.tld", true, vec![])?,
-            user("inactive@bar.tld", false, vec![])?,
-        ];
-        Some(Db {
-            users: Arc::new(RwLock::new(
-                users.into_iter().map(|u| (u.email.clone(), u)).collect(),
-            )),
-            tokens: Arc::new(HashMap::from([
-                ("foo-token", "foo@bar.tld"),
-                ("bar-token", "bar@bar.tld"),
-            ])),
-            dummy_hash: Arc::new(hash_password("not a password of anyone")?),
-            verifications: Arc::default(),
-            hashing: HashLimiter::new()?,
-        })
-    }
-
-    fn get(&self, email: &str) -> Option<DemoUser> {
-        let users = self.users.read().unwrap_or_else(|e| e.into_inner());
-        users.get(email).cloned()
-    }
-
-    /// The user with this email and password (active or not), in constant-ish time: an
-    /// unknown user costs one verification too. `Err(Busy)` when the hashing queue is full.
-    async fn check(&self, email: &str, pw: &str) -> Result<Option<DemoUser>, Busy> {
-        let user = self.get(email);
-        let hash = user.as_ref().map_or_else(
-            || self.dummy_hash.as_str().to_owned(),
-            |u| u.pw_hash.clone(),
-        );
-        let pw = pw.to_owned();
-        let verifications = self.verifications.clone();
-        let ok = self
-            .hashing
-            .run(move || {
-                verifications.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                verify_password(&pw, &hash)
-            })
-            .await?
-            .unwrap_or(false);
-        Ok(user.filter(|_| ok))
-    }
-
-    /// Hashes a new password, through the same bound as the checks.
-    async fn hash(&self, pw: String) -> Result<Option<String>, Busy> {
-        Ok(self
-            .hashing
-            .run(move || hash_password(&pw))
-            .await?
-            .flatten())
-    }
-
-    /// How many password verifications (argon2id) have run.
-    pub fn verifications(&self) -> usize {
-        self.verifications
-            .load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    fn set_password(&self, email: &str, pw_hash: String) -> Option<DemoUser> {
-        let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
-        let user = users.get_mut(email)?;
-        user.pw_hash = pw_hash;
-        user.refresh_auth_material();
-        Some(user.clone())
-    }
-
-    /// Ends every other session of the user (the epoch is part of its auth hash).
-    fn bump_epoch(&self, email: &str) -> Option<DemoUser> {
-        let mut users = self.users.write().unwrap_or_else(|e| e.into_inner());
-        let user = users.get_mut(email)?;
-        user.epoch += 1;
-        user.refresh_auth_material();
-        Some(user.clone())
-    }
-}
-
 /// Failed logins allowed per (email, client address) before 429.
 const FAILURES_ALLOWED: u32 = 10;
 /// The window those failures are counted in.
 const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// How long a pair's cells take to come back in full.
+const FULL_REFILL: Duration = Duration::from_secs(15 * 60 * FAILURES_ALLOWED as u64);
 /// At most this many (email, address) pairs are tracked, so a flood of made-up emails
 /// cannot grow memory without bound (each entry is well under 1 KiB).
 const MAX_TRACKED_PAIRS: usize = 50_000;
@@ -445,8 +166,9 @@ fn truncated(s: &str, max: usize) -> &str {
 }
 
 /// Failed-login throttling per (lower-cased email, client IP), with `governor`'s GCRA:
-/// a burst of [`FAILURES_ALLOWED`] failures, refilled over [`FAILURE_WINDOW`] (so after a
-/// burst, one more attempt every 90 s).
+/// a burst of [`FAILURES_ALLOWED`] failures, then one attempt back per [`FAILURE_WINDOW`]
+/// (so after 10 quick failures the pair gets 429 until the window has passed, as
+/// demo-spec.md says, and then one attempt per window while it keeps failing).
 ///
 /// Every attempt takes a cell *before* its password is hashed, so parallel attempts
 /// cannot all slip past the check; an attempt whose password turns out right (or that
@@ -513,10 +235,10 @@ impl governor::state::StateStore for FailureStore {
         let (verdict, state) = f(pairs.get(key).map(|(state, _)| *state))?;
         let now = std::time::Instant::now();
         if pairs.len() >= MAX_TRACKED_PAIRS && !pairs.contains_key(key) {
-            // A pair untouched for a whole window is as good as new: forget those; if that
+            // A pair untouched until all its cells are back is as good as new: forget those; if that
             // frees nothing, forget the tenth written longest ago (in one pass, so a flood
             // costs one scan per MAX_TRACKED_PAIRS / 10 new pairs, not one per pair).
-            pairs.retain(|_, (_, at)| now.duration_since(*at) < FAILURE_WINDOW);
+            pairs.retain(|_, (_, at)| now.duration_since(*at) < FULL_REFILL);
             if pairs.len() >= MAX_TRACKED_PAIRS {
                 let mut written: Vec<std::time::Instant> =
                     pairs.values().map(|(_, at)| *at).collect();
@@ -540,7 +262,7 @@ struct Attempt {
 
 impl LoginThrottle {
     fn new() -> LoginThrottle {
-        let quota = governor::Quota::with_period(FAILURE_WINDOW / FAILURES_ALLOWED)
+        let quota = governor::Quota::with_period(FAILURE_WINDOW)
             .and_then(|q| Some(q.allow_burst(std::num::NonZeroU32::new(FAILURES_ALLOWED)?)))
             .unwrap_or_else(|| governor::Quota::per_minute(std::num::NonZeroU32::MIN));
         let store = FailureStore::default();
@@ -568,7 +290,7 @@ impl LoginThrottle {
 
     /// The attempt did not fail (right password, or never checked): its cell goes back.
     fn refund(&self, attempt: Attempt) {
-        let period = (FAILURE_WINDOW / FAILURES_ALLOWED).as_nanos();
+        let period = FAILURE_WINDOW.as_nanos();
         let period = u64::try_from(period).unwrap_or(u64::MAX);
         if let Some((tat, _)) = self.store.lock().get_mut(&attempt.pair) {
             // GCRA took a cell by moving the arrival time one period on: move it back.
@@ -647,8 +369,8 @@ impl FromRef<AppState> for Db {
 }
 
 #[user_loader]
-async fn load_user(id: String, State(db): State<Db>) -> Option<DemoUser> {
-    db.get(&id)
+async fn load_user(id: String, State(db): State<Db>) -> Result<Option<DemoUser>, DbError> {
+    db.get(&id).await
 }
 
 /// Builds the demo's router.
@@ -659,7 +381,11 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
         StoreChoice::Memory => session.with_store(MemoryStore::new()),
         #[cfg(feature = "redis")]
         StoreChoice::Redis(url) => {
-            session.with_store(axum_sesame::RedisStore::connect(url).map_err(|e| e.to_string())?)
+            let store = axum_sesame::RedisStore::connect(url).map_err(|e| e.to_string())?;
+            session.with_store(match &config.redis_prefix {
+                Some(prefix) => store.with_prefix(prefix),
+                None => store,
+            })
         }
         #[cfg(not(feature = "redis"))]
         StoreChoice::Redis(_) => {
@@ -674,15 +400,20 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
             .with_permanent_lifetime(lifetime)
             .with_absolute_lifetime(lifetime);
     }
-    let tokens = db.tokens.clone();
+    let tokens = db.clone();
     let manager = LoginManager::with_session(session)
         .with_permanent_login(config.session_lifetime.is_some())
         .with_login_view("/login")
         .with_refresh_view("/reauth")
         .with_remember_duration(config.remember_duration)
         .with_bearer_loader(move |token: String| {
-            let id = tokens.get(token.as_str()).map(|e| (*e).to_owned());
-            async move { id }
+            let db = tokens.clone();
+            async move {
+                db.token_owner(&token).await.unwrap_or_else(|error| {
+                    tracing::error!(target: "demo", %error, "API token lookup failed");
+                    None
+                })
+            }
         });
     // Cross-site POSTs are refused before anything else runs: no login work, no cookie.
     let same_origin = || axum::middleware::from_extractor::<SameOrigin>();
@@ -828,7 +559,7 @@ async fn login(
             return busy.into_response();
         }
     };
-    let Some(user) = user.filter(|u| u.active) else {
+    let Some(user) = user.filter(AuthUser::is_active) else {
         // The attempt keeps its cell: one failure counted.
         tracing::info!(target: "demo::audit", email = ?typed(email), client = %client,
             "login failed");
@@ -936,13 +667,20 @@ async fn change_password(
         Ok(hash) => hash,
         Err(busy) => return busy.into_response(),
     };
-    match hash.and_then(|h| db.set_password(&user.email, h)) {
-        Some(updated) => {
+    let Some(hash) = hash else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    match db.set_password(&user.email, hash).await {
+        Ok(Some(updated)) => {
             // This session goes on with the new hash; every other one ends.
             auth.update_session_auth_hash(&updated);
             "Password changed".into_response()
         }
-        None => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(target: "demo", %error, "password update failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
 }
 
@@ -992,9 +730,12 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let Some(db) = Db::new() else {
-        eprintln!("error: could not hash the demo passwords");
-        return ExitCode::FAILURE;
+    let db = match Db::open(&config.database_url).await {
+        Ok(db) => db,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
     };
     let router = match app(config, db) {
         Ok(router) => router,

@@ -45,13 +45,13 @@ fn config() -> DemoConfig {
     DemoConfig::new(Key::from_bytes(SECRET))
 }
 
-fn app_with(config: DemoConfig) -> Router {
-    let db = Db::new().expect("the demo passwords hash");
+async fn app_with(config: DemoConfig) -> Router {
+    let db = Db::in_memory().await.expect("the demo database");
     demo::app(config, db).expect("the demo settings are valid")
 }
 
-fn app() -> Router {
-    app_with(config())
+async fn app() -> Router {
+    app_with(config()).await
 }
 
 /// `application/x-www-form-urlencoded` (and query) encoding of one value: every byte but
@@ -496,7 +496,7 @@ impl Client {
 
 #[tokio::test]
 async fn login_page_is_a_post_form_with_email_pw_and_remember() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     let reply = client.get("/login").await;
     assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
@@ -525,7 +525,7 @@ async fn login_page_is_a_post_form_with_email_pw_and_remember() {
 
 #[tokio::test]
 async fn reflected_next_is_html_escaped() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     let reply = client
         .get("/login?next=%2F%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E")
@@ -569,7 +569,7 @@ async fn reflected_next_is_html_escaped() {
 
 #[tokio::test]
 async fn good_login_sets_a_browser_session_cookie_and_redirects() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     let reply = client.login(FOO, PASSWORD).await;
     reply.assert_redirect("/protected");
@@ -592,7 +592,7 @@ async fn good_login_sets_a_browser_session_cookie_and_redirects() {
 
 #[tokio::test]
 async fn remember_cookie_only_when_remember_is_truthy() {
-    let app = app();
+    let app = app().await;
     for value in ["on", "1", "true", "yes"] {
         let mut client = Client::new(&app);
         let body = format!("{}&remember={value}", login_body(FOO, PASSWORD));
@@ -628,7 +628,7 @@ async fn remember_cookie_only_when_remember_is_truthy() {
 
 #[tokio::test]
 async fn bad_logins_are_401_bad_login_and_log_nobody_in() {
-    let app = app();
+    let app = app().await;
     let mut bodies = Vec::new();
     for body in [
         login_body(FOO, "wrong"),
@@ -668,7 +668,7 @@ async fn bad_logins_are_401_bad_login_and_log_nobody_in() {
 
 #[tokio::test]
 async fn login_rotates_the_session() {
-    let app = app();
+    let app = app().await;
     // R15: an anonymous session (it carries the flash) is replaced on login.
     let mut client = Client::new(&app);
     client.get("/protected?x=1").await;
@@ -695,7 +695,7 @@ async fn login_rotates_the_session() {
 
 #[tokio::test]
 async fn anonymous_protected_redirects_to_login_with_next_and_a_flash() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     let reply = client.get("/protected?x=1").await;
     reply.assert_redirect("/login?next=%2Fprotected%3Fx%3D1");
@@ -744,7 +744,7 @@ async fn anonymous_protected_redirects_to_login_with_next_and_a_flash() {
 
 #[tokio::test]
 async fn login_redirect_never_comes_from_host_headers() {
-    let app = app();
+    let app = app().await;
     let want = "/login?next=%2Fprotected%3Fx%3D1";
     for headers in [
         &[("host", "evil.com")][..],
@@ -781,7 +781,7 @@ async fn login_redirect_never_comes_from_host_headers() {
 
 #[tokio::test]
 async fn head_is_protected_like_get() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     let reply = client.head("/protected").await;
     reply.assert_redirect(TO_LOGIN);
@@ -795,7 +795,7 @@ async fn head_is_protected_like_get() {
 
 #[tokio::test]
 async fn clients_that_do_not_accept_html_get_401() {
-    let app = app();
+    let app = app().await;
     for accept in [
         "application/json",
         "application/json, text/html;q=0",
@@ -987,7 +987,7 @@ fn assert_target(reply: &Reply, expected: &str, what: &str) {
 
 #[tokio::test]
 async fn safe_next_is_followed_from_form_or_query() {
-    let app = app();
+    let app = app().await;
     let body = format!("{}&next=%2Fsettings", login_body(FOO, PASSWORD));
     let mut client = Client::new(&app);
     client
@@ -1011,7 +1011,7 @@ async fn safe_next_is_followed_from_form_or_query() {
 
 #[tokio::test]
 async fn login_redirect_corpus() {
-    let app = app();
+    let app = app().await;
     let safe = safe_targets();
     let hostile = hostile_targets();
     assert!(hostile.len() >= 40);
@@ -1038,7 +1038,7 @@ async fn login_redirect_corpus() {
 
 #[tokio::test]
 async fn reauth_redirect_corpus() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     client.login_ok(FOO).await;
     let safe = safe_targets();
@@ -1068,7 +1068,7 @@ async fn reauth_redirect_corpus() {
 
 #[tokio::test]
 async fn settings_needs_a_fresh_login_and_reauth_restores_it() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     client.login_remembered(FOO).await;
     client
@@ -1140,7 +1140,7 @@ async fn settings_needs_a_fresh_login_and_reauth_restores_it() {
 
 #[tokio::test]
 async fn anonymous_reauth_redirects_to_login() {
-    let app = app();
+    let app = app().await;
     let reply = Client::new(&app).get("/reauth").await;
     reply.assert_redirect("/login?next=%2Freauth");
     let reply = Client::new(&app).get("/reauth?next=%2Fsettings").await;
@@ -1159,7 +1159,7 @@ async fn anonymous_reauth_redirects_to_login() {
 
 #[tokio::test]
 async fn basic_session_protection_marks_a_new_client_non_fresh() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     client.user_agent = Some("Agent A".to_owned());
     client.login_ok(FOO).await;
@@ -1201,7 +1201,7 @@ async fn basic_session_protection_marks_a_new_client_non_fresh() {
 
 #[tokio::test]
 async fn admin_needs_the_admin_role() {
-    let app = app();
+    let app = app().await;
     let mut foo = Client::new(&app);
     foo.login_ok(FOO).await;
     foo.get("/admin").await.assert_ok("Admin: foo@bar.tld");
@@ -1219,7 +1219,7 @@ async fn admin_needs_the_admin_role() {
 
 #[tokio::test]
 async fn api_me_by_session_or_bearer_token() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::new(&app);
     client.login_ok(FOO).await;
     let reply = client.get("/api/me").await;
@@ -1285,7 +1285,7 @@ async fn logout_clears_both_cookies_with_their_attributes() {
     for secure in [false, true] {
         let mut config = config();
         config.secure_cookies = secure;
-        let app = app_with(config);
+        let app = app_with(config).await;
         let mut client = Client::new(&app);
         let login = client.login_remembered(FOO).await;
         let set_session = login.cookie("session").expect("session");
@@ -1308,7 +1308,7 @@ async fn logout_clears_both_cookies_with_their_attributes() {
         client.assert_anonymous().await;
         client.get("/logout").await.assert_ok("Logged out");
     }
-    Client::new(&app())
+    Client::new(&app().await)
         .get("/logout")
         .await
         .assert_ok("Logged out");
@@ -1320,7 +1320,7 @@ async fn logout_clears_both_cookies_with_their_attributes() {
 
 #[tokio::test]
 async fn password_change_ends_every_other_session_of_the_user() {
-    let app = app();
+    let app = app().await;
     let mut a = Client::new(&app);
     a.login_remembered(FOO).await;
     let a_old = a.value("session").expect("session");
@@ -1372,7 +1372,7 @@ async fn password_change_ends_every_other_session_of_the_user() {
 
 #[tokio::test]
 async fn password_change_needs_a_fresh_login() {
-    let app = app();
+    let app = app().await;
     Client::new(&app)
         .post_form("/password", "new_pw=y")
         .await
@@ -1420,7 +1420,7 @@ async fn lifetimes_are_enforced_on_the_server() {
     let session = async {
         let mut config = config();
         config.session_lifetime = Some(Duration::from_secs(2));
-        let app = app_with(config);
+        let app = app_with(config).await;
         let mut client = Client::new(&app);
         let reply = client.login_ok(FOO).await;
         let cookie = reply.cookie("session").expect("session");
@@ -1435,7 +1435,7 @@ async fn lifetimes_are_enforced_on_the_server() {
     let remember = async {
         let mut config = config();
         config.remember_duration = Duration::from_secs(2);
-        let app = app_with(config);
+        let app = app_with(config).await;
         let mut client = Client::new(&app);
         let reply = client.login_remembered(FOO).await;
         let cookie = reply.cookie("remember_token").expect("remember");
@@ -1465,7 +1465,7 @@ async fn lifetimes_are_enforced_on_the_server() {
 async fn secure_cookies_adds_secure_to_both_cookies() {
     let mut config = config();
     config.secure_cookies = true;
-    let app = app_with(config);
+    let app = app_with(config).await;
     let mut client = Client::new(&app);
     let reply = client.login_remembered(FOO).await;
     for c in reply.set_cookies() {
@@ -1666,15 +1666,15 @@ async fn mint(app: &Router, email: &str) -> (String, String) {
 
 #[tokio::test]
 async fn tampered_or_foreign_cookies_are_anonymous() {
-    let app = app();
+    let app = app().await;
     let (v, r) = mint(&app, FOO).await;
     let (w, r_bar) = mint(&app, BAR).await;
     let (foreign_v, foreign_r) = mint(
-        &app_with(DemoConfig::new(Key::from_bytes(OTHER_SECRET))),
+        &app_with(DemoConfig::new(Key::from_bytes(OTHER_SECRET))).await,
         FOO,
     )
     .await;
-    let (dev_v, dev_r) = mint(&app_with(DemoConfig::new(Key::development())), FOO).await;
+    let (dev_v, dev_r) = mint(&app_with(DemoConfig::new(Key::development())).await, FOO).await;
     assert_lines_user(&app, &[format!("session={v}").as_bytes()], FOO).await;
     assert_lines_user(&app, &[format!("remember_token={r}").as_bytes()], FOO).await;
 
@@ -1772,7 +1772,7 @@ const SAME_ORIGIN: &[&[(&str, &str)]] = &[
 
 #[tokio::test]
 async fn cross_site_login_is_refused() {
-    let app = app();
+    let app = app().await;
     let body = format!("{}&remember=on", login_body(FOO, PASSWORD));
     for headers in CROSS_SITE {
         let mut client = Client::new(&app);
@@ -1797,7 +1797,7 @@ async fn cross_site_login_is_refused() {
 
 #[tokio::test]
 async fn cross_site_reauth_is_refused() {
-    let app = app();
+    let app = app().await;
     let mut client = Client::non_fresh(&app, FOO).await;
     for headers in CROSS_SITE {
         let reply = client.post_form_with("/reauth", "pw=secret", headers).await;
@@ -1827,7 +1827,7 @@ async fn cross_site_reauth_is_refused() {
 
 #[tokio::test]
 async fn cross_site_password_change_is_refused() {
-    let app = app();
+    let app = app().await;
     let mut a = Client::new(&app);
     a.login_ok(FOO).await;
     let mut b = Client::new(&app);
@@ -1907,7 +1907,7 @@ async fn read_http(res: reqwest::Response) -> Reply {
 
 #[tokio::test]
 async fn over_tcp_with_reqwest() {
-    let (base, server) = serve(app()).await;
+    let (base, server) = serve(app().await).await;
     let client = http_client(false);
     let get = |path: &str| client.get(format!("{base}{path}")).send();
 
@@ -2007,7 +2007,7 @@ async fn over_tcp_with_reqwest() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_clients_never_see_each_other() {
-    let (base, server) = serve(app()).await;
+    let (base, server) = serve(app().await).await;
     let tasks: Vec<_> = (0..16)
         .map(|i| {
             let base = base.clone();
@@ -2074,7 +2074,7 @@ async fn repeat_get(client: &mut Client, path: &str, n: usize) {
 
 #[tokio::test]
 async fn repeated_redirects_never_overflow_the_session_cookie() {
-    let app = app();
+    let app = app().await;
     // A client that never renders /login (a HEAD checker, a script, a prefetcher).
     let mut anonymous = Client::new(&app);
     repeat_get(&mut anonymous, "/protected", 100).await;
@@ -2087,7 +2087,7 @@ async fn repeated_redirects_never_overflow_the_session_cookie() {
 
 #[tokio::test]
 async fn cross_site_posts_are_refused_before_any_login_work() {
-    let app = app();
+    let app = app().await;
     let mut remembered = Client::new(&app);
     remembered.login_remembered(FOO).await;
     for headers in CROSS_SITE {
@@ -2119,7 +2119,7 @@ async fn cross_site_posts_are_refused_before_any_login_work() {
 async fn session_lifetime_caps_even_active_sessions() {
     let mut config = config();
     config.session_lifetime = Some(Duration::from_secs(2));
-    let app = app_with(config);
+    let app = app_with(config).await;
     let mut client = Client::new(&app);
     client.login_ok(FOO).await;
     let started = std::time::Instant::now();
@@ -2135,7 +2135,7 @@ async fn session_lifetime_caps_even_active_sessions() {
 async fn session_lifetime_applies_to_every_login() {
     let mut config = config();
     config.session_lifetime = Some(Duration::from_secs(60));
-    let app = app_with(config);
+    let app = app_with(config).await;
     let mut client = Client::new(&app);
     let reply = client.login_remembered(FOO).await;
     assert_cookie_attrs(&reply.cookie("session").expect("session"), false, Some(60));
@@ -2148,7 +2148,7 @@ async fn session_lifetime_applies_to_every_login() {
 
 #[tokio::test]
 async fn repeated_parameters_are_tolerated() {
-    let app = app();
+    let app = app().await;
     let reply = Client::new(&app).get("/login?next=%2Fa&next=%2Fb").await;
     assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
     let body = format!("{}&next=%2Fa&next=%2Fb", login_body(FOO, PASSWORD));
@@ -2158,7 +2158,7 @@ async fn repeated_parameters_are_tolerated() {
 
 #[tokio::test]
 async fn accept_quality_parameter_is_case_insensitive() {
-    let app = app();
+    let app = app().await;
     let reply = Client::new(&app)
         .get_with(
             "/protected",
@@ -2175,7 +2175,7 @@ async fn accept_quality_parameter_is_case_insensitive() {
 async fn store_mode_logout_revokes_the_cookie(store: demo::StoreChoice) {
     let mut config = config();
     config.store = store;
-    let app = app_with(config);
+    let app = app_with(config).await;
     let mut client = Client::new(&app);
     let login = client.login_ok("foo@bar.tld").await;
     let cookie = login.cookie("session").expect("a session cookie");
@@ -2235,7 +2235,7 @@ async fn redis_store_logout_revokes_the_cookie() {
 /// answers the same status and body.
 #[tokio::test]
 async fn every_login_attempt_costs_one_password_verification() {
-    let db = Db::new().expect("the demo passwords hash");
+    let db = Db::in_memory().await.expect("the demo database");
     let app = demo::app(config(), db.clone()).expect("the demo settings are valid");
     let mut bodies = Vec::new();
     for (email, pw) in [
@@ -2288,7 +2288,7 @@ async fn logs_never_contain_cookie_values_or_passwords() {
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
 
-    let app = app();
+    let app = app().await;
     let mut seen = Vec::new();
     let mut client = Client::new(&app);
     let body = format!("{}&remember=on", login_body("foo@bar.tld", "secret"));

@@ -14,7 +14,11 @@ const SECRET: &[u8; 32] = b"demo sessions tests secret 32 by";
 async fn serve(store: StoreChoice) -> String {
     let mut config = DemoConfig::new(Key::from_bytes(SECRET));
     config.store = store;
-    let app = demo::app(config, Db::new().expect("hashes")).expect("valid settings");
+    // Each server its own Redis keys: other tests log the same users in.
+    let prefix = axum_sesame::SessionId::random().unwrap().to_base64();
+    config.redis_prefix = Some(format!("demo-sessions-{prefix}:"));
+    let db = Db::in_memory().await.expect("the demo database");
+    let app = demo::app(config, db).expect("valid settings");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -148,4 +152,15 @@ async fn cookie_mode_revokes_others_through_the_epoch() {
     )
     .await;
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn redis_store_lists_and_revokes() {
+    let url = std::env::var("REDIS_URL").expect(
+        "REDIS_URL is not set: start redis-server and export REDIS_URL=redis://127.0.0.1:6379, \
+         or run the tests without --features redis",
+    );
+    list_and_revoke(StoreChoice::Redis(url.clone())).await;
+    revoke_others(StoreChoice::Redis(url)).await;
 }

@@ -96,13 +96,17 @@ pub(super) async fn revoke_other_sessions(
     if let Err(e) = auth.revoke_other_sessions().await {
         return e.into_response();
     }
-    match db.bump_epoch(&user.email) {
-        Some(updated) => {
+    match db.bump_epoch(&user.email).await {
+        Ok(Some(updated)) => {
             auth.update_session_auth_hash(&updated);
             tracing::info!(target: "demo::audit", email = %user.email, client = %client,
                 "other sessions revoked");
             axum::response::Redirect::to("/sessions").into_response()
         }
-        None => StatusCode::NOT_FOUND.into_response(),
+        Ok(None) => StatusCode::NOT_FOUND.into_response(),
+        Err(error) => {
+            tracing::error!(target: "demo", %error, "epoch update failed");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
     }
 }

@@ -24,11 +24,18 @@ const ARGS = [
 
 let demo;
 let base;
+// The demo's users live in SQLite: a database of this run's own, seeded on start.
+const DB_DIR = mkdtempSync(path.join(tmpdir(), 'sesame-browser-'));
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   demo = spawn(DEMO, [], {
-    env: { ...process.env, PORT: '0', SECRET_KEY: 'browser test key browser test key 0123456789' },
+    env: {
+      ...process.env,
+      PORT: '0',
+      SECRET_KEY: 'browser test key browser test key 0123456789',
+      DATABASE_URL: `sqlite://${path.join(DB_DIR, 'demo.db')}`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   base = await new Promise((resolve, reject) => {
@@ -49,6 +56,7 @@ before(async () => {
 
 after(() => {
   demo?.kill();
+  rmSync(DB_DIR, { recursive: true, force: true });
 });
 
 let shot = 0;
