@@ -1,5 +1,11 @@
-//! The demo's `/sessions` routes over real HTTP (demo-spec.md "Routes", SECURITY.md R42):
-//! list, revoke one, revoke all others, in store mode and in cookie mode.
+//! The demo's sessions over real HTTP: the `/sessions` routes (demo-spec.md "Routes",
+//! SECURITY.md R42: list, revoke one, revoke all others, in store and cookie mode), and
+//! store mode under abuse (demo-spec.md "Abuse", R38, R39, R41): replaced remember
+//! cookies die, remember-only replays continue one session, 32 sessions per user.
+//! (Concurrent writers, R41, are tested on the library's own app in
+//! `runtime/tests/store_mode.rs`: the demo has no route that writes distinct keys, and
+//! it shows a repeated flash once.) Memory store always; Redis with `--features redis`
+//! and `REDIS_URL` (each server under a key prefix of its own).
 
 #[path = "../examples/demo.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -12,17 +18,25 @@ use reqwest::StatusCode;
 const SECRET: &[u8; 32] = b"demo sessions tests secret 32 by";
 
 async fn serve(store: StoreChoice) -> String {
+    serve_with_prefix(store).await.0
+}
+
+/// Serves the demo; returns its base URL and its Redis key prefix.
+async fn serve_with_prefix(store: StoreChoice) -> (String, String) {
     let mut config = DemoConfig::new(Key::from_bytes(SECRET));
     config.store = store;
     // Each server its own Redis keys: other tests log the same users in.
-    let prefix = axum_sesame::SessionId::random().unwrap().to_base64();
-    config.redis_prefix = Some(format!("demo-sessions-{prefix}:"));
+    let prefix = format!(
+        "demo-sessions-{}:",
+        axum_sesame::SessionId::random().unwrap().to_base64()
+    );
+    config.redis_prefix = Some(prefix.clone());
     let db = Db::in_memory().await.expect("the demo database");
     let app = demo::app(config, db).expect("valid settings");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    (format!("http://{addr}"), prefix)
 }
 
 fn client() -> reqwest::Client {
@@ -163,4 +177,138 @@ async fn redis_store_lists_and_revokes() {
     );
     list_and_revoke(StoreChoice::Redis(url.clone())).await;
     revoke_others(StoreChoice::Redis(url)).await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Store mode under abuse (demo-spec.md "Abuse")
+// ---------------------------------------------------------------------------------------
+
+/// The `name=value` of the cookie `name` a response sets (not a removal).
+fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|c| !c.contains("Max-Age=0"))
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_owned)
+}
+
+/// A request with exactly this `Cookie` header, from a client without a jar.
+async fn get_with_cookie(base: &str, path: &str, cookie: &str) -> reqwest::Response {
+    client()
+        .get(format!("{base}{path}"))
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn login_form(
+    c: &reqwest::Client,
+    base: &str,
+    email: &str,
+    remember: bool,
+) -> reqwest::Response {
+    let body = format!(
+        "email={}&pw=secret{}",
+        email.replace('@', "%40"),
+        if remember { "&remember=on" } else { "" }
+    );
+    let r = post(c, base, "/login", body).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    r
+}
+
+/// A remember cookie replaced by a later login of the same client, with or without
+/// remember, is dead: after logout no earlier remember cookie logs in (R38).
+async fn replaced_remember_cookies_die(store: StoreChoice) {
+    let base = serve(store).await;
+    let c = client();
+    let r1 = set_cookie(&login_form(&c, &base, FOO, true).await, "remember_token").unwrap();
+    let r2 = set_cookie(&login_form(&c, &base, FOO, true).await, "remember_token").unwrap();
+    assert_ne!(r1, r2);
+    login_form(&c, &base, FOO, false).await;
+    c.get(format!("{base}/logout")).send().await.unwrap();
+    for r in [&r1, &r2] {
+        let replay = get_with_cookie(&base, "/protected", r).await;
+        assert_eq!(replay.status(), StatusCode::SEE_OTHER, "{r} still logs in");
+    }
+}
+
+/// How many keys the demo wrote to Redis under `prefix` (via `redis-cli`).
+fn redis_keys(prefix: &str) -> Option<usize> {
+    let url = std::env::var("REDIS_URL").ok()?;
+    let out = std::process::Command::new("redis-cli")
+        .args(["-u", &url, "--scan", "--pattern", &format!("{prefix}*")])
+        .output()
+        .expect("redis-cli runs (apt-get install redis-tools)");
+    assert!(out.status.success(), "redis-cli failed: {out:?}");
+    Some(String::from_utf8_lossy(&out.stdout).lines().count())
+}
+
+/// Requests that carry only a remember cookie continue one session: however many arrive,
+/// the user's sessions (and Redis keys) grow by a small constant (R39).
+async fn remember_only_replays_stay_bounded(store: StoreChoice) {
+    let redis = matches!(store, StoreChoice::Redis(_));
+    let (base, prefix) = serve_with_prefix(store).await;
+    let watcher = client();
+    login_form(&watcher, &base, FOO, false).await;
+    let c = client();
+    let r = set_cookie(&login_form(&c, &base, FOO, true).await, "remember_token").unwrap();
+    let first = get_with_cookie(&base, "/protected", &r).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    let sessions_before = list(&watcher, &base).await.len();
+    let keys_before = if redis { redis_keys(&prefix) } else { None };
+    for _ in 0..300 {
+        let again = get_with_cookie(&base, "/protected", &r).await;
+        assert_eq!(again.status(), StatusCode::OK);
+    }
+    let sessions_after = list(&watcher, &base).await.len();
+    assert!(
+        sessions_after <= sessions_before + 1,
+        "{sessions_before} -> {sessions_after} sessions after 300 remember-only requests"
+    );
+    if let (Some(before), Some(after)) = (keys_before, redis.then(|| redis_keys(&prefix)).flatten())
+    {
+        assert!(after <= before + 2, "{before} -> {after} Redis keys");
+    }
+}
+
+/// Each user keeps up to 32 live sessions; the oldest ends first.
+async fn thirty_two_sessions_per_user(store: StoreChoice) {
+    let base = serve(store).await;
+    let mut clients = Vec::new();
+    for _ in 0..40 {
+        let c = client();
+        login_form(&c, &base, BAR, false).await;
+        clients.push(c);
+    }
+    let last = clients.last().unwrap();
+    assert_eq!(list(last, &base).await.len(), 32);
+    assert_eq!(protected(&clients[0], &base).await, StatusCode::SEE_OTHER);
+    assert_eq!(protected(last, &base).await, StatusCode::OK);
+}
+
+const FOO: &str = "foo@bar.tld";
+const BAR: &str = "bar@bar.tld";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_store_under_abuse() {
+    replaced_remember_cookies_die(StoreChoice::Memory).await;
+    remember_only_replays_stay_bounded(StoreChoice::Memory).await;
+    thirty_two_sessions_per_user(StoreChoice::Memory).await;
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_store_under_abuse() {
+    let url = std::env::var("REDIS_URL").expect(
+        "REDIS_URL is not set: start redis-server and export REDIS_URL=redis://127.0.0.1:6379, \
+         or run the tests without --features redis",
+    );
+    replaced_remember_cookies_die(StoreChoice::Redis(url.clone())).await;
+    remember_only_replays_stay_bounded(StoreChoice::Redis(url.clone())).await;
+    thirty_two_sessions_per_user(StoreChoice::Redis(url)).await;
 }

@@ -35,8 +35,10 @@ local ttl = tonumber(ARGV[4])
 redis.call('EXPIRE', KEYS[1], ttl)
 local idx = KEYS[2]
 if idx then
-  local now = tonumber(redis.call('TIME')[1])
-  redis.call('ZADD', idx, now + ttl, ARGV[7])
+  -- Microseconds in the score: of logins within one second, the first ends first.
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+  redis.call('ZADD', idx, string.format('%.6f', now + ttl), ARGV[7])
   redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
   local over = redis.call('ZCARD', idx) - tonumber(ARGV[8])
   if over > 0 then
@@ -49,7 +51,7 @@ if idx then
     end
   end
   local last = redis.call('ZRANGE', idx, -1, -1, 'WITHSCORES')
-  redis.call('EXPIREAT', idx, tonumber(last[2]) + 1)
+  redis.call('EXPIREAT', idx, math.ceil(tonumber(last[2])) + 1)
 end
 return 1
 ";
