@@ -1,5 +1,6 @@
 //! Store mode: one suite of semantics (SECURITY.md R15, R21, R36), run against
-//! `MemoryStore` and, with `--features redis`, against a real Redis at `REDIS_URL`.
+//! `MemoryStore` and, with `--features redis`, against a real Redis at `REDIS_URL`, over
+//! real HTTP (`support::app` serves the router on a loopback port).
 
 mod support;
 
@@ -428,11 +429,10 @@ suite!(redis, redis_store::store());
 #[cfg(feature = "redis")]
 mod redis_outage {
     use super::*;
-    use axum::Router;
     use axum_sesame::RedisStore;
     use std::process::{Child, Command, Stdio};
     use std::time::{Duration, Instant};
-    use support::Reply;
+    use support::{App, Reply};
 
     struct Server {
         child: Child,
@@ -485,7 +485,7 @@ mod redis_outage {
     }
 
     /// Polls `/whoami` until it is not 503 (bounded); every answer must be 200 or 503.
-    async fn until_up(app: &Router, cookie: Option<&str>) -> Reply {
+    async fn until_up(app: &App, cookie: Option<&str>) -> Reply {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let r = send(app, "GET", "/whoami", cookie).await;

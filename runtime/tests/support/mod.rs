@@ -1,13 +1,13 @@
-//! The store-mode test app and its client, shared by `stores.rs` and `store_mode.rs`.
+//! The store-mode test app and its client, shared by `stores.rs` and `store_mode.rs`: the
+//! router served by `axum::serve` on a loopback port, every request real HTTP (reqwest).
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum_sesame::codec::Codec;
@@ -15,9 +15,7 @@ use axum_sesame::{
     Auth, AuthUser, CurrentUser, Key, LoginManager, Purpose, Session, SessionConfig, SessionId,
     SessionStore, user_loader,
 };
-use http_body_util::BodyExt;
 use tokio::sync::{Barrier, Notify};
-use tower::ServiceExt;
 
 #[derive(Clone, Debug)]
 pub struct User {
@@ -213,7 +211,28 @@ pub fn key() -> Key {
     Key::from_bytes(b"store suite key store suite key!!")
 }
 
-pub fn app(store: impl SessionStore) -> (Router, AppState) {
+/// The test app, served: its address and an HTTP client.
+#[derive(Clone, Debug)]
+pub struct App {
+    base: String,
+    client: reqwest::Client,
+}
+
+/// Serves `router` on a free loopback port (for as long as the test's runtime runs).
+pub fn serve(router: Router) -> App {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    App { base, client }
+}
+
+pub fn app(store: impl SessionStore) -> (App, AppState) {
     let state = AppState::default();
     let manager = LoginManager::with_session(SessionConfig::new(key()).with_store(store))
         .with_login_view("/login");
@@ -234,7 +253,7 @@ pub fn app(store: impl SessionStore) -> (Router, AppState) {
         .route("/revoke-others", post(revoke_others))
         .layer(manager.build().unwrap())
         .with_state(state.clone());
-    (router, state)
+    (serve(router), state)
 }
 
 #[derive(Debug)]
@@ -264,42 +283,39 @@ impl Reply {
     }
 }
 
-pub async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Reply {
+pub async fn send(app: &App, method: &str, path: &str, cookie: Option<&str>) -> Reply {
     send_as(app, method, path, cookie, None).await
 }
 
 /// [`send`] with a `User-Agent`.
 pub async fn send_as(
-    app: &Router,
+    app: &App,
     method: &str,
     path: &str,
     cookie: Option<&str>,
     user_agent: Option<&str>,
 ) -> Reply {
-    let mut req = Request::builder().method(method).uri(path);
+    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+    let mut req = app.client.request(method, format!("{}{path}", app.base));
     if let Some(c) = cookie {
         req = req.header(header::COOKIE, c);
     }
     if let Some(ua) = user_agent {
         req = req.header(header::USER_AGENT, ua);
     }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
+    let res = req.send().await.expect("the test server answers");
+    let status = StatusCode::from_u16(res.status().as_u16()).unwrap();
     let cookies = res
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
         .map(|v| v.to_str().unwrap().to_owned())
         .collect();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
+    let body = res.text().await.unwrap();
     Reply {
         status,
         cookies,
-        body: String::from_utf8_lossy(&body).into_owned(),
+        body,
     }
 }
 
