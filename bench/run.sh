@@ -6,6 +6,8 @@
 #   bench/run.sh                          # ROUNDS=5 DURATION=5 CONNS=32 by default
 #   ROUNDS=3 DURATION=10 bench/run.sh
 #   SERVERS="baseline sesame" bench/run.sh
+#   SERVERS="baseline sesame sesame_memory sesame_redis" bench/run.sh   # store mode;
+#     sesame_redis needs a Redis at REDIS_URL (default redis://127.0.0.1:6379)
 #   SCENARIOS="authenticated reconnect" bench/run.sh
 #
 # The machine is shared and noisy: every server runs for the whole benchmark and the

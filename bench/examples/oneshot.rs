@@ -9,7 +9,7 @@
 //! The difference between two runs with different request counts, divided by the
 //! difference of the counts, is the cost of one request (start-up and logins cancel out);
 //! `baseline` gives the floor. Servers: `baseline`, `signed_jar`, `axum_login`, `sesame`,
-//! `sesame_flash`, `sesame_wrapped`; scenarios: `authenticated`, `anonymous`, `untouched`,
+//! `sesame_flash`, `sesame_wrapped`, `sesame_memory` (store mode); scenarios: `authenticated`, `anonymous`, `untouched`,
 //! `many` (1000 clients' cookies in turn), and `connection` (what `axum::serve` does for
 //! each new connection: the router re-layered; not for `sesame_wrapped`, made once).
 use axum::body::Body;
@@ -36,6 +36,10 @@ fn main() {
         "axum_login" => axum_sesame_bench::apps::axum_login::app(),
         "sesame" => axum_sesame_bench::apps::sesame::app(),
         "sesame_flash" => axum_sesame_bench::apps::sesame::app_with_flash(),
+        // Store mode in memory; the per-user cap raised for `many` (one user, 1000 logins).
+        "sesame_memory" => axum_sesame_bench::apps::sesame::app_with_store(
+            axum_sesame::MemoryStore::new().with_max_per_user(100_000),
+        ),
         other => panic!("unknown server {other}"),
     };
     if scenario == "connection" {

@@ -14,6 +14,11 @@ pub fn serve(app: axum::Router) {
     run(|listener| async move { axum::serve(listener, app).await });
 }
 
+/// [`serve`] with the router made inside the runtime (for stores that connect there).
+pub fn serve_with(make: impl FnOnce() -> axum::Router) {
+    run(|listener| async move { axum::serve(listener, make()).await });
+}
+
 /// Serves a service that wraps the whole router (`LoginManager::wrap`), made once.
 pub fn serve_service<S>(app: S)
 where

@@ -8,7 +8,10 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use axum::{Router, routing::get};
-use axum_sesame::{Auth, AuthUser, CurrentUser, Key, LoginManager, login_required, user_loader};
+use axum_sesame::{
+    Auth, AuthUser, CurrentUser, Key, LoginManager, SessionConfig, SessionStore, login_required,
+    user_loader,
+};
 
 struct User {
     id: String,
@@ -64,6 +67,15 @@ pub fn app() -> Router {
 /// [`app`] with Flask-Login's default flashed message on the redirect.
 pub fn app_with_flash() -> Router {
     routes().layer(LoginManager::new(key()).with_login_view("/login"))
+}
+
+/// [`app`] in store mode: sessions in `store`, the cookie a signed id.
+pub fn app_with_store(store: impl SessionStore) -> Router {
+    routes().layer(
+        LoginManager::with_session(SessionConfig::new(key()).with_store(store))
+            .with_login_view("/login")
+            .with_login_message(None),
+    )
 }
 
 /// The login manager of [`app`].
