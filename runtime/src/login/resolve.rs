@@ -390,7 +390,7 @@ where
                 fat = None;
                 ctx.slot.with(|s| {
                     if s.fat.take().is_some() {
-                        s.changes.login = true;
+                        s.changes().login = true;
                         s.modified = true;
                     }
                 });
@@ -413,7 +413,7 @@ where
                 if matches!(m, HashMatch::Fallback) {
                     // Verified under a fallback key: re-issue under the current one.
                     s.ah = Some(auth_hash(ctx.key(), uid, u.session_auth_hash()));
-                    s.changes.login = true;
+                    s.changes().login = true;
                     s.modified = true;
                 }
                 Some(m)

@@ -9,6 +9,7 @@ use crate::login::AuthUser;
 use crate::login::extract::Auth;
 use crate::login::resolve::signal;
 use crate::session::payload::Payload;
+use crate::session::record;
 use crate::session::{RecordKind, SessionId, StoreUnavailable, UserRecord};
 
 /// One live session of the logged-in user, for a "your sessions" page.
@@ -66,7 +67,10 @@ impl<U: AuthUser> Auth<U> {
     }
 
     /// The user's live sessions of this user, most recently used first.
-    async fn live(&self, uid: &str) -> Result<Vec<(UserRecord, Payload)>, StoreUnavailable> {
+    async fn live(
+        &self,
+        uid: &str,
+    ) -> Result<Vec<(UserRecord, Payload, Option<String>)>, StoreUnavailable> {
         let Some(store) = &self.ctx.slot.settings.store else {
             return Ok(Vec::new());
         };
@@ -76,18 +80,20 @@ impl<U: AuthUser> Auth<U> {
             .list_user(uid)
             .await
             .map_err(|e| StoreUnavailable::logged(&e))?;
-        let mut out: Vec<(UserRecord, Payload)> = records
+        let mut out: Vec<(UserRecord, Payload, Option<String>)> = records
             .into_iter()
             .filter(|r| r.kind == RecordKind::Session)
             .filter_map(|r| {
-                let p: Payload = serde_json::from_slice(&r.data).ok()?;
+                let (json, tail) = record::split(&r.data);
+                let p: Payload = serde_json::from_slice(json).ok()?;
                 let live = p.sid == Some(r.id)
                     && p.uid.as_deref() == Some(uid)
                     && p.check_times(now, lifetimes).is_ok();
-                live.then_some((r, p))
+                let ua = record::meta(tail).ua;
+                live.then_some((r, p, ua))
             })
             .collect();
-        out.sort_by_key(|(_, p)| std::cmp::Reverse(p.seen));
+        out.sort_by_key(|(_, p, _)| std::cmp::Reverse(p.seen));
         Ok(out)
     }
 
@@ -143,11 +149,11 @@ impl<U: AuthUser> Auth<U> {
             .live(&current.uid)
             .await?
             .into_iter()
-            .map(|(r, p)| SessionInfo {
+            .map(|(r, p, ua)| SessionInfo {
                 id: public_id(&r.id),
                 started: p.iat,
                 last_used: p.seen,
-                user_agent: p.ua,
+                user_agent: ua,
                 current: Some(r.id) == current.sid,
             })
             .collect())
@@ -173,11 +179,11 @@ impl<U: AuthUser> Auth<U> {
         let Some(store) = &self.ctx.slot.settings.store else {
             return Ok(false);
         };
-        let Some((r, p)) = self
+        let Some((r, p, _)) = self
             .live(&current.uid)
             .await?
             .into_iter()
-            .find(|(r, _)| same_id(&public_id(&r.id), id))
+            .find(|(r, _, _)| same_id(&public_id(&r.id), id))
         else {
             return Ok(false);
         };

@@ -9,6 +9,7 @@ use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
 use crate::login::resolve::LoginCtx;
 use crate::session::payload::{Digest16, Payload};
+use crate::session::record;
 use crate::session::{
     ClientId, Record, RecordKind, SaveMode, SessionId, SessionState, StoreError, StoreUnavailable,
 };
@@ -119,7 +120,7 @@ impl LoginCtx {
         if let Some(sid) = record.sid
             && !self.slot.with(|s| s.has_stored())
             && let Some(bytes) = store.load(&sid).await.map_err(|e| unavailable(&e))?
-            && let Ok(p) = serde_json::from_slice::<Payload>(&bytes)
+            && let Ok(p) = serde_json::from_slice::<Payload>(record::split(&bytes).0)
             && p.sid == Some(sid)
             && p.uid.as_deref() == Some(r.uid.as_str())
             && p.ah.is_some_and(|ah| ah.ct_eq(&login.ah))
@@ -155,11 +156,13 @@ impl LoginCtx {
         p.cid = login.identity.digest();
         p.rem = true;
         p.rt = Some(r.rid);
-        p.ua = user_agent(parts);
         (p.d, p.f) = self.slot.with(|s| (s.data.clone(), s.flashes.clone()));
         let (_, ttl) = lifetimes.cookie_and_record(p.perm, now, now);
         let ttl = std::time::Duration::from_secs(ttl.max(1));
-        let bytes = p.to_json();
+        let meta = record::Meta {
+            ua: user_agent(parts),
+        };
+        let bytes = record::join(p.to_json(), &record::tail(&meta));
         let session = Record::new(bytes.clone(), p.uid.clone());
         if !store
             .save(&sid, &session, ttl, SaveMode::Create)

@@ -26,6 +26,7 @@ pub(crate) mod memo;
 mod memory;
 pub(crate) mod merge;
 pub(crate) mod payload;
+pub(crate) mod record;
 #[cfg(feature = "redis")]
 mod redis;
 mod rejection;
@@ -129,7 +130,8 @@ pub(crate) struct SessionState {
     /// client that did not send its cookie).
     pub(crate) resend: bool,
     /// What changed, to merge with concurrent writers (store mode).
-    pub(crate) changes: Changes,
+    /// Boxed: allocated by the first change, so a request that only reads moves less.
+    changes: Option<Box<Changes>>,
     incoming: Incoming,
     /// Store mode: the id of the record this session was loaded from (deleted when the
     /// session ends or moves to a new id).
@@ -157,7 +159,7 @@ impl SessionState {
             ua: None,
             new_id: false,
             resend: false,
-            changes: Changes::default(),
+            changes: None,
             incoming,
             stored: None,
             loaded: None,
@@ -179,10 +181,10 @@ impl SessionState {
             flashes: p.f,
             modified: false,
             rt: p.rt,
-            ua: p.ua,
+            ua: None,
             new_id: false,
             resend: false,
-            changes: Changes::default(),
+            changes: None,
             incoming: Incoming::Valid { rotated },
             stored: None,
             loaded: None,
@@ -195,6 +197,11 @@ impl SessionState {
         state.stored = Some(sid);
         state.loaded = Some(bytes);
         state
+    }
+
+    /// What this request changed so far.
+    pub(crate) fn changes(&mut self) -> &mut Changes {
+        self.changes.get_or_insert_with(Box::default)
     }
 
     /// Store mode: whether this request loaded a record of its own.
@@ -444,7 +451,7 @@ impl Slot {
                 state.incoming = Incoming::Moved;
                 return Ok(state);
             }
-            match serde_json::from_slice::<Payload>(&data) {
+            match serde_json::from_slice::<Payload>(record::split(&data).0) {
                 Ok(p) if p.sid == Some(sid) && p.check_times(now, &s.lifetimes).is_ok() => {
                     return Ok(SessionState::from_record(p, decoded.rotated, sid, data));
                 }
@@ -597,7 +604,6 @@ impl Slot {
             d: state.data,
             f: state.flashes,
             rt: state.rt,
-            ua: state.ua,
         };
         let (max_age, ttl) = s
             .lifetimes
@@ -627,14 +633,22 @@ impl Slot {
         } else {
             None
         };
-        let how = match (new_id, state.loaded) {
-            (true, _) => Some(How::Create),
-            (false, Some(loaded)) if write => Some(How::Replace {
-                loaded,
-                changes: state.changes,
-            }),
+        let (how, tail) = match (new_id, state.loaded) {
+            (true, _) => {
+                let meta = record::Meta { ua: state.ua };
+                (Some(How::Create), record::tail(&meta))
+            }
+            (false, Some(loaded)) if write => {
+                // The list-of-sessions line goes over as it was.
+                let tail = record::split(&loaded).1.to_vec();
+                let how = How::Replace {
+                    loaded,
+                    changes: state.changes.map(|c| *c).unwrap_or_default(),
+                };
+                (Some(how), tail)
+            }
             // Only the cookie to send again (a continued session), or nothing to write.
-            (false, _) => None,
+            (false, _) => (None, Vec::new()),
         };
         // A login's old id is marked as moved (a request still in flight with it must not
         // delete the new cookie); an ended anonymous session is deleted.
@@ -652,6 +666,7 @@ impl Slot {
         op.save = how.map(|how| Save {
             id: sid,
             payload,
+            tail,
             ttl: Duration::from_secs(ttl.max(1)),
             how,
         });
@@ -827,7 +842,7 @@ impl Session {
     pub fn insert_value(&self, key: impl Into<String>, value: Value) {
         let key = key.into();
         self.with(|s| {
-            s.changes.key(&key);
+            s.changes().key(&key);
             s.data.insert(key, value);
             s.modified = true;
         });
@@ -844,7 +859,7 @@ impl Session {
         self.with(|s| {
             let old = s.data.remove(key);
             if old.is_some() {
-                s.changes.key(key);
+                s.changes().key(key);
                 s.modified = true;
             }
             old
@@ -883,7 +898,7 @@ impl Session {
         self.with(|s| {
             if s.permanent != permanent {
                 s.permanent = permanent;
-                s.changes.permanent = true;
+                s.changes().permanent = true;
                 s.modified = true;
             }
         });
@@ -914,7 +929,7 @@ impl Session {
         let entry = (category.into(), message.into());
         self.with(|s| {
             s.flashes.push(entry);
-            s.changes.added += 1;
+            s.changes().added += 1;
             s.modified = true;
         });
     }
@@ -929,9 +944,9 @@ impl Session {
             s.modified = true;
             let taken = std::mem::take(&mut s.flashes);
             // Shown flashes that came from the record are removed from a newer one too.
-            let loaded = taken.len() - s.changes.added.min(taken.len());
-            s.changes.taken.extend_from_slice(&taken[..loaded]);
-            s.changes.added = 0;
+            let loaded = taken.len() - s.changes().added.min(taken.len());
+            s.changes().taken.extend_from_slice(&taken[..loaded]);
+            s.changes().added = 0;
             taken
                 .into_iter()
                 .map(|(category, message)| Flash { category, message })

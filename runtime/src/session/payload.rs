@@ -188,9 +188,6 @@ pub(crate) struct Payload {
     /// Store mode: the remember token issued in (or restoring) this session, ended with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) rt: Option<SessionId>,
-    /// Store mode: the User-Agent that logged in (for the user's list of sessions).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) ua: Option<String>,
 }
 
 /// Whether a session last written at `seen` should be re-sent to slide its lifetime
@@ -242,7 +239,6 @@ impl Payload {
             d: Map::new(),
             f: Vec::new(),
             rt: None,
-            ua: None,
         }
     }
 

@@ -6,6 +6,7 @@ use std::time::Duration;
 use crate::session::Failure;
 use crate::session::merge::{Changes, merge};
 use crate::session::payload::{Payload, SessionId};
+use crate::session::record;
 use crate::session::store::{MOVED_GRACE, Record, SaveMode, SessionStore, StoreError};
 
 /// How many times a contended update re-reads and merges before answering 503. Each
@@ -38,6 +39,8 @@ pub(crate) enum How {
 pub(crate) struct Save {
     pub(crate) id: SessionId,
     pub(crate) payload: Payload,
+    /// The record's metadata line (see [`record`](crate::session::record)).
+    pub(crate) tail: Vec<u8>,
     pub(crate) ttl: Duration,
     pub(crate) how: How,
 }
@@ -101,7 +104,8 @@ impl StoreOp {
 /// Writes the session; `false` when the record is gone (ended, moved, another login).
 async fn write(store: &dyn SessionStore, save: Save) -> Result<bool, Failure> {
     let fail = Failure::Store;
-    let mut record = Record::new(save.payload.to_json(), save.payload.uid.clone());
+    let data = record::join(save.payload.to_json(), &save.tail);
+    let mut record = Record::new(data, save.payload.uid.clone());
     match save.how {
         How::Create => match store
             .save(&save.id, &record, save.ttl, SaveMode::Create)
@@ -131,13 +135,14 @@ async fn write(store: &dyn SessionStore, save: Save) -> Result<bool, Failure> {
                 let Some(current) = store.load(&save.id).await.map_err(fail)? else {
                     return Ok(false);
                 };
-                let Ok(theirs) = serde_json::from_slice::<Payload>(&current) else {
+                let (json, tail) = record::split(&current);
+                let Ok(theirs) = serde_json::from_slice::<Payload>(json) else {
                     return Ok(false);
                 };
                 let Some(merged) = merge(&save.payload, &changes, theirs) else {
                     return Ok(false);
                 };
-                record.data = merged.to_json();
+                record.data = record::join(merged.to_json(), tail);
                 loaded = current;
             }
             Err(fail(StoreError::new(
