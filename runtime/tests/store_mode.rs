@@ -265,6 +265,19 @@ async fn sessions_can_be_listed_and_revoked(store: impl SessionStore + Clone) {
         "anonymous None"
     );
     assert_eq!(send(&app, "GET", "/whoami", Some(&a1)).await.body, "a None");
+    // Re-authentication moves the session to a new id; it keeps its User-Agent.
+    let a1 = send_as(&app, "POST", "/confirm", Some(&a1), Some("Agent One"))
+        .await
+        .session()
+        .unwrap();
+    let list = send(&app, "GET", "/sessions", Some(&a1)).await.body;
+    assert!(
+        list.starts_with(&format!(
+            "{} true Agent One",
+            list.split(' ').next().unwrap()
+        )),
+        "{list}"
+    );
     // Revoke all others: two more sessions (one remembered) end; this one stays.
     let a3 = send(&app, "POST", "/login/a", None)
         .await

@@ -634,9 +634,15 @@ impl Slot {
             None
         };
         let (how, tail) = match (new_id, state.loaded) {
-            (true, _) => {
-                let meta = record::Meta { ua: state.ua };
-                (Some(How::Create), record::tail(&meta))
+            (true, loaded) => {
+                // A login names its User-Agent; a session moving to a new id (confirm_login,
+                // a new auth hash) keeps the line it had.
+                let tail = match (state.ua, loaded) {
+                    (Some(ua), _) => record::tail(&record::Meta { ua: Some(ua) }),
+                    (None, Some(loaded)) => record::split(&loaded).1.to_vec(),
+                    (None, None) => Vec::new(),
+                };
+                (Some(How::Create), tail)
             }
             (false, Some(loaded)) if write => {
                 // The list-of-sessions line goes over as it was.

@@ -105,6 +105,12 @@ async fn rehash(State(state): State<AppState>, Path(id): Path<String>) -> &'stat
     "rehashed"
 }
 
+/// Re-authentication: the session moves to a new id.
+async fn confirm(auth: Auth<User>) -> &'static str {
+    auth.confirm_login();
+    "confirmed"
+}
+
 async fn logout(auth: Auth<User>) -> &'static str {
     auth.logout_user();
     "Logged out"
@@ -241,6 +247,7 @@ pub fn app(store: impl SessionStore) -> (App, AppState) {
         .route("/remember/{id}", post(login_remembered))
         .route("/rehash/{id}", post(rehash))
         .route("/logout", get(logout))
+        .route("/confirm", post(confirm))
         .route("/whoami", get(whoami))
         .route("/data", get(data))
         .route("/slow", get(slow_write))
