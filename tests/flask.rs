@@ -27,6 +27,8 @@ use serde::Deserialize;
 use serde_json::Value;
 
 const FOO: &str = "foo@bar.tld";
+/// A user id Werkzeug quotes in a cookie (R44): it must not become cookie attributes.
+const ODD: &str = "o\"neil; x, é@bar.tld";
 const KEY: &str = "flask interop test key";
 const OLD_KEY: &str = "the previous flask key";
 const UA: &str = "interop-test/1";
@@ -49,7 +51,7 @@ impl AuthUser for User {
 
 #[user_loader]
 async fn load_user(id: String) -> Option<User> {
-    ["foo@bar.tld", "bar@bar.tld"]
+    ["foo@bar.tld", "bar@bar.tld", ODD]
         .contains(&id.as_str())
         .then_some(User { id })
 }
@@ -434,6 +436,43 @@ async fn remember_cookies_work_both_ways() {
     assert_eq!(
         get(&format!("{}/whoami", flask.url), &mut forged).await,
         (200, "anonymous".into())
+    );
+}
+
+/// R44: an id that Werkzeug quotes (`;`, `,`, a space, a quote, non-ASCII) goes out as
+/// the very value Flask writes, and crosses both ways.
+#[tokio::test]
+async fn remember_cookies_with_quoted_ids_cross_both_ways() {
+    let flask = Flask::start(KEY, &[]);
+    let axum = axum_app(signer()).await;
+    let mut from_flask = Jar::default();
+    post(
+        &format!("{}/login", flask.url),
+        &[("email", ODD), ("remember", "1")],
+        &mut from_flask,
+    )
+    .await;
+    let mut from_axum = Jar::default();
+    post(
+        &format!("{axum}/login"),
+        &[("email", ODD), ("remember", "1")],
+        &mut from_axum,
+    )
+    .await;
+    let (flask_value, axum_value) = (
+        from_flask.only("remember_token"),
+        from_axum.only("remember_token"),
+    );
+    assert!(!flask_value.0.is_empty() && !axum_value.0.is_empty());
+    assert_eq!(axum_value.0, flask_value.0, "the same bytes as Werkzeug");
+    assert!(axum_value.0["remember_token"].starts_with('"'));
+    assert_eq!(
+        get(&format!("{}/whoami", flask.url), &mut axum_value.clone()).await,
+        (200, ODD.into())
+    );
+    assert_eq!(
+        get(&format!("{axum}/whoami"), &mut flask_value.clone()).await,
+        (200, ODD.into())
     );
 }
 

@@ -15,8 +15,8 @@ use axum_sesame::flask::{
     FlaskSigner, IdentifierFormat, session_identifier, session_identifier_v06,
 };
 use axum_sesame::{
-    Auth, AuthUser, ConfigError, CurrentUser, LoginManager, SessionConfig, login_required,
-    user_loader,
+    Auth, AuthUser, ConfigError, CurrentUser, LoginManager, Session, SessionConfig,
+    SessionProtection, login_required, user_loader,
 };
 use http_body_util::BodyExt as _;
 use serde_json::json;
@@ -67,8 +67,46 @@ async fn login(auth: Auth<User>) -> &'static str {
     "ok"
 }
 
+/// Logs in as the path's id, with remember.
+async fn login_as(
+    auth: Auth<User>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> &'static str {
+    auth.login_user(&User { id })
+        .remember(true)
+        .await
+        .expect("login");
+    "ok"
+}
+
+/// Stores `n` bytes of one repeated letter (it compresses to almost nothing), and takes
+/// them out again when the session would not fit.
+async fn big(session: Session, axum::extract::Path(n): axum::extract::Path<usize>) -> String {
+    session.insert("cart", "a".repeat(n)).expect("a string");
+    match session.check_size() {
+        Ok(()) => "fits".to_owned(),
+        Err(e) => {
+            session.remove_value("cart");
+            format!("too large: {e}")
+        }
+    }
+}
+
+/// [`big`] without the check.
+async fn big_unchecked(
+    session: Session,
+    axum::extract::Path(n): axum::extract::Path<usize>,
+) -> &'static str {
+    session.insert("cart", "a".repeat(n)).expect("a string");
+    "stored"
+}
+
 fn app(config: SessionConfig) -> Router {
-    let manager = LoginManager::with_session(config.with_clock(|| NOW + 1))
+    app_with(LoginManager::with_session(config.with_clock(|| NOW + 1)))
+}
+
+fn app_with(manager: LoginManager) -> Router {
+    let manager = manager
         .with_login_view("/login")
         .build()
         .expect("valid Flask-mode settings");
@@ -76,6 +114,9 @@ fn app(config: SessionConfig) -> Router {
         .route("/protected", get(protected))
         .route("/fresh", get(fresh))
         .route("/login", get(login))
+        .route("/login/{id}", get(login_as))
+        .route("/big/{n}", get(big))
+        .route("/big-unchecked/{n}", get(big_unchecked))
         .layer(manager)
 }
 
@@ -236,5 +277,96 @@ async fn test_cookies_are_flask_cookies_in_flask_mode() {
     assert_eq!(
         (status, body.as_str()),
         (StatusCode::OK, "Logged in as: foo@bar.tld")
+    );
+}
+
+/// R43: a Flask session without `_id` (what Flask-Login writes when it restores a login
+/// from its remember cookie), or with a non-string `_id`, is a mismatch: not fresh under
+/// basic protection, logged out under strong, as Flask-Login does.
+#[tokio::test]
+async fn a_missing_or_malformed_identity_is_a_mismatch() {
+    let signer = FlaskSigner::from_text("secret");
+    for id in [None, Some(json!(5)), Some(json!(null))] {
+        let mut session = serde_json::Map::new();
+        session.insert("_user_id".into(), json!("1"));
+        session.insert("_fresh".into(), json!(true));
+        if let Some(id) = &id {
+            session.insert("_id".into(), id.clone());
+        }
+        let cookie = format!("session={}", signer.encode_session(&session, NOW).unwrap());
+        let headers = [(COOKIE.as_str(), cookie.as_str())];
+        let basic = app(SessionConfig::flask(FlaskSigner::from_text("secret")));
+        assert_eq!(
+            call(&basic, "/fresh", &headers).await.2,
+            "not fresh",
+            "{id:?}"
+        );
+        let strong = app_with(
+            LoginManager::with_session(
+                SessionConfig::flask(FlaskSigner::from_text("secret")).with_clock(|| NOW + 1),
+            )
+            .with_session_protection(SessionProtection::Strong),
+        );
+        let (status, _, _) = call(&strong, "/protected", &headers).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{id:?}: logged out");
+    }
+}
+
+/// R44: a user id that looks like cookie attributes stays inside the remember cookie's
+/// value, quoted as Werkzeug quotes it, and reads back as the same id.
+#[tokio::test]
+async fn a_user_id_cannot_inject_cookie_attributes() {
+    let app = app(SessionConfig::flask(FlaskSigner::from_text("secret")));
+    let id = "evil; Domain=bar.tld; Path=/admin";
+    let path = format!(
+        "/login/{}",
+        id.replace(' ', "%20")
+            .replace(';', "%3B")
+            .replace('/', "%2F")
+    );
+    let (status, cookies, _) = call(&app, &path, &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    let line = cookies
+        .iter()
+        .find(|c| c.starts_with("remember_token="))
+        .expect("a remember cookie");
+    let value_end = line[16..]
+        .find('"')
+        .map(|i| i + 17)
+        .expect("a quoted value");
+    let (value, attributes) = line["remember_token=".len()..].split_at(value_end - 15);
+    assert!(value.starts_with('"') && value.ends_with('"'), "{line}");
+    assert!(
+        !attributes.contains("Domain") && !attributes.contains("/admin"),
+        "{line}"
+    );
+    let unquoted = axum_sesame::flask::unquote_cookie_value(value.as_bytes());
+    let remembered = FlaskSigner::from_text("secret")
+        .decode_remember(unquoted)
+        .expect("Flask reads it back");
+    assert_eq!(remembered.user_id, id);
+}
+
+/// R45: a compressible Flask session too large once inflated is never written (the next
+/// request would refuse it and lose the session); the handler can check first.
+#[tokio::test]
+async fn a_session_that_would_not_inflate_back_is_refused() {
+    let app = app(SessionConfig::flask(FlaskSigner::from_text("secret")));
+    let (status, cookies, body) = call(&app, "/big/1000", &[]).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "fits"));
+    assert!(cookies.iter().any(|c| c.starts_with("session=")));
+    let (status, cookies, body) = call(&app, "/big/66000", &[]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("too large"), "{body}");
+    assert!(
+        !cookies.iter().any(|c| c.starts_with("session=")),
+        "{cookies:?}"
+    );
+    // A handler that does not check: no unreadable cookie is sent, the response says so.
+    let (status, cookies, _) = call(&app, "/big-unchecked/66000", &[]).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        !cookies.iter().any(|c| c.starts_with("session=")),
+        "{cookies:?}"
     );
 }

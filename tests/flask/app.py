@@ -28,7 +28,8 @@ from flask_login import login_user
 from flask_login import logout_user
 from werkzeug.serving import make_server
 
-USERS = {"foo@bar.tld": "Foo", "bar@bar.tld": "Bar"}
+# The last id needs Werkzeug's cookie quoting: a space, ";", ",", a quote and non-ASCII.
+USERS = {"foo@bar.tld": "Foo", "bar@bar.tld": "Bar", 'o"neil; x, é@bar.tld': "Odd"}
 
 app = Flask(__name__)
 app.config["SECRET_KEY"] = os.environ["FLASK_SECRET_KEY"]

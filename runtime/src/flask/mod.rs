@@ -70,6 +70,7 @@
 //! every response; a non-permanent session's cookie is a browser-session cookie, re-signed
 //! only when the session changes. An emptied session deletes the cookie.
 
+mod cookie_quote;
 mod json;
 mod login;
 mod session;
@@ -81,6 +82,7 @@ mod tests;
 mod vectors;
 
 pub use crate::session::flask_mode::IdentifierFormat;
+pub use cookie_quote::{quote_cookie_value, unquote_cookie_value};
 pub use json::{from_json, to_json};
 pub use login::{
     Remember, RememberError, RememberOp, Remembered, confirm_login, is_fresh, login_user,

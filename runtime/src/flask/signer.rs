@@ -189,6 +189,11 @@ impl FlaskSigner {
         out
     }
 
+    /// Whether fallback keys are configured (a rotation is under way).
+    pub(crate) fn has_fallbacks(&self) -> bool {
+        !self.fallbacks.is_empty()
+    }
+
     /// The secrets in the order they are tried: the current key, then the fallbacks.
     pub(super) fn secrets(&self) -> impl Iterator<Item = (bool, &Secret)> {
         std::iter::once((false, &self.current)).chain(self.fallbacks.iter().map(|s| (true, s)))
@@ -224,6 +229,11 @@ impl FlaskSigner {
         timestamp: u64,
     ) -> Result<String, EncodeError> {
         let json = to_json(session)?;
+        // A cookie that would inflate past what `decode_session` accepts is never written
+        // (R45): the next request would refuse it and lose the session.
+        if json.len() > MAX_DECOMPRESSED_LEN {
+            return Err(EncodeError::TooLong { len: json.len() });
+        }
         let mut out = String::new();
         match compress(json.as_bytes()) {
             // itsdangerous: `if len(compressed) < (len(json) - 1)`.
@@ -472,7 +482,8 @@ impl std::error::Error for DecodeError {}
 pub enum EncodeError {
     /// A value is nested more than 32 levels deep.
     TooDeep,
-    /// The cookie value would be longer than [`MAX_COOKIE_LEN`] (browsers drop it).
+    /// The cookie value would be longer than [`MAX_COOKIE_LEN`] (browsers drop it), or
+    /// its JSON longer than [`MAX_DECOMPRESSED_LEN`] (it would not be read back).
     TooLong {
         /// Its length in bytes.
         len: usize,
@@ -483,9 +494,10 @@ impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EncodeError::TooDeep => f.write_str("session value nested too deep"),
-            EncodeError::TooLong { len } => {
-                write!(f, "Flask session cookie of {len} bytes is over 4096")
-            }
+            EncodeError::TooLong { len } => write!(
+                f,
+                "Flask session of {len} bytes is over the cookie's 4096 (or 65536 inflated)"
+            ),
         }
     }
 }

@@ -561,6 +561,11 @@ impl LoginManagerLayer {
     /// Mints a session cookie logged in as `user` (fresh or not), for tests: the returned
     /// `name=value` goes straight into a `Cookie` header.
     ///
+    /// The login belongs to a client that sends no `User-Agent` and has no recorded peer
+    /// address (as requests built for `tower::ServiceExt::oneshot` are): session
+    /// protection sees another client as a mismatch (not fresh, or logged out under
+    /// `Strong`), as it would a stolen cookie.
+    ///
     /// # Errors
     /// When the OS random generator fails, or the cookie would be too large.
     ///
@@ -586,9 +591,12 @@ impl LoginManagerLayer {
         let s = self.0.settings();
         let now = (s.clock)();
         let uid = user.id().to_string();
+        let (bare, ()) = http::Request::new(()).into_parts();
+        let identity = crate::login::resolve::client_identity(s, &bare);
         #[cfg(feature = "flask")]
         if let Some(flask) = &s.flask {
-            let state = crate::session::SessionState::new_login(uid, fresh.then_some(now));
+            let mut state = crate::session::SessionState::new_login(uid, fresh.then_some(now));
+            state.cid = Some(identity);
             let value = flask.seal(&state, now)?;
             return Ok(format!("{}={value}", s.cookie.name));
         }
@@ -601,6 +609,7 @@ impl LoginManagerLayer {
             )),
             uid: Some(uid),
             fat: fresh.then_some(now),
+            cid: identity.digest(),
             ..Payload::new(now)
         };
         let value = payload.seal(&s.codec, &s.cookie.name)?;

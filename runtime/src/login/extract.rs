@@ -289,7 +289,7 @@ impl<U: AuthUser> Auth<U> {
             let now = self.ctx.now();
             let mut r = r.clone();
             r.ah = ah;
-            self.ctx.set_remember(&r, now);
+            self.ctx.refresh_remember(&r, now);
         }
         self.ctx.state().invalidate();
     }
@@ -368,6 +368,12 @@ impl<U: AuthUser> Auth<U> {
             s.ua = ua;
             s.modified = true;
         });
+        // A login whose session cookie could not be read back is refused now, so the
+        // handler can answer, instead of a 500 after it returned (R45).
+        if let Err(e) = self.ctx.slot.check_fits() {
+            self.ctx.slot.with(crate::session::SessionState::drop_login);
+            return Err(LoginError::Cookie(e));
+        }
         if let Some(rid) = rid {
             let secs = l
                 .duration
@@ -375,7 +381,9 @@ impl<U: AuthUser> Auth<U> {
             let mut payload =
                 RememberPayload::new(uid, ah, now, secs).map_err(LoginError::Cookie)?;
             payload.rid = rid;
-            self.ctx.set_remember(&payload, now);
+            self.ctx
+                .set_remember(&payload, now)
+                .map_err(LoginError::Cookie)?;
             self.ctx.state().invalidate();
             signal("logged_in");
             return Ok(Some(payload));

@@ -21,8 +21,8 @@ pub(crate) struct RememberPayload {
     pub(crate) exp: u64,
     /// Session auth hash of the user when it was issued.
     pub(crate) ah: Digest16,
-    /// Flask mode: verified under a fallback key (re-issue it under the current one,
-    /// which is all Flask-Login checks).
+    /// Verified under a fallback key: re-issue it under the current one (R46; in Flask
+    /// mode the current key is all Flask-Login checks).
     #[serde(skip)]
     pub(crate) rotated: bool,
 }
@@ -56,7 +56,8 @@ impl RememberPayload {
     /// Verifies, parses and time-checks a remember cookie.
     pub(crate) fn open(codec: &Codec, name: &str, value: &[u8], now: u64) -> Option<Self> {
         let decoded = codec.decode(Purpose::Remember, name, value).ok()?;
-        let p: RememberPayload = serde_json::from_slice(&decoded.payload).ok()?;
+        let mut p: RememberPayload = serde_json::from_slice(&decoded.payload).ok()?;
+        p.rotated = decoded.rotated;
         let valid = p.iat <= now.saturating_add(MAX_SKEW_SECS) && p.iat <= p.exp && now <= p.exp;
         valid.then_some(p)
     }

@@ -179,7 +179,9 @@ impl LoginCtx {
     fn open_remember(&self, value: &[u8], now: u64) -> Option<RememberPayload> {
         #[cfg(feature = "flask")]
         if let Some(flask) = &self.slot.settings.flask {
-            // Flask-Login's `id|hex(HMAC-SHA512)`: no expiry inside (the browser's only).
+            // Flask-Login's `id|hex(HMAC-SHA512)`: no expiry inside (the browser's only),
+            // as Werkzeug wrote it (quoted when the id needs it).
+            let value = crate::flask::unquote_cookie_value(value);
             let r = flask.signer.decode_remember(value).ok()?;
             let secs = self.login.remember_secs;
             return Some(RememberPayload::flask(r.user_id, r.by_fallback, now, secs));
@@ -194,34 +196,46 @@ impl LoginCtx {
             .is_some()
     }
 
-    /// Issues a remember cookie.
-    pub(crate) fn set_remember(&self, payload: &RememberPayload, now: u64) {
+    /// Issues a remember cookie; an error when it could not be made (too large for a
+    /// browser): the caller decides, nothing is sent (R45).
+    pub(crate) fn set_remember(
+        &self,
+        payload: &RememberPayload,
+        now: u64,
+    ) -> Result<(), crate::codec::EncodeError> {
         let cookie = self.seal_remember(payload).and_then(|value| {
             self.login
                 .remember
                 .set_cookie(value, Some(payload.remaining(now)))
-                .map_err(|e| e.to_string())
-        });
-        match cookie {
-            Ok(cookie) => self.state().set_remember(RememberAction::Set(cookie)),
-            Err(error) => {
-                tracing::error!(target: "axum_sesame::login", %error, "could not write the remember cookie");
-            }
+        })?;
+        self.state().set_remember(RememberAction::Set(cookie));
+        Ok(())
+    }
+
+    /// Re-issues a remember cookie the client already holds (a refresh, a new key); when
+    /// that fails the old cookie is kept, and the failure logged.
+    pub(crate) fn refresh_remember(&self, payload: &RememberPayload, now: u64) {
+        if let Err(error) = self.set_remember(payload, now) {
+            tracing::warn!(target: "axum_sesame::login", %error, "could not re-issue the remember cookie");
         }
     }
 
     /// The remember cookie's value, in this manager's format.
-    fn seal_remember(&self, payload: &RememberPayload) -> Result<String, String> {
+    fn seal_remember(
+        &self,
+        payload: &RememberPayload,
+    ) -> Result<String, crate::codec::EncodeError> {
         #[cfg(feature = "flask")]
         if let Some(flask) = &self.slot.settings.flask {
+            // Quoted as Werkzeug does: an id such as `x; Domain=evil` stays in the value
+            // (R44), and Flask reads back exactly this id.
             return flask
                 .signer
                 .encode_remember(&payload.uid)
-                .map_err(|e| e.to_string());
+                .map(|v| crate::flask::quote_cookie_value(&v))
+                .map_err(|_| crate::codec::EncodeError::Unencodable);
         }
-        payload
-            .seal(&self.slot.settings.codec, &self.login.remember.name)
-            .map_err(|e| e.to_string())
+        payload.seal(&self.slot.settings.codec, &self.login.remember.name)
     }
 
     /// Drops the login from the session (keeping other data) and the remember cookie.
@@ -382,8 +396,11 @@ where
 
     // 1. The session.
     if let Some(id) = id {
+        // A missing or malformed identity is a mismatch too (R43): Flask-Login writes no
+        // `_id` when it restores a login from its remember cookie, and purges such a
+        // session under strong protection.
         if login.protection != SessionProtection::Off
-            && cid.is_some_and(|c| c != client_identity(&ctx.slot.settings, parts))
+            && cid.as_ref() != Some(&client_identity(&ctx.slot.settings, parts))
         {
             signal("session_protected");
             if login.protection == SessionProtection::Basic || permanent {
@@ -422,15 +439,24 @@ where
         };
         return Ok(match (user, matched) {
             (Some(user), Some(_)) => {
-                if login.remember_refresh
+                // The remember cookie is read beside a valid session only to refresh it,
+                // or, while the key ring has fallbacks, to re-issue one that verifies only
+                // under a fallback key (R46: else it dies when that key is removed).
+                if (login.remember_refresh || ctx.slot.settings.rotating())
                     && let Some(uid) = ctx.slot.with(|s| s.uid.clone())
                     && let Some(mut r) = ctx
                         .remember_cookie(parts, ctx.now())
                         .filter(|r| r.uid == uid)
+                    && (login.remember_refresh || r.rotated)
                 {
                     let now = ctx.now();
-                    r.exp = now.saturating_add(login.remember_secs);
-                    ctx.set_remember(&r, now);
+                    if login.remember_refresh {
+                        r.exp = now.saturating_add(login.remember_secs);
+                    }
+                    if !ctx.slot.settings.is_flask() {
+                        r.ah = auth_hash(ctx.key(), &uid, user.session_auth_hash());
+                    }
+                    ctx.refresh_remember(&r, now);
                 }
                 Resolution {
                     user: Some(Arc::new(user)),
@@ -468,18 +494,14 @@ where
                 }
                 Restored::Cookie | Restored::Started => None,
             };
-            let stale = if ctx.slot.settings.is_flask() {
-                r.rotated
-            } else {
-                !ah.ct_eq(&r.ah)
-            };
+            let stale = r.rotated || !ah.ct_eq(&r.ah);
             if stale || login.remember_refresh {
                 let mut r = r;
                 r.ah = ah;
                 if login.remember_refresh {
                     r.exp = now.saturating_add(login.remember_secs);
                 }
-                ctx.set_remember(&r, now);
+                ctx.refresh_remember(&r, now);
             }
             signal("loaded_from_cookie");
             return Ok(Resolution {

@@ -259,6 +259,16 @@ pub(crate) struct SessionSettings {
 }
 
 impl SessionSettings {
+    /// Whether a fallback key is configured: cookies may verify under one and then need
+    /// re-issuing under the current key (R46).
+    pub(crate) fn rotating(&self) -> bool {
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &self.flask {
+            return flask.signer.has_fallbacks();
+        }
+        self.codec.keys().iter().nth(1).is_some()
+    }
+
     /// Whether cookies are in Flask's formats.
     #[cfg_attr(not(feature = "flask"), allow(clippy::unused_self))]
     pub(crate) fn is_flask(&self) -> bool {

@@ -106,7 +106,7 @@ impl ClientId {
 }
 
 /// The session of one request, once loaded.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct SessionState {
     pub(crate) sid: Option<SessionId>,
     pub(crate) iat: u64,
@@ -469,6 +469,17 @@ impl Slot {
             .state
             .get_or_insert_with(|| SessionState::empty(Incoming::Absent));
         f(state)
+    }
+
+    /// Whether the session as it stands would make a cookie this layer reads back (size,
+    /// inflated size, encoding): the check `finish` would fail, made now, so a handler
+    /// can act on it (R45). Store mode's cookie is an id: it always fits.
+    pub(crate) fn check_fits(&self) -> Result<(), crate::codec::EncodeError> {
+        let state = self.lock().state.clone();
+        match self.finish_session(state) {
+            Outcome::Failed(Failure::Encode(e)) => Err(e),
+            _ => Ok(()),
+        }
     }
 
     /// Decides the response's cookies and headers, once, after the handler ran.
@@ -913,6 +924,32 @@ impl Session {
     /// Whether the session is permanent.
     pub fn is_permanent(&self) -> bool {
         self.with(|s| s.permanent)
+    }
+
+    /// Checks that the session, as it stands now, fits in its cookie: at most 4096 bytes
+    /// (in Flask mode also at most 64 KiB of JSON once inflated). The layer refuses to
+    /// write a cookie it would not read back, and answers 500 instead; call this after
+    /// storing something large to handle it yourself (remove data, or keep sessions in a
+    /// [`SessionStore`], whose cookie only carries an id and always fits).
+    ///
+    /// # Errors
+    /// [`SessionError`] saying how large the cookie would be.
+    ///
+    /// ```
+    /// use axum_sesame::Session;
+    ///
+    /// async fn save_note(session: Session, note: String) -> Result<&'static str, &'static str> {
+    ///     session.insert("note", &note).map_err(|_| "not storable")?;
+    ///     if session.check_size().is_err() {
+    ///         session.remove_value("note");
+    ///         return Err("note too long for the session");
+    ///     }
+    ///     Ok("saved")
+    /// }
+    /// # let _ = save_note;
+    /// ```
+    pub fn check_size(&self) -> Result<(), SessionError> {
+        self.slot.check_fits().map_err(SessionError::new)
     }
 
     /// Whether this request changed the session.

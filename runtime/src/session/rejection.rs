@@ -131,31 +131,57 @@ impl IntoResponse for SessionRejection {
     }
 }
 
-/// A value could not be converted to or from JSON.
+/// A value could not be converted to or from JSON, or the session no longer fits in its
+/// cookie ([`Session::check_size`](crate::Session::check_size)).
 ///
 /// As a response it is a 500 with a generic body (the details go to the log).
 #[derive(Debug)]
-pub struct SessionError(serde_json::Error);
+pub struct SessionError(Inner);
+
+#[derive(Debug)]
+enum Inner {
+    Json(serde_json::Error),
+    Size(crate::codec::EncodeError),
+}
 
 impl SessionError {
-    pub(crate) fn new(e: serde_json::Error) -> SessionError {
-        SessionError(e)
+    pub(crate) fn new(e: impl Into<SessionError>) -> SessionError {
+        e.into()
+    }
+
+    /// Whether the error is a session too large for its cookie.
+    pub fn is_too_large(&self) -> bool {
+        matches!(self.0, Inner::Size(_))
+    }
+}
+
+impl From<serde_json::Error> for SessionError {
+    fn from(e: serde_json::Error) -> SessionError {
+        SessionError(Inner::Json(e))
+    }
+}
+
+impl From<crate::codec::EncodeError> for SessionError {
+    fn from(e: crate::codec::EncodeError) -> SessionError {
+        SessionError(Inner::Size(e))
     }
 }
 
 impl fmt::Display for SessionError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "session value is not valid JSON for this type: {}",
-            self.0
-        )
+        match &self.0 {
+            Inner::Json(e) => write!(f, "session value is not valid JSON for this type: {e}"),
+            Inner::Size(e) => write!(f, "the session does not fit in its cookie: {e}"),
+        }
     }
 }
 
 impl std::error::Error for SessionError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
+        match &self.0 {
+            Inner::Json(e) => Some(e),
+            Inner::Size(e) => Some(e),
+        }
     }
 }
 
