@@ -476,6 +476,69 @@ async fn remember_cookies_with_quoted_ids_cross_both_ways() {
     );
 }
 
+/// R47: an instance with another key cannot read Flask's cookies, and must not destroy
+/// them: no `Set-Cookie` at all (not even the login flash's), and Flask still sees the
+/// login.
+#[tokio::test]
+async fn an_instance_with_another_key_leaves_flask_cookies_alone() {
+    let flask = Flask::start(KEY, &[]);
+    let wrong = axum_app(FlaskSigner::from_text("not the flask key")).await;
+    let mut jar = Jar::default();
+    post(
+        &format!("{}/login", flask.url),
+        &[("email", FOO), ("remember", "1")],
+        &mut jar,
+    )
+    .await;
+    assert!(jar.0.contains_key("session") && jar.0.contains_key("remember_token"));
+    for path in ["/protected", "/whoami", "/fresh"] {
+        let res = client()
+            .get(format!("{wrong}{path}"))
+            .header(COOKIE, jar.header())
+            .header(USER_AGENT, UA)
+            .send()
+            .await
+            .expect("a response");
+        assert!(
+            res.headers().get_all(SET_COOKIE).iter().next().is_none(),
+            "{path}: {:?}",
+            res.headers()
+        );
+    }
+    assert_eq!(
+        get(&format!("{}/whoami", flask.url), &mut jar).await,
+        (200, FOO.into())
+    );
+}
+
+/// Flask-Login's `logout_user` removes its own keys only: a value in the session (a cart)
+/// survives a logout on axum routes as it does on Flask routes.
+#[tokio::test]
+async fn logout_keeps_the_rest_of_the_flask_session() {
+    let flask = Flask::start(KEY, &[]);
+    let axum = axum_app(signer()).await;
+    for logout_on in [flask.url.clone(), axum.clone()] {
+        let mut jar = Jar::default();
+        post(&format!("{}/login", flask.url), &[("email", FOO)], &mut jar).await;
+        post(
+            &format!("{}/session?key=cart&value=apples", flask.url),
+            &[],
+            &mut jar,
+        )
+        .await;
+        post(&format!("{logout_on}/logout"), &[], &mut jar).await;
+        assert_eq!(
+            get(&format!("{}/whoami", flask.url), &mut jar).await,
+            (200, "anonymous".into()),
+            "{logout_on}"
+        );
+        let (_, body) = get(&format!("{}/session", flask.url), &mut jar).await;
+        let seen: Value = serde_json::from_str(&body).expect("JSON");
+        assert_eq!(seen["cart"], "'apples'", "logout on {logout_on}: {seen}");
+        assert!(seen.get("_user_id").is_none(), "{seen}");
+    }
+}
+
 #[tokio::test]
 async fn session_data_and_flashes_cross_over() {
     let flask = Flask::start(KEY, &[]);

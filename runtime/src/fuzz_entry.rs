@@ -29,7 +29,7 @@ pub fn session_from_cookie_header(codec: &Codec, header: &[u8], now: u64) -> boo
 
 /// The remember-cookie decoder. Returns whether the value was accepted.
 pub fn remember_from_value(codec: &Codec, value: &[u8], now: u64) -> bool {
-    RememberPayload::open(codec, "remember_token", value, now).is_some()
+    RememberPayload::open(codec, "remember_token", value, now).is_ok()
 }
 
 /// Flask mode: `data` as an authentic payload (the MAC passes, so everything after it

@@ -173,7 +173,10 @@ async fn cookie_is_written_only_when_the_session_changes() {
 }
 
 #[tokio::test]
-async fn any_bad_cookie_is_an_empty_session_and_is_deleted() {
+/// R47: a cookie that does not verify (tampered, truncated, another key's, another
+/// format) is an empty session, and left alone: it may be another app's or another
+/// instance's, and deleting it would log the user out there.
+async fn any_bad_cookie_is_an_empty_session_and_left_alone() {
     let app = app(SessionLayer::new(key()));
     let good = send(&app, "/visits", None).await.session().unwrap();
     let value = good.strip_prefix("session=").unwrap();
@@ -196,12 +199,10 @@ async fn any_bad_cookie_is_an_empty_session_and_is_deleted() {
         let res = send(&app, "/read", Some(&bad)).await;
         assert_eq!(res.status, StatusCode::OK, "{bad}");
         assert_eq!(res.body, "None", "{bad}");
-        assert_eq!(res.set_cookies.len(), 1, "{bad}");
-        assert!(
-            res.set_cookies[0].contains("Max-Age=0"),
-            "{:?}",
-            res.set_cookies
-        );
+        assert!(res.set_cookies.is_empty(), "{bad}: {:?}", res.set_cookies);
+        // Only the app's own write replaces it.
+        let write = send(&app, "/visits", Some(&bad)).await;
+        assert!(write.session().is_some(), "{bad}");
     }
 }
 

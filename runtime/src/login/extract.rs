@@ -239,13 +239,22 @@ impl<U: AuthUser> Auth<U> {
         }
     }
 
-    /// Logs out: empties the session (its cookie is deleted, or re-written with a new id
-    /// if something is stored afterwards) and deletes the remember cookie.
+    /// Logs out and deletes the remember cookie.
+    ///
+    /// The v1 and store formats empty the whole session (its cookie is deleted, or
+    /// re-written with a new id if something is stored afterwards), as Django does: the
+    /// safer rule on a shared computer. Flask mode removes only Flask-Login's keys
+    /// (`_user_id`, `_fresh`, `_id`, …), as Flask-Login's `logout_user` does, so a cart
+    /// survives logout on axum routes exactly as on Flask routes.
     pub fn logout_user(&self) {
         // Store mode: the client's tokens are deleted, so a saved remember cookie is dead
         // too (R21, R38).
         self.ctx.revoke_client_tokens(self.remember.as_ref());
-        self.ctx.slot.with(crate::session::SessionState::flush);
+        if self.ctx.slot.settings.is_flask() {
+            self.ctx.slot.with(crate::session::SessionState::drop_login);
+        } else {
+            self.ctx.slot.with(crate::session::SessionState::flush);
+        }
         self.ctx.state().set_remember(RememberAction::Clear);
         self.ctx.state().invalidate();
         signal("logged_out");

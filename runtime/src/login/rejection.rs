@@ -262,9 +262,15 @@ async fn policy(
             if let Some(flash) = message {
                 // Once: a client that keeps hitting protected pages without showing the
                 // login page must not grow its cookie.
+                // Nor does a client whose cookie this app cannot read (another app's, or
+                // under another key): the flash would overwrite it (R47).
                 ctx.slot.with(|s| {
-                    if (!store_mode || s.has_record()) && !s.flashes.contains(flash) {
+                    if (!store_mode || s.has_record())
+                        && !s.is_unreadable()
+                        && !s.flashes.contains(flash)
+                    {
                         s.flashes.push(flash.clone());
+                        s.changes().added += 1;
                         s.modified = true;
                     }
                 });

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{Codec, EncodeError};
 use crate::key::Purpose;
+use crate::session::Unread;
 use crate::session::config::MAX_SKEW_SECS;
 use crate::session::payload::{Digest16, SessionId};
 
@@ -53,13 +54,23 @@ impl RememberPayload {
         }
     }
 
-    /// Verifies, parses and time-checks a remember cookie.
-    pub(crate) fn open(codec: &Codec, name: &str, value: &[u8], now: u64) -> Option<Self> {
-        let decoded = codec.decode(Purpose::Remember, name, value).ok()?;
-        let mut p: RememberPayload = serde_json::from_slice(&decoded.payload).ok()?;
+    /// Verifies, parses and time-checks a remember cookie: [`Unread::Unreadable`] when it
+    /// does not verify or is dated in the future (left alone, R47), [`Unread::Stale`] when
+    /// it is ours but expired (deleted, R25).
+    pub(crate) fn open(codec: &Codec, name: &str, value: &[u8], now: u64) -> Result<Self, Unread> {
+        let decoded = codec
+            .decode(Purpose::Remember, name, value)
+            .map_err(|_| Unread::Unreadable)?;
+        let mut p: RememberPayload =
+            serde_json::from_slice(&decoded.payload).map_err(|_| Unread::Stale)?;
         p.rotated = decoded.rotated;
-        let valid = p.iat <= now.saturating_add(MAX_SKEW_SECS) && p.iat <= p.exp && now <= p.exp;
-        valid.then_some(p)
+        if p.iat > now.saturating_add(MAX_SKEW_SECS) {
+            return Err(Unread::Unreadable);
+        }
+        if p.iat > p.exp || now > p.exp {
+            return Err(Unread::Stale);
+        }
+        Ok(p)
     }
 
     pub(crate) fn seal(&self, codec: &Codec, name: &str) -> Result<String, EncodeError> {
@@ -86,19 +97,19 @@ mod tests {
         let v = p.seal(&codec, "remember_token").unwrap();
         assert_eq!(
             RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1060),
-            Some(p.clone())
+            Ok(p.clone())
         );
         assert_eq!(
             RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1061),
-            None
+            Err(Unread::Stale)
         );
         assert_eq!(
             RememberPayload::open(&codec, "remember_token", v.as_bytes(), 900),
-            None
+            Err(Unread::Unreadable)
         );
         assert_eq!(
             RememberPayload::open(&codec, "session", v.as_bytes(), 1000),
-            None
+            Err(Unread::Unreadable)
         );
         // A session value in the remember cookie is refused (another purpose).
         let s = codec
@@ -110,7 +121,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             RememberPayload::open(&codec, "remember_token", s.as_bytes(), 1000),
-            None
+            Err(Unread::Unreadable)
         );
     }
 }

@@ -18,7 +18,7 @@ use crate::session::ClientId;
 use crate::session::config::SessionSettings;
 use crate::session::memo;
 use crate::session::payload::Digest16;
-use crate::session::{SessionId, SessionState, Slot, StoreUnavailable, cookie_values};
+use crate::session::{SessionId, SessionState, Slot, StoreUnavailable, Unread, cookie_values};
 
 /// What happens to the remember cookie in this response.
 #[derive(Debug, Default)]
@@ -168,23 +168,46 @@ impl LoginCtx {
         })
     }
 
-    /// The raw remember cookie values of the request.
+    /// The request's remember cookie: the first candidate that verifies and is current.
     pub(crate) fn remember_cookie(&self, parts: &Parts, now: u64) -> Option<RememberPayload> {
-        cookie_values(&parts.headers, &self.login.remember.name)
+        self.remember_lookup(parts, now).ok()
+    }
+
+    /// [`remember_cookie`](Self::remember_cookie), or why none was usable: a candidate
+    /// that could not be read at all wins, so nothing deletes it (R47).
+    pub(crate) fn remember_lookup(
+        &self,
+        parts: &Parts,
+        now: u64,
+    ) -> Result<RememberPayload, Option<Unread>> {
+        let mut why = None;
+        for value in cookie_values(&parts.headers, &self.login.remember.name)
             .take(crate::session::MAX_CANDIDATES)
-            .find_map(|v| self.open_remember(v, now))
+        {
+            match self.open_remember(value, now) {
+                Ok(r) => return Ok(r),
+                Err(Unread::Unreadable) => why = Some(Unread::Unreadable),
+                Err(Unread::Stale) => {
+                    why = why.or(Some(Unread::Stale));
+                }
+            }
+        }
+        Err(why)
     }
 
     /// One remember-cookie candidate, in this manager's format.
-    fn open_remember(&self, value: &[u8], now: u64) -> Option<RememberPayload> {
+    fn open_remember(&self, value: &[u8], now: u64) -> Result<RememberPayload, Unread> {
         #[cfg(feature = "flask")]
         if let Some(flask) = &self.slot.settings.flask {
             // Flask-Login's `id|hex(HMAC-SHA512)`: no expiry inside (the browser's only),
             // as Werkzeug wrote it (quoted when the id needs it).
             let value = crate::flask::unquote_cookie_value(value);
-            let r = flask.signer.decode_remember(value).ok()?;
+            let r = flask
+                .signer
+                .decode_remember(value)
+                .map_err(|_| Unread::Unreadable)?;
             let secs = self.login.remember_secs;
-            return Some(RememberPayload::flask(r.user_id, r.by_fallback, now, secs));
+            return Ok(RememberPayload::flask(r.user_id, r.by_fallback, now, secs));
         }
         let name = &self.login.remember.name;
         RememberPayload::open(&self.slot.settings.codec, name, value, now)
@@ -474,7 +497,8 @@ where
     // 2. The remember cookie.
     if ctx.has_remember_cookie(parts) {
         let now = ctx.now();
-        if let Some(r) = ctx.remember_cookie(parts, now)
+        let found = ctx.remember_lookup(parts, now);
+        if let Ok(r) = found.clone()
             && let Some(user) = load::<U, S>(&r.uid, parts, state).await?
             && (ctx.slot.settings.is_flask()
                 || check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some())
@@ -510,8 +534,13 @@ where
             });
         }
 
-        // Invalid, expired, or no longer matching: delete it (R25).
-        ctx.state().set_remember(RememberAction::Clear);
+        if found.is_err_and(|why| why == Some(Unread::Unreadable)) {
+            // Another key's, another app's, or dated in the future: left alone (R47).
+            crate::session::note_unreadable();
+        } else {
+            // Ours, but expired, revoked, or no longer matching: delete it (R25).
+            ctx.state().set_remember(RememberAction::Clear);
+        }
     }
 
     // 3. Request loaders (API tokens). Such requests never get a cookie.

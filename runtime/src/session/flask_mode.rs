@@ -24,7 +24,7 @@ use serde_json::{Map, Value};
 use crate::codec::EncodeError;
 use crate::flask::{FlaskSigner, keys};
 use crate::session::config::Lifetimes;
-use crate::session::{ClientId, Incoming, SessionState};
+use crate::session::{ClientId, Incoming, SessionState, Unread};
 
 /// Which Flask-Login writes the session identifier `_id` that session protection checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -70,21 +70,25 @@ impl FlaskMode {
         value: &[u8],
         now: u64,
         lifetimes: &Lifetimes,
-    ) -> Option<SessionState> {
+    ) -> Result<SessionState, Unread> {
         let decoded = self
             .signer
             .decode_session(value, now, lifetimes.permanent)
             .map_err(|reason| {
                 tracing::debug!(target: "axum_sesame::session", %reason, "ignoring Flask session cookie");
-            })
-            .ok()?;
+                // Flask deletes nothing it cannot read; an expired cookie may go (R47).
+                match reason {
+                    crate::flask::DecodeError::Expired => Unread::Stale,
+                    _ => Unread::Unreadable,
+                }
+            })?;
         let mut data = decoded.session;
-        let flashes = crate::flask::flashes(&data).ok()?;
+        let flashes = crate::flask::flashes(&data).map_err(|_| Unread::Unreadable)?;
         let uid = match data.get(keys::USER_ID) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
-            Some(_) => return None,
+            Some(_) => return Err(Unread::Unreadable),
         };
         let fresh = crate::flask::is_fresh(&data);
         let cid = match data.get(keys::ID) {
@@ -106,7 +110,7 @@ impl FlaskMode {
         state.cid = cid;
         state.data = data;
         state.flashes = flashes;
-        Some(state)
+        Ok(state)
     }
 
     /// The session as the dict Flask keeps, signed now.

@@ -83,7 +83,58 @@ enum Incoming {
     /// Store mode: a signed id whose session moved to a new id moments ago (a request
     /// sent before the client got the new cookie).
     Moved,
+    /// A cookie of our name that does not verify (another key, another app's format) or
+    /// is dated in the future: anonymous, and never deleted or overwritten by an implicit
+    /// write; only the app's own writes replace it (R47).
+    Unreadable,
 }
+
+/// Why a candidate cookie was not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unread {
+    /// Not verified, or dated in the future: leave it alone (R47).
+    Unreadable,
+    /// Authentic but expired or unusable: it may be deleted.
+    Stale,
+}
+
+impl Unread {
+    /// The state of a request whose candidates were refused for these reasons: one that
+    /// could not be read at all wins, so nothing deletes it.
+    fn incoming(self, before: Incoming) -> Incoming {
+        match (self, before) {
+            (Unread::Unreadable, _) | (_, Incoming::Unreadable) => Incoming::Unreadable,
+            (Unread::Stale, _) => Incoming::Invalid,
+        }
+    }
+}
+
+/// Counts cookies that fail verification and warns, at most once a minute, when they
+/// are many: the usual cause is a `SECRET_KEY` that differs from the one that signed
+/// them (another instance, a rotation without the old key as a fallback).
+pub(crate) fn note_unreadable() {
+    use std::sync::atomic::AtomicU32;
+    static SEEN: AtomicU32 = AtomicU32::new(0);
+    static WINDOW: AtomicU64 = AtomicU64::new(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 60);
+    if WINDOW.swap(now, Ordering::Relaxed) != now {
+        SEEN.store(0, Ordering::Relaxed);
+    }
+    if SEEN.fetch_add(1, Ordering::Relaxed) + 1 == UNREADABLE_WARN_AT {
+        tracing::warn!(
+            target: "axum_sesame::session",
+            count = UNREADABLE_WARN_AT,
+            "many cookies in the last minute fail verification and are left alone: if they \
+             are valid elsewhere, this instance's SECRET_KEY differs from the one that signed \
+             them (add the old key as a fallback while rotating)"
+        );
+    }
+}
+
+/// How many unreadable cookies within a minute raise the warning.
+const UNREADABLE_WARN_AT: u32 = 20;
 
 /// Who the client was when the session was logged in (session protection).
 #[derive(Debug, Clone, PartialEq)]
@@ -202,6 +253,12 @@ impl SessionState {
     /// What this request changed so far.
     pub(crate) fn changes(&mut self) -> &mut Changes {
         self.changes.get_or_insert_with(Box::default)
+    }
+
+    /// Whether the request's cookie could not be read (R47: no implicit write may replace
+    /// it).
+    pub(crate) fn is_unreadable(&self) -> bool {
+        self.incoming == Incoming::Unreadable
     }
 
     /// Store mode: whether this request loaded a record of its own.
@@ -401,26 +458,32 @@ impl Slot {
         let mut incoming = Incoming::Absent;
         for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
             match self.open(value) {
-                Some(state) => return state,
-                None => incoming = Incoming::Invalid,
+                Ok(state) => return state,
+                Err(why) => incoming = why.incoming(incoming),
             }
+        }
+        if incoming == Incoming::Unreadable {
+            note_unreadable();
         }
         SessionState::empty(incoming)
     }
 
     /// Verifies, decodes and time-checks one cookie-mode candidate (the clock is read only
     /// when there is one).
-    fn open(&self, value: &[u8]) -> Option<SessionState> {
+    fn open(&self, value: &[u8]) -> Result<SessionState, Unread> {
         let s = &*self.settings;
         #[cfg(feature = "flask")]
         if let Some(flask) = &s.flask {
             return flask.open(value, self.now(), &s.lifetimes);
         }
         match memo::open(&s.codec, &s.cookie.name, value, self.now(), &s.lifetimes) {
-            Ok((payload, rotated)) => Some(SessionState::from_payload(payload, rotated)),
+            Ok((payload, rotated)) => Ok(SessionState::from_payload(payload, rotated)),
             Err(reason) => {
                 tracing::debug!(target: "axum_sesame::session", %reason, "ignoring session cookie");
-                None
+                Err(match reason {
+                    payload::Refused::Decode(_) | payload::Refused::Future => Unread::Unreadable,
+                    payload::Refused::Expired | payload::Refused::Schema => Unread::Stale,
+                })
             }
         }
     }
@@ -436,10 +499,13 @@ impl Slot {
         let now = self.now();
         let mut state = SessionState::empty(Incoming::Absent);
         for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
-            state.incoming = Incoming::Invalid;
             let Ok(decoded) = s.codec.decode(Purpose::Session, &s.cookie.name, value) else {
+                state.incoming = Unread::Unreadable.incoming(state.incoming);
+                note_unreadable();
                 continue;
             };
+            // Signed by us: an id the store no longer knows is ended, and may be deleted.
+            state.incoming = Unread::Stale.incoming(state.incoming);
             let Ok(bytes) = <[u8; 16]>::try_from(decoded.payload.as_slice()) else {
                 continue;
             };
@@ -546,6 +612,8 @@ impl Slot {
             }
             return match state.incoming {
                 Incoming::Absent => Outcome::Accessed,
+                // Never destroy what we cannot read, unless the app itself wrote (R47).
+                Incoming::Unreadable if !state.modified => Outcome::Accessed,
                 // (A flushed session is always `modified`.)
                 _ if state.modified || state.incoming == Incoming::Invalid => {
                     match set_cookie_header(s.cookie.removal()) {
