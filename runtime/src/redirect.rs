@@ -62,6 +62,33 @@ pub fn login_url(view: &str, path_and_query: &str) -> String {
     url
 }
 
+/// Whether `url` is an absolute `http(s)://host…` URL fit for a `Location` header: no
+/// credentials, no fragment, visible ASCII only.
+pub(crate) fn is_absolute_http(url: &str) -> bool {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    !authority.is_empty()
+        && !authority.contains('@')
+        && !url.contains('#')
+        && url
+            .bytes()
+            .all(|c| (0x21..=0x7e).contains(&c) && c != b'\\')
+        && url.parse::<http::Uri>().is_ok_and(|u| u.host().is_some())
+}
+
+/// Whether `origin` is `http(s)://host[:port]` (a trailing `/` allowed).
+pub(crate) fn is_origin(origin: &str) -> bool {
+    is_absolute_http(origin)
+        && origin
+            .parse::<http::Uri>()
+            .is_ok_and(|u| matches!(u.path(), "" | "/") && u.query().is_none())
+}
+
 /// A 303 See Other to `location`: a validated `next`, a configured view, or a login URL
 /// built by [`login_url`], all header-safe. Anything else is a bug: 500, never a panic.
 pub(crate) fn see_other(location: impl Into<String>) -> Response {

@@ -266,8 +266,11 @@ async fn user_is_loaded_once_per_request() {
 
 #[tokio::test]
 async fn invalid_settings_are_refused() {
-    let bad_view = LoginManager::new(key()).with_login_view("https://evil.example/login");
+    let bad_view = LoginManager::new(key()).with_login_view("javascript:alert(1)");
     assert_eq!(bad_view.build().unwrap_err(), ConfigError::InvalidView);
+    // A view on another origin needs the public origin `next` is built on.
+    let elsewhere = LoginManager::new(key()).with_login_view("https://auth.example/login");
+    assert_eq!(elsewhere.build().unwrap_err(), ConfigError::ViewNeedsOrigin);
     let same_name = LoginManager::new(key()).with_remember_cookie_name("session");
     assert_eq!(
         same_name.build().unwrap_err(),
@@ -608,4 +611,68 @@ async fn responses_that_set_auth_cookies_are_never_cacheable() {
     let r = get_with(&router, "/page", &r.cookie("session").unwrap()).await;
     assert_eq!(r.body, "a");
     assert_eq!(r.headers[header::CACHE_CONTROL], "private, max-age=60");
+}
+
+/// A login view on another origin (Flask owns /login during a migration): accepted at
+/// build, with `next` an absolute URL on the configured public origin, never on `Host`.
+#[tokio::test]
+async fn a_login_view_on_another_origin_gets_an_absolute_next() {
+    let users = Users::with(&["a"]);
+    let router = routes()
+        .layer(
+            LoginManager::new(key())
+                .with_login_view("http://127.0.0.1:5000/login")
+                .with_public_origin("https://app.example.com/")
+                .build()
+                .unwrap(),
+        )
+        .with_state(users);
+    for host in [None, Some("evil.example")] {
+        let mut headers = vec![("accept", "text/html")];
+        if let Some(h) = host {
+            headers.push(("host", h));
+        }
+        let r = send(&router, "GET", "/p?x=1", &headers).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            r.location(),
+            Some("http://127.0.0.1:5000/login?next=https%3A%2F%2Fapp.example.com%2Fp%3Fx%3D1")
+        );
+    }
+    // Errors at build, never a panic while serving.
+    let build = |view: &str, origin: Option<&str>| {
+        let mut m = LoginManager::new(key()).with_login_view(view);
+        if let Some(o) = origin {
+            m = m.with_public_origin(o);
+        }
+        m.build().err()
+    };
+    assert_eq!(
+        build("http://127.0.0.1:5000/login", None),
+        Some(ConfigError::ViewNeedsOrigin)
+    );
+    for bad in [
+        "https://app.example.com/x",
+        "ftp://app",
+        "https://u:p@app",
+        "app.example.com",
+    ] {
+        assert_eq!(
+            build("http://127.0.0.1:5000/login", Some(bad)),
+            Some(ConfigError::InvalidOrigin),
+            "{bad}"
+        );
+    }
+    for bad in [
+        "javascript:alert(1)",
+        "//evil.com/login",
+        "https://u@evil.com/login",
+        "login",
+    ] {
+        assert_eq!(
+            build(bad, Some("https://app.example.com")),
+            Some(ConfigError::InvalidView),
+            "{bad}"
+        );
+    }
 }

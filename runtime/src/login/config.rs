@@ -63,6 +63,9 @@ pub(crate) type Message = Option<(String, String)>;
 pub(crate) struct LoginSettings {
     pub(crate) login_view: Option<String>,
     pub(crate) refresh_view: Option<String>,
+    /// `https://app.example.com`, without a trailing `/`: makes `next` absolute when a
+    /// view lives on another origin.
+    pub(crate) public_origin: Option<String>,
     pub(crate) login_message: Message,
     pub(crate) needs_refresh_message: Message,
     pub(crate) protection: SessionProtection,
@@ -141,6 +144,7 @@ struct Spec {
     session: SessionConfig,
     login_view: Option<String>,
     refresh_view: Option<String>,
+    public_origin: Option<String>,
     login_message: Message,
     needs_refresh_message: Message,
     protection: SessionProtection,
@@ -212,6 +216,7 @@ impl LoginManager {
             session,
             login_view: None,
             refresh_view: None,
+            public_origin: None,
             login_message: Some((
                 "message".to_owned(),
                 "Please log in to access this page.".to_owned(),
@@ -247,15 +252,38 @@ impl LoginManager {
     }
 
     /// Where anonymous browsers are sent (with `?next=`). Without it they get a 401.
+    ///
+    /// A local path (`/login`), or, while another app owns the login page (a Flask app
+    /// during a migration), an `http(s)` URL on its origin: then set
+    /// [`with_public_origin`](Self::with_public_origin) too, so that `next` is an absolute
+    /// URL back to this app.
+    ///
+    /// ```
+    /// use axum_sesame::{Key, LoginManager};
+    ///
+    /// let layer = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+    ///     .with_login_view("http://127.0.0.1:5000/login")   // Flask still serves /login
+    ///     .with_public_origin("http://127.0.0.1:8001")        // where this app is reached
+    ///     .build();
+    /// assert!(layer.is_ok());
+    /// ```
     pub fn with_login_view(mut self, path: impl Into<String>) -> Self {
         self.spec_mut().login_view = Some(path.into());
         self
     }
 
     /// Where logged-in but non-fresh browsers are sent by fresh-only routes. Without it
-    /// they get a 401.
+    /// they get a 401. A local path or, as for the login view, an `http(s)` URL.
     pub fn with_refresh_view(mut self, path: impl Into<String>) -> Self {
         self.spec_mut().refresh_view = Some(path.into());
+        self
+    }
+
+    /// The origin browsers reach this app at (`https://app.example.com`), configured, never
+    /// taken from the request's `Host`: with a login or refresh view on another origin,
+    /// `next` is this origin followed by the path the client asked for.
+    pub fn with_public_origin(mut self, origin: impl Into<String>) -> Self {
+        self.spec_mut().public_origin = Some(origin.into());
         self
     }
 
@@ -502,9 +530,20 @@ impl LoginManager {
         if remember.name == base.name {
             return Err(ConfigError::InvalidCookieName);
         }
+        let public_origin = match this.public_origin {
+            Some(o) if crate::redirect::is_origin(&o) => Some(o.trim_end_matches('/').to_owned()),
+            Some(_) => return Err(ConfigError::InvalidOrigin),
+            None => None,
+        };
         for view in [&this.login_view, &this.refresh_view].into_iter().flatten() {
-            if !crate::redirect::is_safe_next(view) {
+            if crate::redirect::is_safe_next(view) {
+                continue;
+            }
+            if !crate::redirect::is_absolute_http(view) {
                 return Err(ConfigError::InvalidView);
+            }
+            if public_origin.is_none() {
+                return Err(ConfigError::ViewNeedsOrigin);
             }
         }
         // Flask-Login's `_fresh` has no time: a time limit on it cannot hold in Flask mode.
@@ -514,6 +553,7 @@ impl LoginManager {
         session.login = Some(Arc::new(LoginSettings {
             login_view: this.login_view,
             refresh_view: this.refresh_view,
+            public_origin,
             login_message: this.login_message,
             needs_refresh_message: this.needs_refresh_message,
             protection: this.protection,

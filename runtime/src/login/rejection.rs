@@ -276,7 +276,14 @@ async fn policy(
                 });
             }
             let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-            see_other(login_url(view, target))
+            // A view on another origin gets an absolute `next` on the configured origin
+            // (validated at build: an absolute view has one).
+            match ctx.login.public_origin.as_deref() {
+                Some(origin) if !view.starts_with('/') => {
+                    see_other(login_url(view, &format!("{origin}{target}")))
+                }
+                _ => see_other(login_url(view, target)),
+            }
         }
         _ => {
             let mut res = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();

@@ -49,8 +49,15 @@ pub enum ConfigError {
     InvalidDomain,
     /// A lifetime of zero seconds.
     ZeroLifetime,
-    /// A login or refresh view that is not a local path like `/login`.
+    /// A login or refresh view that is neither a local path like `/login` nor an
+    /// `http(s)://host/path` URL.
     InvalidView,
+    /// A login or refresh view on another origin (`http://127.0.0.1:5000/login`) without
+    /// [`with_public_origin`](crate::LoginManager::with_public_origin): `next` must then
+    /// be an absolute URL, and it is never built from the request's `Host`.
+    ViewNeedsOrigin,
+    /// A public origin that is not `http(s)://host[:port]`.
+    InvalidOrigin,
     /// Flask mode with a setting Flask's cookie cannot honour: a server-side store,
     /// encryption, an idle or absolute lifetime, a time limit on fresh logins.
     FlaskMode,
@@ -87,7 +94,17 @@ impl fmt::Display for ConfigError {
                 "Flask mode needs the Flask app's non-empty SECRET_KEY (and non-empty fallbacks)"
             }
             ConfigError::InvalidView => {
-                "login and refresh views must be local paths such as \"/login\""
+                "login and refresh views must be local paths such as \"/login\" or \
+                 http(s) URLs such as \"https://auth.example.com/login\""
+            }
+            ConfigError::ViewNeedsOrigin => {
+                "a login or refresh view on another origin needs \
+                 `.with_public_origin(\"https://app.example.com\")`: `next` is then an \
+                 absolute URL to this app, never built from the request's Host"
+            }
+            ConfigError::InvalidOrigin => {
+                "the public origin must be `http(s)://host[:port]`, without path, query or \
+                 credentials"
             }
         })
     }
