@@ -171,15 +171,32 @@ struct Flask {
     url: String,
 }
 
+/// The Python with Flask, Flask-Login and Werkzeug (`FLASK_PYTHON`).
+fn python() -> String {
+    std::env::var("FLASK_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "FLASK_PYTHON is not set: it must name a Python with Flask and Flask-Login, e.g.\n\
+             python3 -m venv /tmp/flaskvenv && /tmp/flaskvenv/bin/pip install -r tests/flask/requirements.txt\n\
+             FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask"
+        )
+    })
+}
+
+/// Runs `code` in that Python with `args` as `sys.argv[1:]`; its stdout.
+fn run_python(code: &str, args: &[&str]) -> String {
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(code)
+        .args(args)
+        .output()
+        .expect("run FLASK_PYTHON");
+    assert!(out.status.success(), "python failed: {out:?}");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
 impl Flask {
     fn start(key: &str, fallbacks: &[&str]) -> Flask {
-        let python = std::env::var("FLASK_PYTHON").unwrap_or_else(|_| {
-            panic!(
-                "FLASK_PYTHON is not set: it must name a Python with Flask and Flask-Login, e.g.\n\
-                 python3 -m venv /tmp/flaskvenv && /tmp/flaskvenv/bin/pip install -r tests/flask/requirements.txt\n\
-                 FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask"
-            )
-        });
+        let python = python();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/flask/app.py");
         let mut child = Command::new(&python)
             .arg(script)
@@ -474,6 +491,35 @@ async fn remember_cookies_with_quoted_ids_cross_both_ways() {
         get(&format!("{axum}/whoami"), &mut flask_value.clone()).await,
         (200, ODD.into())
     );
+}
+
+/// Werkzeug's password hashes check here, and ours check in Werkzeug: the login route can
+/// move to axum against the same users table (issue 18, item 8).
+#[test]
+fn werkzeug_password_hashes_check_both_ways() {
+    use axum_sesame::flask::{check_password_hash, generate_password_hash};
+    let password = "pässword; \"quoted\"";
+    let hashes = run_python(
+        "import sys\n\
+         from werkzeug.security import generate_password_hash as g\n\
+         for m in ['scrypt', 'scrypt:16384:8:1', 'pbkdf2:sha256:20000', 'pbkdf2:sha512:5000', 'pbkdf2:sha1:5000']:\n\
+         \x20   print(g(sys.argv[1], method=m))",
+        &[password],
+    );
+    let hashes: Vec<&str> = hashes.lines().collect();
+    assert_eq!(hashes.len(), 5);
+    for hash in hashes {
+        assert_eq!(check_password_hash(hash, password), Ok(true), "{hash}");
+        assert_eq!(check_password_hash(hash, "password"), Ok(false), "{hash}");
+    }
+    let ours = generate_password_hash(password).expect("hash");
+    let verdicts = run_python(
+        "import sys\n\
+         from werkzeug.security import check_password_hash as c\n\
+         print(c(sys.argv[1], sys.argv[2]), c(sys.argv[1], 'password'))",
+        &[&ours, password],
+    );
+    assert_eq!(verdicts.trim(), "True False", "{ours}");
 }
 
 /// R47: an instance with another key cannot read Flask's cookies, and must not destroy

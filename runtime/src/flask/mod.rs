@@ -73,6 +73,7 @@
 mod cookie_quote;
 mod json;
 mod login;
+mod password;
 mod session;
 mod signer;
 
@@ -89,6 +90,7 @@ pub use login::{
     logout_user, protect_session, remember_seconds, restore_from_remember, session_identifier,
     session_identifier_v06, take_remember_op, user_id,
 };
+pub use password::{PasswordHashError, check_password_hash, generate_password_hash};
 pub use session::{
     MalformedFlashes, flashes, is_permanent, push_flash, set_flashes, set_permanent,
 };
