@@ -522,6 +522,62 @@ fn werkzeug_password_hashes_check_both_ways() {
     assert_eq!(verdicts.trim(), "True False", "{ours}");
 }
 
+/// Flask-WTF's CSRF tokens cross both ways: a token Flask-WTF signed for a session's raw
+/// token validates here, and one signed here validates in Flask-WTF (issue 18, item 8).
+#[test]
+fn flask_wtf_csrf_tokens_cross_both_ways() {
+    let signer = signer();
+    let raw = "0123456789abcdef0123456789abcdef01234567";
+    let code = "import sys\n\
+        from flask import Flask, session\n\
+        from flask_wtf.csrf import generate_csrf, validate_csrf\n\
+        app = Flask(__name__)\n\
+        app.config['SECRET_KEY'] = sys.argv[1]\n\
+        with app.test_request_context():\n\
+        \x20   session['csrf_token'] = sys.argv[2]\n\
+        \x20   if sys.argv[3] == 'make':\n\
+        \x20       print(generate_csrf())\n\
+        \x20   else:\n\
+        \x20       try:\n\
+        \x20           validate_csrf(sys.argv[3])\n\
+        \x20           print('valid')\n\
+        \x20       except Exception as e:\n\
+        \x20           print(e)";
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs();
+    let from_flask = run_python(code, &[KEY, raw, "make"]);
+    let from_flask = from_flask.trim();
+    assert_eq!(
+        signer.decode_csrf_token(from_flask.as_bytes(), now + 1, 3600),
+        Ok(raw.to_owned())
+    );
+    let ours = signer.encode_csrf_token(raw, now);
+    assert_eq!(run_python(code, &[KEY, raw, &ours]).trim(), "valid");
+    // Another session's raw token, or another key: refused on the Flask side too.
+    let other = "f".repeat(40);
+    assert_eq!(
+        run_python(code, &[KEY, &other, &ours]).trim(),
+        "The CSRF tokens do not match."
+    );
+    let foreign = FlaskSigner::from_text("another key").encode_csrf_token(raw, now);
+    assert_eq!(
+        run_python(code, &[KEY, raw, &foreign]).trim(),
+        "The CSRF token is invalid."
+    );
+    assert!(
+        signer
+            .decode_csrf_token(foreign.as_bytes(), now, 3600)
+            .is_err()
+    );
+    let old = signer.encode_csrf_token(raw, now - 7200);
+    assert_eq!(
+        signer.decode_csrf_token(old.as_bytes(), now, 3600),
+        Err(axum_sesame::flask::DecodeError::Expired)
+    );
+}
+
 /// R47: an instance with another key cannot read Flask's cookies, and must not destroy
 /// them: no `Set-Cookie` at all (not even the login flash's), and Flask still sees the
 /// login.

@@ -92,6 +92,23 @@ async fn big(session: Session, axum::extract::Path(n): axum::extract::Path<usize
     }
 }
 
+/// A form with Flask-WTF's CSRF token.
+async fn csrf_form(session: Session) -> String {
+    axum_sesame::flask::generate_csrf(&session, &FlaskSigner::from_text("secret")).expect("random")
+}
+
+/// Checks a posted Flask-WTF token.
+async fn csrf_submit(
+    session: Session,
+    axum::extract::Path(token): axum::extract::Path<String>,
+) -> String {
+    let signer = FlaskSigner::from_text("secret");
+    match axum_sesame::flask::validate_csrf(&session, &signer, &token, 3600) {
+        Ok(()) => "valid".to_owned(),
+        Err(e) => e.to_string(),
+    }
+}
+
 /// [`big`] without the check.
 async fn big_unchecked(
     session: Session,
@@ -116,6 +133,8 @@ fn app_with(manager: LoginManager) -> Router {
         .route("/login", get(login))
         .route("/login/{id}", get(login_as))
         .route("/big/{n}", get(big))
+        .route("/csrf", get(csrf_form))
+        .route("/csrf/{token}", get(csrf_submit))
         .route("/big-unchecked/{n}", get(big_unchecked))
         .layer(manager)
 }
@@ -368,5 +387,34 @@ async fn a_session_that_would_not_inflate_back_is_refused() {
     assert!(
         !cookies.iter().any(|c| c.starts_with("session=")),
         "{cookies:?}"
+    );
+}
+
+/// Flask-WTF's CSRF flow on a Flask-mode session: the form's token validates for its
+/// session only (`tests/flask.rs` checks the tokens against Flask-WTF itself).
+#[tokio::test]
+async fn flask_wtf_csrf_tokens_validate_for_their_session() {
+    let app = app(SessionConfig::flask(FlaskSigner::from_text("secret")));
+    let (_, cookies, token) = call(&app, "/csrf", &[]).await;
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("session="))
+        .and_then(|c| c.split(';').next())
+        .expect("the raw token is stored in the session")
+        .to_owned();
+    let path = format!("/csrf/{token}");
+    assert_eq!(
+        call(&app, &path, &[(COOKIE.as_str(), &session)]).await.2,
+        "valid"
+    );
+    assert_eq!(
+        call(&app, &path, &[]).await.2,
+        "The CSRF session token is missing."
+    );
+    let (_, other, _) = call(&app, "/csrf", &[]).await;
+    let other = other[0].split(';').next().unwrap().to_owned();
+    assert_eq!(
+        call(&app, &path, &[(COOKIE.as_str(), &other)]).await.2,
+        "The CSRF tokens do not match."
     );
 }

@@ -71,6 +71,7 @@
 //! only when the session changes. An emptied session deletes the cookie.
 
 mod cookie_quote;
+mod csrf;
 mod json;
 mod login;
 mod password;
@@ -84,6 +85,7 @@ mod vectors;
 
 pub use crate::session::flask_mode::IdentifierFormat;
 pub use cookie_quote::{quote_cookie_value, unquote_cookie_value};
+pub use csrf::{CSRF_FIELD, CSRF_TIME_LIMIT, CsrfError, generate_csrf, validate_csrf};
 pub use json::{from_json, to_json};
 pub use login::{
     Remember, RememberError, RememberOp, Remembered, confirm_login, is_fresh, login_user,

@@ -25,13 +25,13 @@ use zeroize::Zeroizing;
 
 use super::json::{from_json, to_json};
 
-type HmacSha1 = Hmac<Sha1>;
+pub(super) type HmacSha1 = Hmac<Sha1>;
 
 /// itsdangerous's salt for Flask's session cookie.
 const SALT: &[u8] = b"cookie-session";
 
 /// Length of an HMAC-SHA1 signature in unpadded base64url.
-const SIG_B64_LEN: usize = 27;
+pub(super) const SIG_B64_LEN: usize = 27;
 
 /// The longest cookie value [`FlaskSigner`] reads or writes, in bytes: browsers keep no
 /// more than 4096 bytes per cookie.
@@ -48,6 +48,9 @@ pub(super) struct Secret {
     /// The key Flask-Login's `_secret_key` hands to HMAC-SHA512 for the remember cookie,
     /// `None` for a `str` secret that Latin-1 can't encode (Flask-Login raises then).
     pub(super) remember: Option<Zeroizing<Vec<u8>>>,
+    /// `SHA-1("wtf-csrf-token" ‖ "signer" ‖ secret)`: itsdangerous's default
+    /// (`django-concat`) key derivation with Flask-WTF's salt, for CSRF tokens.
+    pub(super) csrf: Zeroizing<[u8; 20]>,
     /// The secret was empty.
     empty: bool,
 }
@@ -59,8 +62,18 @@ impl Secret {
         mac.update(SALT);
         let mut session = Zeroizing::new([0u8; 20]);
         session.copy_from_slice(&mac.finalize().into_bytes());
+        let mut csrf = Zeroizing::new([0u8; 20]);
+        {
+            use sha1::Digest as _;
+            let mut h = Sha1::new();
+            h.update(b"wtf-csrf-token");
+            h.update(b"signer");
+            h.update(session_bytes);
+            csrf.copy_from_slice(&h.finalize());
+        }
         Secret {
             session,
+            csrf,
             remember,
             empty: session_bytes.is_empty(),
         }
@@ -354,13 +367,13 @@ impl fmt::Debug for FlaskSigner {
 }
 
 /// `value.rsplit(b".", 1)`, or `None` without a dot.
-fn rsplit_dot(value: &[u8]) -> Option<(&[u8], &[u8])> {
+pub(super) fn rsplit_dot(value: &[u8]) -> Option<(&[u8], &[u8])> {
     let dot = value.iter().rposition(|&b| b == b'.')?;
     Some((value.get(..dot)?, value.get(dot + 1..)?))
 }
 
 /// itsdangerous's `bytes_to_int(base64_decode(ts))`: up to 8 big-endian bytes.
-fn decode_timestamp(ts: &[u8]) -> Option<u64> {
+pub(super) fn decode_timestamp(ts: &[u8]) -> Option<u64> {
     let mut buf = [0u8; 9];
     let len = URL_SAFE_NO_PAD.decode_slice(ts, &mut buf).ok()?;
     let bytes = buf.get(..len).filter(|b| b.len() <= 8)?;
@@ -368,7 +381,7 @@ fn decode_timestamp(ts: &[u8]) -> Option<u64> {
 }
 
 /// `zlib.compress(json)` at the default level, or `None` if the encoder fails.
-fn compress(json: &[u8]) -> Option<Vec<u8>> {
+pub(super) fn compress(json: &[u8]) -> Option<Vec<u8>> {
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), Compression::default());
     encoder.write_all(json).ok()?;
     encoder.finish().ok()
