@@ -100,6 +100,14 @@ def add_flash():
     return "ok"
 
 
+@app.get("/csrf")
+def csrf():
+    # A form token as a Flask-rendered page would carry it (Flask-WTF).
+    from flask_wtf.csrf import generate_csrf
+
+    return generate_csrf()
+
+
 @app.get("/flashes")
 def flashes():
     return app.json.response(get_flashed_messages(with_categories=True))
