@@ -8,13 +8,10 @@ use std::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::{KeyInit, Mac};
+use hmac::Mac;
 use subtle::ConstantTimeEq;
 
-use super::signer::{
-    DecodeError, FlaskSigner, HmacSha1, SIG_B64_LEN, compress, decode_timestamp, inflate,
-    rsplit_dot,
-};
+use super::signer::{DecodeError, FlaskSigner, Secret, compress};
 use crate::Session;
 
 /// The session key and form field Flask-WTF uses (`WTF_CSRF_FIELD_NAME`).
@@ -77,7 +74,7 @@ impl FlaskSigner {
         let ts = timestamp.to_be_bytes();
         let first = ts.iter().position(|&b| b != 0).unwrap_or(ts.len());
         URL_SAFE_NO_PAD.encode_string(&ts[first..], &mut out);
-        let mut mac = csrf_mac(&self.current.csrf);
+        let mut mac = self.current.csrf_mac();
         mac.update(out.as_bytes());
         out.push('.');
         URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut out);
@@ -99,49 +96,9 @@ impl FlaskSigner {
         if token.len() > 1024 {
             return Err(DecodeError::TooLong);
         }
-        let (signed, sig) = rsplit_dot(token).ok_or(DecodeError::Malformed)?;
-        if sig.len() != SIG_B64_LEN {
-            return Err(DecodeError::BadSignature);
-        }
-        let authentic = self.secrets().any(|(_, secret)| {
-            let mut mac = csrf_mac(&secret.csrf);
-            mac.update(signed);
-            let mut expected = [0u8; SIG_B64_LEN];
-            URL_SAFE_NO_PAD
-                .encode_slice(mac.finalize().into_bytes(), &mut expected)
-                .is_ok_and(|n| n == SIG_B64_LEN && bool::from(expected.ct_eq(sig)))
-        });
-        if !authentic {
-            return Err(DecodeError::BadSignature);
-        }
-        let (payload, ts) = rsplit_dot(signed).ok_or(DecodeError::BadTimestamp)?;
-        let timestamp = decode_timestamp(ts).ok_or(DecodeError::BadTimestamp)?;
-        let age = i128::from(now) - i128::from(timestamp);
-        if age > i128::from(max_age) {
-            return Err(DecodeError::Expired);
-        }
-        if age < 0 {
-            return Err(DecodeError::FutureTimestamp);
-        }
-        let (compressed, payload) = match payload.strip_prefix(b".") {
-            Some(rest) => (true, rest),
-            None => (false, payload),
-        };
-        let bytes = URL_SAFE_NO_PAD
-            .decode(payload)
-            .map_err(|_| DecodeError::BadBase64)?;
-        let json = if compressed {
-            inflate(&bytes, 4096)?
-        } else {
-            bytes
-        };
-        serde_json::from_slice(&json).map_err(|_| DecodeError::BadJson)
+        let opened = self.open_timed(token, now, max_age, Secret::csrf_mac)?;
+        serde_json::from_slice(&opened.json).map_err(|_| DecodeError::BadJson)
     }
-}
-
-fn csrf_mac(key: &[u8; 20]) -> HmacSha1 {
-    <HmacSha1 as KeyInit>::new_from_slice(key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
 }
 
 /// Flask-WTF's `generate_csrf`: the signed token for this session's form, creating the

@@ -94,6 +94,12 @@ impl Secret {
         Secret::new(secret.as_bytes(), latin1.map(Zeroizing::new))
     }
 
+    /// The MAC of Flask-WTF's CSRF tokens.
+    pub(super) fn csrf_mac(&self) -> HmacSha1 {
+        <HmacSha1 as KeyInit>::new_from_slice(self.csrf.as_ref())
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+    }
+
     pub(super) fn session_mac(&self) -> HmacSha1 {
         <HmacSha1 as KeyInit>::new_from_slice(self.session.as_ref())
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
@@ -308,13 +314,31 @@ impl FlaskSigner {
         if cookie.len() > MAX_COOKIE_LEN {
             return Err(DecodeError::TooLong);
         }
-        let (signed, sig) = rsplit_dot(cookie).ok_or(DecodeError::Malformed)?;
+        let opened = self.open_timed(cookie, now, max_age, Secret::session_mac)?;
+        Ok(DecodedSession {
+            session: from_json(&opened.json)?,
+            timestamp: opened.timestamp,
+            by_fallback: opened.by_fallback,
+        })
+    }
+
+    /// itsdangerous's `URLSafeTimedSerializer.loads`: the signature checked (constant
+    /// time, the current key then each fallback, with `mac` deriving each key's MAC)
+    /// before anything is decoded, then the age, then base64 and zlib. The JSON bytes.
+    pub(super) fn open_timed(
+        &self,
+        value: &[u8],
+        now: u64,
+        max_age: u64,
+        mac: impl Fn(&Secret) -> HmacSha1,
+    ) -> Result<Opened, DecodeError> {
+        let (signed, sig) = rsplit_dot(value).ok_or(DecodeError::Malformed)?;
         if sig.len() != SIG_B64_LEN {
             return Err(DecodeError::BadSignature);
         }
         let mut by_fallback = None;
         for (fallback, secret) in self.secrets() {
-            let mut mac = secret.session_mac();
+            let mut mac = mac(secret);
             mac.update(signed);
             let mut expected = [0u8; SIG_B64_LEN];
             let written = URL_SAFE_NO_PAD
@@ -350,12 +374,19 @@ impl FlaskSigner {
         } else {
             bytes
         };
-        Ok(DecodedSession {
-            session: from_json(&json)?,
+        Ok(Opened {
+            json,
             timestamp,
             by_fallback,
         })
     }
+}
+
+/// What [`FlaskSigner::open_timed`] verified.
+pub(super) struct Opened {
+    pub(super) json: Vec<u8>,
+    pub(super) timestamp: u64,
+    pub(super) by_fallback: bool,
 }
 
 impl fmt::Debug for FlaskSigner {
