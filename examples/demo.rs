@@ -58,7 +58,7 @@ mod sessions;
 mod users;
 
 use axum_sesame::{
-    Auth, AuthUser, CurrentUser, Flash, Key, LoginManager, MemoryStore, SameOrigin, Session,
+    Auth, AuthUser, CurrentUser, Flash, KeyRing, LoginManager, MemoryStore, SameOrigin, Session,
     SessionConfig, login_required, user_loader,
 };
 pub use users::{Db, DbError, DemoUser};
@@ -66,8 +66,8 @@ pub use users::{Db, DbError, DemoUser};
 /// The demo's settings, normally read from the environment.
 #[derive(Clone, Debug)]
 pub struct DemoConfig {
-    /// The secret key.
-    pub key: Key,
+    /// The secret key, with older keys still accepted (`SECRET_KEY_FALLBACKS`).
+    pub key: KeyRing,
     /// `SESSION_LIFETIME`: logins make the session permanent with this lifetime.
     pub session_lifetime: Option<Duration>,
     /// `REMEMBER_DURATION`.
@@ -95,9 +95,9 @@ pub enum StoreChoice {
 
 impl DemoConfig {
     /// Defaults with `key`.
-    pub fn new(key: Key) -> DemoConfig {
+    pub fn new(key: impl Into<KeyRing>) -> DemoConfig {
         DemoConfig {
-            key,
+            key: key.into(),
             session_lifetime: None,
             remember_duration: Duration::from_secs(365 * 24 * 3600),
             secure_cookies: false,
@@ -109,7 +109,10 @@ impl DemoConfig {
 
     /// Reads `SECRET_KEY`, `SESSION_LIFETIME`, `REMEMBER_DURATION`, `SECURE_COOKIES`.
     pub fn from_env() -> Result<DemoConfig, String> {
-        let key = Key::from_env_or_development("SECRET_KEY").map_err(|e| e.to_string())?;
+        // The current key and, during a rotation, the old ones: cookies they signed are
+        // accepted and re-issued under SECRET_KEY.
+        let key = KeyRing::from_env_or_development("SECRET_KEY", "SECRET_KEY_FALLBACKS")
+            .map_err(|e| e.to_string())?;
         let secs = |var: &str| -> Result<Option<Duration>, String> {
             match std::env::var(var) {
                 Ok(v) => match v.trim().parse::<u64>() {
@@ -705,8 +708,32 @@ async fn logout(
     "Logged out"
 }
 
+/// What `demo --help` prints: the settings, read from the environment.
+const HELP: &str = "\
+axum-sesame demo: Flask-Login's demo app on axum (see examples/demo.rs).
+
+Usage: demo [--help]
+
+Settings (environment variables):
+  PORT                  port on 127.0.0.1 (default 3000; 0 picks a free one)
+  SECRET_KEY            the signing key, at least 32 bytes (unset: a public development key)
+  SECRET_KEY_FALLBACKS  older keys, comma-separated, still accepted and re-issued under
+                        SECRET_KEY (a key rotation by rolling restart)
+  SESSION_LIFETIME      seconds: every login makes the session permanent with this lifetime
+  REMEMBER_DURATION     seconds a remember-me cookie lasts (default 365 days)
+  SECURE_COOKIES=1      adds Secure to the cookies (behind HTTPS)
+  SESSION_STORE         cookie (default), memory, or redis (with REDIS_URL; --features redis)
+  REDIS_URL             redis://host:port[/db] (default redis://127.0.0.1:6379)
+  DATABASE_URL          the users' SQLite database (default sqlite://demo.db; created and seeded)
+  RUST_LOG              log filter (default info); logs go to stderr
+";
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
     // Logs go to stderr: stdout's first line is the address, for scripts and tests.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

@@ -659,3 +659,65 @@ async fn two_processes_share_one_redis() {
         "logged out on A is logged out on B"
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Operations: `--help`, and a key rotation by rolling restart (issue 19).
+// ---------------------------------------------------------------------------------------
+
+/// `demo --help` prints the settings and exits without serving.
+#[test]
+fn help_prints_the_settings_and_exits() {
+    let out = Command::new(demo_binary())
+        .arg("--help")
+        .env_remove("SECRET_KEY")
+        .output()
+        .expect("run demo --help");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8_lossy(&out.stdout);
+    for setting in ["PORT", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE_URL"] {
+        assert!(text.contains(setting), "{setting} missing: {text}");
+    }
+    assert!(!text.contains("listening"), "{text}");
+}
+
+const NEW_KEY: &str = "the key after the rotation, 32+ bytes long";
+
+/// A rolling restart from key A to key B: instances started with `SECRET_KEY=B` and
+/// `SECRET_KEY_FALLBACKS=A` keep every user logged in and re-issue their cookies under B,
+/// so removing A later logs nobody out (R46, R47).
+#[tokio::test]
+async fn a_rolling_key_rotation_keeps_every_user_logged_in() {
+    let db = fresh_database("rotation");
+    let old = Demo::start_with("rotation-old", &[("DATABASE_URL", db.as_str())]);
+    let login = format!("email={}&pw=secret&remember=on", FOO.replace('@', "%40"));
+    let clients: Vec<reqwest::Client> = (0..10).map(|_| jar_client()).collect();
+    for c in &clients {
+        assert_eq!(post_form(c, old.url("/login"), &login).await.status(), 303);
+    }
+    drop(old);
+    // Rotated: B signs, A still verifies.
+    let rotating = Demo::start_with(
+        "rotation-mid",
+        &[
+            ("DATABASE_URL", db.as_str()),
+            ("SECRET_KEY", NEW_KEY),
+            ("SECRET_KEY_FALLBACKS", SECRET_KEY),
+        ],
+    );
+    for c in &clients {
+        assert_eq!(protected_status(c, &rotating).await, 200);
+    }
+    drop(rotating);
+    // A removed: the re-issued cookies (session and remember-me) still log in.
+    let new = Demo::start_with(
+        "rotation-new",
+        &[("DATABASE_URL", db.as_str()), ("SECRET_KEY", NEW_KEY)],
+    );
+    for c in &clients {
+        assert_eq!(
+            protected_status(c, &new).await,
+            200,
+            "logged out by the rotation"
+        );
+    }
+}

@@ -402,6 +402,66 @@ impl KeyRing {
         &self.fallbacks
     }
 
+    /// The current key from `current_var` and older ones from `fallbacks_var`
+    /// (comma-separated, so a secret holds no comma; each at least [`MIN_SECRET_LEN`]
+    /// bytes; empty entries ignored; the variable may be unset), so a fleet rotates its
+    /// key by configuration: start every instance with the new key current and the old
+    /// one as a fallback, then, once the longest cookie lifetime has passed, drop the
+    /// fallback.
+    ///
+    /// # Errors
+    /// A [`KeyError`] naming the variable when the current key is missing or too short,
+    /// a fallback is too short, or there are more than [`MAX_FALLBACKS`].
+    ///
+    /// ```
+    /// use axum_sesame::KeyRing;
+    ///
+    /// # // SAFETY of the example: one thread.
+    /// # unsafe {
+    /// std::env::set_var("MY_SECRET", "the new key: at least thirty-two bytes long");
+    /// std::env::set_var("MY_SECRET_FALLBACKS", "the old key: at least thirty-two bytes too");
+    /// # }
+    /// let ring = KeyRing::from_env("MY_SECRET", "MY_SECRET_FALLBACKS").unwrap();
+    /// assert_eq!(ring.fallbacks().len(), 1);
+    /// ```
+    pub fn from_env(current_var: &str, fallbacks_var: &str) -> Result<KeyRing, KeyError> {
+        KeyRing::new(Key::from_env(current_var)?).with_fallbacks_from_env(fallbacks_var)
+    }
+
+    /// [`from_env`](Self::from_env), with the public development key (and a logged
+    /// warning, and no fallbacks) when `current_var` is unset: for examples and local
+    /// development only.
+    ///
+    /// # Errors
+    /// As [`from_env`](Self::from_env); fallbacks beside the development key are
+    /// [`KeyError::DevelopmentKeyMixed`].
+    pub fn from_env_or_development(
+        current_var: &str,
+        fallbacks_var: &str,
+    ) -> Result<KeyRing, KeyError> {
+        KeyRing::new(Key::from_env_or_development(current_var)?)
+            .with_fallbacks_from_env(fallbacks_var)
+    }
+
+    fn with_fallbacks_from_env(self, var: &str) -> Result<KeyRing, KeyError> {
+        let value = match std::env::var(var) {
+            Ok(v) => v,
+            Err(std::env::VarError::NotPresent) => return Ok(self),
+            Err(std::env::VarError::NotUnicode(_)) => {
+                return Err(KeyError::NotUnicode {
+                    var: var.to_owned(),
+                });
+            }
+        };
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .try_fold(self, |ring, secret| {
+                ring.with_fallback(Key::try_from_bytes(secret.as_bytes())?)
+            })
+    }
+
     /// The current key, then the fallbacks.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &Key> {
         std::iter::once(&self.current).chain(self.fallbacks.iter())
