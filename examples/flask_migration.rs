@@ -145,6 +145,31 @@ fn app(secret: &str, login_url: &str, origin: &str) -> Result<Router, String> {
         }))
 }
 
+/// Ctrl-C or SIGTERM (what systemd, Docker and Kubernetes send): stop accepting, finish
+/// the requests in flight.
+async fn shutdown() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let Ok(secret) = std::env::var("SECRET_KEY") else {
@@ -184,9 +209,7 @@ async fn main() -> ExitCode {
     // The peer address goes into Flask-Login's session identifier `_id`.
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     if let Err(e) = axum::serve(listener, service)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown())
         .await
     {
         eprintln!("error: server failed: {e}");

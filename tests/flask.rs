@@ -911,6 +911,26 @@ async fn the_migration_example_works_beside_its_flask_twin() {
     let (_, body) = get(&format!("{}/session", flask.url), &mut jar).await;
     let seen: Value = serde_json::from_str(&body).expect("JSON");
     assert_eq!(seen["cart"], "['apple', 'pear']", "{seen}");
+
+    // SIGTERM (what a process manager sends): the example stops cleanly.
+    let mut moved = moved;
+    let killed = Command::new("kill")
+        .args(["-TERM", &moved.child.id().to_string()])
+        .status()
+        .expect("run kill");
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let status = loop {
+        if let Some(status) = moved.child.try_wait().expect("poll the example") {
+            break status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no exit after SIGTERM"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status}");
 }
 
 /// Percent-encoding of everything but the unreserved characters (as `next` is built).
