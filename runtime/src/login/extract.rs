@@ -387,9 +387,7 @@ impl<U: AuthUser> Auth<U> {
             let secs = l
                 .duration
                 .map_or(self.ctx.login.remember_secs, |d| d.as_secs().max(1));
-            let mut payload =
-                RememberPayload::new(uid, ah, now, secs).map_err(LoginError::Cookie)?;
-            payload.rid = rid;
+            let payload = RememberPayload::new(uid, rid, ah, now, secs);
             self.ctx
                 .set_remember(&payload, now)
                 .map_err(LoginError::Cookie)?;

@@ -29,15 +29,16 @@ pub(crate) struct RememberPayload {
 }
 
 impl RememberPayload {
-    pub(crate) fn new(uid: String, ah: Digest16, now: u64, secs: u64) -> Result<Self, EncodeError> {
-        Ok(RememberPayload {
+    /// A new token `rid` for `uid`, valid `secs` from `now`.
+    pub(crate) fn new(uid: String, rid: SessionId, ah: Digest16, now: u64, secs: u64) -> Self {
+        RememberPayload {
             uid,
-            rid: SessionId::random()?,
+            rid,
             iat: now,
             exp: now.saturating_add(secs),
             ah,
             rotated: false,
-        })
+        }
     }
 
     /// Flask mode: what Flask-Login's remember cookie says (only the user id), honoured
@@ -93,7 +94,8 @@ mod tests {
     #[test]
     fn expiry_is_enforced_and_purpose_is_bound() {
         let codec = Codec::new(Key::from_bytes(&[4; 32]));
-        let p = RememberPayload::new("foo".into(), Digest16([9; 16]), 1000, 60).unwrap();
+        let rid = SessionId::random().unwrap();
+        let p = RememberPayload::new("foo".into(), rid, Digest16([9; 16]), 1000, 60);
         let v = p.seal(&codec, "remember_token").unwrap();
         assert_eq!(
             RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1060),

@@ -498,7 +498,8 @@ where
     if ctx.has_remember_cookie(parts) {
         let now = ctx.now();
         let found = ctx.remember_lookup(parts, now);
-        if let Ok(r) = found.clone()
+        let unreadable = matches!(found, Err(Some(Unread::Unreadable)));
+        if let Ok(r) = found
             && let Some(user) = load::<U, S>(&r.uid, parts, state).await?
             && (ctx.slot.settings.is_flask()
                 || check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some())
@@ -534,7 +535,7 @@ where
             });
         }
 
-        if found.is_err_and(|why| why == Some(Unread::Unreadable)) {
+        if unreadable {
             // Another key's, another app's, or dated in the future: left alone (R47).
             crate::session::note_unreadable();
         } else {

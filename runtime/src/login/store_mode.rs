@@ -117,8 +117,9 @@ impl LoginCtx {
         };
         let now = self.now();
         let record: TokenRecord = serde_json::from_slice(&token).unwrap_or_default();
+        let own_session = self.slot.with(|s| s.has_stored());
         if let Some(sid) = record.sid
-            && !self.slot.with(|s| s.has_stored())
+            && !own_session
             && let Some(bytes) = store.load(&sid).await.map_err(|e| unavailable(&e))?
             && let Ok(p) = serde_json::from_slice::<Payload>(record::split(&bytes).0)
             && p.sid == Some(sid)
@@ -133,7 +134,7 @@ impl LoginCtx {
             });
             return Ok(Restored::Continued { fat });
         }
-        if self.slot.with(|s| s.has_stored()) {
+        if own_session {
             // The client sent a session cookie of its own: the login moves into it (a new
             // id at the end of the request, the old record marked as moved).
             self.start_restored(

@@ -501,7 +501,6 @@ impl Slot {
         for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
             let Ok(decoded) = s.codec.decode(Purpose::Session, &s.cookie.name, value) else {
                 state.incoming = Unread::Unreadable.incoming(state.incoming);
-                note_unreadable();
                 continue;
             };
             // Signed by us: an id the store no longer knows is ended, and may be deleted.
@@ -525,6 +524,9 @@ impl Slot {
                 _ => state.stored = Some(sid),
             }
         }
+        if state.incoming == Incoming::Unreadable {
+            note_unreadable();
+        }
         Ok(state)
     }
 
@@ -541,6 +543,9 @@ impl Slot {
     /// inflated size, encoding): the check `finish` would fail, made now, so a handler
     /// can act on it (R45). Store mode's cookie is an id: it always fits.
     pub(crate) fn check_fits(&self) -> Result<(), crate::codec::EncodeError> {
+        if self.settings.store.is_some() {
+            return Ok(());
+        }
         let state = self.lock().state.clone();
         match self.finish_session(state) {
             Outcome::Failed(Failure::Encode(e)) => Err(e),
