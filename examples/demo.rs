@@ -53,6 +53,9 @@ mod hashing;
 /// `/sessions`: the user's sessions, and ending them.
 #[path = "demo_parts/sessions.rs"]
 mod sessions;
+/// Ctrl-C or SIGTERM (shared with the `flask_migration` example).
+#[path = "demo_parts/shutdown.rs"]
+mod shutdown;
 /// The users, in SQLite.
 #[path = "demo_parts/users.rs"]
 mod users;
@@ -799,7 +802,7 @@ async fn serve(listener: tokio::net::TcpListener, router: Router) {
     http.timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut shutdown = std::pin::pin!(shutdown::shutdown_signal());
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -833,29 +836,5 @@ async fn serve(listener: tokio::net::TcpListener, router: Router) {
         .is_err()
     {
         tracing::warn!("shutdown: connections still open after {SHUTDOWN_GRACE:?}, closing");
-    }
-}
-
-/// Resolves on Ctrl-C or (on Unix) SIGTERM.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
     }
 }

@@ -31,6 +31,10 @@ use axum_sesame::{
     Auth, AuthUser, CurrentUser, LoginManager, Session, login_required, user_loader,
 };
 
+/// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight (shared with the demo).
+#[path = "demo_parts/shutdown.rs"]
+mod shutdown;
+
 /// A user of the Flask app's table (here, its two users).
 #[derive(Debug)]
 struct User {
@@ -145,31 +149,6 @@ fn app(secret: &str, login_url: &str, origin: &str) -> Result<Router, String> {
         }))
 }
 
-/// Ctrl-C or SIGTERM (what systemd, Docker and Kubernetes send): stop accepting, finish
-/// the requests in flight.
-async fn shutdown() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
-}
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let Ok(secret) = std::env::var("SECRET_KEY") else {
@@ -209,7 +188,7 @@ async fn main() -> ExitCode {
     // The peer address goes into Flask-Login's session identifier `_id`.
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     if let Err(e) = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(shutdown::shutdown_signal())
         .await
     {
         eprintln!("error: server failed: {e}");
