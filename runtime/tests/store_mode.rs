@@ -340,6 +340,27 @@ async fn sessions_per_user_are_capped(store: impl SessionStore + Clone) {
     );
 }
 
+/// R47 in store mode: a session cookie signed with another key (another instance's, or
+/// before a rotation) is anonymous and left alone, even by the login redirect.
+async fn a_cookie_of_another_key_is_left_alone(store: impl SessionStore + Clone) {
+    let (app, _) = app(store);
+    let other = axum_sesame::codec::Codec::new(axum_sesame::Key::from_bytes(&[42u8; 32]))
+        .encode(
+            axum_sesame::Purpose::Session,
+            "session",
+            SessionId::random().unwrap().as_bytes(),
+        )
+        .unwrap();
+    let cookie = format!("session={other}");
+    for path in ["/whoami", "/protected", "/data"] {
+        let r = send(&app, "GET", path, Some(&cookie)).await;
+        assert!(!r.deletes_session(), "{path}: {:?}", r.cookies);
+        if path != "/data" {
+            assert!(r.cookies.is_empty(), "{path}: {:?}", r.cookies);
+        }
+    }
+}
+
 macro_rules! suite {
     ($modname:ident, $make:expr, $capped:expr) => {
         mod $modname {
@@ -376,6 +397,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn sessions_can_be_listed_and_revoked() {
                 super::sessions_can_be_listed_and_revoked($make).await
+            }
+            #[tokio::test]
+            async fn a_cookie_of_another_key_is_left_alone() {
+                super::a_cookie_of_another_key_is_left_alone($make).await
             }
             #[tokio::test]
             async fn sessions_per_user_are_capped() {
