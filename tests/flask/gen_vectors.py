@@ -18,6 +18,7 @@ prints the session Flask reads from it (repr), or the itsdangerous error.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json as json_module
 import math
@@ -42,6 +43,7 @@ from flask_login import login_user
 from flask_login.utils import _create_identifier as identifier_v06
 from flask_login.utils import encode_cookie
 from markupsafe import Markup
+from werkzeug.http import http_date
 
 TIMESTAMP = 1700000000
 MAX_AGE = int(timedelta(days=31).total_seconds())  # Flask's PERMANENT_SESSION_LIFETIME
@@ -141,7 +143,7 @@ def emit_session(
 def main() -> None:
     freeze_clock(TIMESTAMP)
     versions = ", ".join(
-        f"{p} {version(p)}" for p in ("Flask", "itsdangerous", "Werkzeug", "Flask-Login")
+        f"{p} {version(p)}" for p in ("Flask", "itsdangerous", "Werkzeug", "Flask-Login", "Flask-Session", "msgspec")
     )
     print(
         f"""//! Golden vectors printed by `tests/flask/gen_vectors.py` with the real {versions}
@@ -397,6 +399,48 @@ pub(super) const MAX_AGE: u64 = {MAX_AGE};
         if math.isfinite(x):
             bits = struct.unpack("<Q", struct.pack("<d", x))[0]
             print(f"    (0x{bits:016x}, {rust_str(json_module.dumps(x))}),")
+    print("];")
+    print()
+
+    # -- Flask-Session 0.8: the Redis record (msgspec msgpack) and signed session ids
+    from flask_session.base import MsgSpecSerializer
+    from flask_session.base import ServerSideSession
+    from itsdangerous import Signer
+
+    def untagged(value: object) -> object:
+        if isinstance(value, (list, tuple)):
+            return [untagged(v) for v in value]
+        if isinstance(value, dict):
+            return {k: untagged(v) for k, v in value.items()}
+        if isinstance(value, bytes):
+            return {" b": base64.b64encode(value).decode()}
+        if isinstance(value, datetime):
+            return {" d": http_date(value)}
+        return value
+
+    record_session = {
+        "_permanent": True,
+        "_user_id": "foo@bar.tld",
+        "_fresh": True,
+        "_id": "0" * 128,
+        "_flashes": [("message", "hi"), ("error", "zoë")],
+        "cart": [1, 2.5, None, "zoë", -(2**63), 2**64 - 1],
+        "raw": b"\x00\xff",
+        "when": datetime(2015, 10, 21, 7, 28, tzinfo=timezone.utc),
+        "later": datetime(2500, 1, 1, tzinfo=timezone.utc),
+        "deep": {"a": {"b": [True, False, {}]}},
+    }
+    serializer = MsgSpecSerializer(app=make_app("k"), format="msgpack")
+    record = serializer.encode(ServerSideSession(record_session, sid="x"))
+    print("/// A Flask-Session record, as `RedisSessionInterface` stores it (msgspec msgpack).")
+    print(f"pub(super) const RECORD: &[u8] = {rust_bytes(record)};")
+    print("/// The same session in the untagged form, as JSON.")
+    print(f"pub(super) const RECORD_UNTAGGED: &str = {rust_str(json_module.dumps(untagged(record_session)))};")
+    print("/// `(SECRET_KEY, session id, signed cookie value)` with `SESSION_USE_SIGNER`.")
+    print("pub(super) const SIGNED_SIDS: &[(&str, &str, &str)] = &[")
+    for secret, sid in (("k", "Zm9vYmFy-_"), ("clé", "a" * 43)):
+        signed = Signer(secret, salt="flask-session", key_derivation="hmac").sign(sid).decode()
+        print(f"    ({rust_str(secret)}, {rust_str(sid)}, {rust_str(signed)}),")
     print("];")
 
 

@@ -74,8 +74,10 @@ mod cookie_quote;
 mod csrf;
 mod json;
 mod login;
+mod msgpack;
 mod password;
 mod session;
+mod session_id;
 mod signer;
 
 #[cfg(test)]
@@ -92,10 +94,12 @@ pub use login::{
     logout_user, protect_session, remember_seconds, restore_from_remember, session_identifier,
     session_identifier_v06, take_remember_op, user_id,
 };
+pub use msgpack::{from_msgpack, to_msgpack};
 pub use password::{PasswordHashError, check_password_hash, generate_password_hash};
 pub use session::{
     MalformedFlashes, flashes, is_permanent, push_flash, set_flashes, set_permanent,
 };
+pub use session_id::{MAX_SESSION_ID_LEN, generate_session_id, is_session_id};
 pub use signer::{
     DecodeError, DecodedSession, EncodeError, FlaskSigner, MAX_COOKIE_LEN, MAX_DECOMPRESSED_LEN,
 };

@@ -51,17 +51,25 @@ pub(super) struct Secret {
     /// `SHA-1("wtf-csrf-token" ‖ "signer" ‖ secret)`: itsdangerous's default
     /// (`django-concat`) key derivation with Flask-WTF's salt, for CSRF tokens.
     pub(super) csrf: Zeroizing<[u8; 20]>,
+    /// `HMAC-SHA1(secret, "flask-session")`: Flask-Session's signed session ids
+    /// (`SESSION_USE_SIGNER`).
+    pub(super) sid: Zeroizing<[u8; 20]>,
     /// The secret was empty.
     empty: bool,
 }
 
 impl Secret {
     fn new(session_bytes: &[u8], remember: Option<Zeroizing<Vec<u8>>>) -> Secret {
-        let mut mac = <HmacSha1 as KeyInit>::new_from_slice(session_bytes)
-            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-        mac.update(SALT);
-        let mut session = Zeroizing::new([0u8; 20]);
-        session.copy_from_slice(&mac.finalize().into_bytes());
+        let derive = |salt: &[u8]| {
+            let mut mac = <HmacSha1 as KeyInit>::new_from_slice(session_bytes)
+                .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+            mac.update(salt);
+            let mut key = Zeroizing::new([0u8; 20]);
+            key.copy_from_slice(&mac.finalize().into_bytes());
+            key
+        };
+        let session = derive(SALT);
+        let sid = derive(b"flask-session");
         let mut csrf = Zeroizing::new([0u8; 20]);
         {
             use sha1::Digest as _;
@@ -74,6 +82,7 @@ impl Secret {
         Secret {
             session,
             csrf,
+            sid,
             remember,
             empty: session_bytes.is_empty(),
         }
@@ -97,6 +106,12 @@ impl Secret {
     /// The MAC of Flask-WTF's CSRF tokens.
     pub(super) fn csrf_mac(&self) -> HmacSha1 {
         <HmacSha1 as KeyInit>::new_from_slice(self.csrf.as_ref())
+            .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
+    }
+
+    /// The MAC of Flask-Session's signed session ids.
+    pub(super) fn sid_mac(&self) -> HmacSha1 {
+        <HmacSha1 as KeyInit>::new_from_slice(self.sid.as_ref())
             .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"))
     }
 
@@ -498,6 +513,9 @@ pub enum DecodeError {
     /// ` di` whose only key is ` b`, ` m`, ` u` or ` d` over a string, which the untagged
     /// form can't tell apart from the tagged value.
     BadTag,
+    /// A Flask-Session record that isn't one msgpack map with string keys holding values
+    /// the untagged form has ([`from_msgpack`](super::from_msgpack)).
+    BadMsgpack,
 }
 
 impl fmt::Display for DecodeError {
@@ -514,6 +532,7 @@ impl fmt::Display for DecodeError {
             DecodeError::TooLarge => "Flask session payload inflates past the limit",
             DecodeError::BadJson => "Flask session payload is not a JSON object",
             DecodeError::BadTag => "Flask session payload has a malformed tagged value",
+            DecodeError::BadMsgpack => "Flask-Session record is not a msgpack map",
         })
     }
 }
@@ -532,6 +551,9 @@ pub enum EncodeError {
         /// Its length in bytes.
         len: usize,
     },
+    /// A ` b` that isn't padded standard base64, or a ` d` that isn't an HTTP date (a
+    /// Flask-Session record holds the typed value itself).
+    BadTypedValue,
 }
 
 impl fmt::Display for EncodeError {
@@ -542,6 +564,7 @@ impl fmt::Display for EncodeError {
                 f,
                 "Flask session of {len} bytes is over the cookie's 4096 (or 65536 inflated)"
             ),
+            EncodeError::BadTypedValue => f.write_str("malformed typed value in the session"),
         }
     }
 }

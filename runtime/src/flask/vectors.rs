@@ -1,4 +1,4 @@
-//! Golden vectors printed by `tests/flask/gen_vectors.py` with the real Flask 3.1.3, itsdangerous 2.2.0, Werkzeug 3.1.9, Flask-Login 0.6.3
+//! Golden vectors printed by `tests/flask/gen_vectors.py` with the real Flask 3.1.3, itsdangerous 2.2.0, Werkzeug 3.1.9, Flask-Login 0.6.3, Flask-Session 0.8.0, msgspec 0.23.0
 //! (and, for [`IdentifierVector::main`], Flask-Login's main branch at c8bba84).
 //! Regenerate them with the script; don't edit by hand.
 #![allow(dead_code)]
@@ -385,4 +385,18 @@ pub(super) const FLOATS: &[(u64, &str)] = &[
     (0x40a69d47f89015c8, "2894.640568258914"),
     (0x40841520d8009572, "642.6410369916541"),
     (0x40910c638c1a2d1f, "1091.0972141351738"),
+];
+
+/// A Flask-Session record, as `RedisSessionInterface` stores it (msgspec msgpack).
+pub(super) const RECORD: &[u8] = b"\x8a\xaa_permanent\xc3\xa8_user_id\xabfoo@bar.tld\xa6_fresh\xc3\xa3_id\xd9\x8000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\xa8_flashes\x92\x92\xa7message\xa2hi\x92\xa5error\xa4zo\xc3\xab\xa4cart\x96\x01\xcb@\x04\x00\x00\x00\x00\x00\x00\xc0\xa4zo\xc3\xab\xd3\x80\x00\x00\x00\x00\x00\x00\x00\xcf\xff\xff\xff\xff\xff\xff\xff\xff\xa3raw\xc4\x02\x00\xff\xa4when\xd6\xffV'>\x80\xa5later\xd7\xff\x00\x00\x00\x03\xe4\xe6\xb0\x80\xa4deep\x81\xa1a\x81\xa1b\x93\xc3\xc2\x80";
+/// The same session in the untagged form, as JSON.
+pub(super) const RECORD_UNTAGGED: &str = "{\"_permanent\": true, \"_user_id\": \"foo@bar.tld\", \"_fresh\": true, \"_id\": \"00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000\", \"_flashes\": [[\"message\", \"hi\"], [\"error\", \"zo\\u00eb\"]], \"cart\": [1, 2.5, null, \"zo\\u00eb\", -9223372036854775808, 18446744073709551615], \"raw\": {\" b\": \"AP8=\"}, \"when\": {\" d\": \"Wed, 21 Oct 2015 07:28:00 GMT\"}, \"later\": {\" d\": \"Fri, 01 Jan 2500 00:00:00 GMT\"}, \"deep\": {\"a\": {\"b\": [true, false, {}]}}}";
+/// `(SECRET_KEY, session id, signed cookie value)` with `SESSION_USE_SIGNER`.
+pub(super) const SIGNED_SIDS: &[(&str, &str, &str)] = &[
+    ("k", "Zm9vYmFy-_", "Zm9vYmFy-_.7VF4fjt-w_LdiFbkrJ7ivNSIdMM"),
+    (
+        "cl\u{e9}",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.cU8b0rz7RExOqvsgUFXdwiSfbfg",
+    ),
 ];
