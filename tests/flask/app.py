@@ -4,7 +4,10 @@
     FLASK_SECRET_KEY=k PORT=0 /tmp/flaskvenv/bin/python tests/flask/app.py
 
 Environment: FLASK_SECRET_KEY (required), FLASK_SECRET_KEY_FALLBACKS (optional,
-comma-separated), PORT (0 picks a free port). Prints
+comma-separated), PORT (0 picks a free port). With FLASK_SESSION_REDIS (a redis:// URL)
+sessions are Flask-Session's Redis records (SESSION_TYPE = "redis"), with
+FLASK_SESSION_PREFIX as SESSION_KEY_PREFIX and FLASK_SESSION_USE_SIGNER=1 for
+SESSION_USE_SIGNER. Prints
 `listening on http://127.0.0.1:<port>` once it serves.
 
 Routes: POST /login (form `email`, optional `remember=1`), GET /protected,
@@ -35,6 +38,19 @@ app = Flask(__name__)
 app.config["SECRET_KEY"] = os.environ["FLASK_SECRET_KEY"]
 fallbacks = os.environ.get("FLASK_SECRET_KEY_FALLBACKS", "")
 app.config["SECRET_KEY_FALLBACKS"] = [k for k in fallbacks.split(",") if k]
+if os.environ.get("FLASK_SESSION_REDIS"):
+    import warnings
+
+    from flask_session import Session
+    from redis import Redis
+
+    app.config["SESSION_TYPE"] = "redis"
+    app.config["SESSION_REDIS"] = Redis.from_url(os.environ["FLASK_SESSION_REDIS"])
+    app.config["SESSION_KEY_PREFIX"] = os.environ.get("FLASK_SESSION_PREFIX", "session:")
+    app.config["SESSION_USE_SIGNER"] = os.environ.get("FLASK_SESSION_USE_SIGNER") == "1"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # SESSION_USE_SIGNER
+        Session(app)
 
 login_manager = LoginManager(app)
 login_manager.login_view = "login"

@@ -86,6 +86,9 @@ mod tests;
 mod vectors;
 
 pub use crate::session::flask_mode::IdentifierFormat;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use crate::session::flask_store::FlaskSessionRedis;
 pub use cookie_quote::{quote_cookie_value, unquote_cookie_value};
 pub use csrf::{CSRF_FIELD, CSRF_TIME_LIMIT, CsrfError, generate_csrf, validate_csrf};
 pub use json::{from_json, to_json};

@@ -76,6 +76,12 @@ impl FlaskSigner {
     /// ([`is_session_id`]).
     #[must_use]
     pub fn unsign_session_id(&self, value: &[u8]) -> Option<String> {
+        self.open_session_id(value).map(|(sid, _)| sid)
+    }
+
+    /// [`unsign_session_id`](Self::unsign_session_id), and whether a fallback key signed
+    /// it (the cookie is then re-issued under the current key).
+    pub(crate) fn open_session_id(&self, value: &[u8]) -> Option<(String, bool)> {
         let dot = value.iter().rposition(|&b| b == b'.')?;
         let (sid, sig) = (&value[..dot], &value[dot + 1..]);
         let sid = std::str::from_utf8(sid).ok().filter(|s| is_session_id(s))?;
@@ -83,11 +89,11 @@ impl FlaskSigner {
             return None;
         }
         let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
-        let verified = self.secrets().any(|(_, secret)| {
+        self.secrets().find_map(|(by_fallback, secret)| {
             let mut mac = secret.sid_mac();
             mac.update(sid.as_bytes());
             bool::from(mac.finalize().into_bytes().as_slice().ct_eq(&sig))
-        });
-        verified.then(|| sid.to_owned())
+                .then(|| (sid.to_owned(), by_fallback))
+        })
     }
 }

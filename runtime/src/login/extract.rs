@@ -268,7 +268,7 @@ impl<U: AuthUser> Auth<U> {
         self.ctx.slot.with(|s| {
             if s.uid.is_some() {
                 s.fat = Some(now);
-                s.sid = None;
+                s.set_id(None);
                 s.cid = Some(identity);
                 s.modified = true;
             }
@@ -289,7 +289,7 @@ impl<U: AuthUser> Auth<U> {
                 return false;
             }
             s.ah = Some(ah);
-            s.sid = None;
+            s.set_id(None);
             s.cid = Some(identity);
             s.modified = true;
             true
@@ -366,7 +366,7 @@ impl<U: AuthUser> Auth<U> {
             if s.uid.as_ref().is_some_and(|old| *old != sid_uid) {
                 s.flush();
             }
-            s.sid = None; // a new session id on every login (R15)
+            s.set_id(None); // a new session id on every login (R15)
             s.uid = Some(sid_uid);
             s.ah = Some(ah2);
             s.fat = fresh.then_some(now);

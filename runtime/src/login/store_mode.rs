@@ -205,7 +205,7 @@ impl LoginCtx {
         let uid = r.uid.clone();
         let rid = r.rid;
         self.slot.with(|s| {
-            s.sid = sid; // a new session id (R16)
+            s.set_id(sid); // a new session id (R16)
             s.new_id = store_mode;
             s.uid = Some(uid);
             s.ah = Some(login.ah);

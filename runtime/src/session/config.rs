@@ -63,6 +63,8 @@ pub enum ConfigError {
     FlaskMode,
     /// Flask mode with an empty `SECRET_KEY` (or fallback): Flask has no sessions then.
     FlaskEmptySecret,
+    /// Flask-Session's records outside Flask mode.
+    NotFlaskMode,
 }
 
 impl fmt::Display for ConfigError {
@@ -92,6 +94,10 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::FlaskEmptySecret => {
                 "Flask mode needs the Flask app's non-empty SECRET_KEY (and non-empty fallbacks)"
+            }
+            ConfigError::NotFlaskMode => {
+                "`.with_flask_session(..)` shares Flask-Session's records with a Flask app: \
+                 start from `SessionConfig::flask(..)`"
             }
             ConfigError::InvalidView => {
                 "login and refresh views must be local paths such as \"/login\" or \
@@ -286,6 +292,18 @@ impl SessionSettings {
         self.codec.keys().iter().nth(1).is_some()
     }
 
+    /// Whether the session is a Flask-Session record (the cookie holds only its id).
+    #[cfg_attr(
+        not(all(feature = "flask", feature = "redis")),
+        allow(clippy::unused_self)
+    )]
+    pub(crate) fn is_server_side_flask(&self) -> bool {
+        #[cfg(all(feature = "flask", feature = "redis"))]
+        return self.flask.as_ref().is_some_and(|f| f.server.is_some());
+        #[cfg(not(all(feature = "flask", feature = "redis")))]
+        false
+    }
+
     /// Whether cookies are in Flask's formats.
     #[cfg_attr(not(feature = "flask"), allow(clippy::unused_self))]
     pub(crate) fn is_flask(&self) -> bool {
@@ -350,6 +368,8 @@ pub struct SessionConfig {
         Arc<crate::flask::FlaskSigner>,
         crate::flask::IdentifierFormat,
     )>,
+    #[cfg(all(feature = "flask", feature = "redis"))]
+    flask_session: Option<Arc<crate::session::flask_store::FlaskSessionRedis>>,
 }
 
 impl fmt::Debug for SessionConfig {
@@ -378,6 +398,8 @@ impl SessionConfig {
             store: None,
             #[cfg(feature = "flask")]
             flask: None,
+            #[cfg(all(feature = "flask", feature = "redis"))]
+            flask_session: None,
         }
     }
 
@@ -409,6 +431,30 @@ impl SessionConfig {
         let mut config = SessionConfig::new(key);
         config.flask = Some((Arc::new(signer), crate::flask::IdentifierFormat::default()));
         config
+    }
+
+    /// Flask mode with Flask-Session (`SESSION_TYPE = "redis"`): the session is the
+    /// Flask-Session record in Redis and the cookie holds its id, so the Flask app and
+    /// this one share server-side sessions (and logins) both ways. See
+    /// [`FlaskSessionRedis`](crate::flask::FlaskSessionRedis) for the settings to match.
+    ///
+    /// ```no_run
+    /// use axum_sesame::SessionConfig;
+    /// use axum_sesame::flask::{FlaskSessionRedis, FlaskSigner};
+    ///
+    /// # async fn f() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = FlaskSessionRedis::connect("redis://127.0.0.1:6379")?.with_key_prefix("app:");
+    /// let layer = SessionConfig::flask(FlaskSigner::from_text("the Flask app's SECRET_KEY"))
+    ///     .with_flask_session(store)
+    ///     .build()?;
+    /// # let _ = layer; Ok(()) }
+    /// # let _ = f();
+    /// ```
+    #[cfg(all(feature = "flask", feature = "redis"))]
+    #[cfg_attr(docsrs, doc(cfg(all(feature = "flask", feature = "redis"))))]
+    pub fn with_flask_session(mut self, store: crate::flask::FlaskSessionRedis) -> Self {
+        self.flask_session = Some(Arc::new(store));
+        self
     }
 
     /// Flask mode: which Flask-Login computes the session identifier `_id` (default
@@ -518,6 +564,10 @@ impl SessionConfig {
             None => permanent.max(DEFAULT_PERMANENT_SECS),
         };
         let idle = self.idle.map(whole_secs).transpose()?;
+        #[cfg(all(feature = "flask", feature = "redis"))]
+        if self.flask_session.is_some() && self.flask.is_none() {
+            return Err(ConfigError::NotFlaskMode);
+        }
         #[cfg(feature = "flask")]
         if let Some((signer, _)) = &self.flask {
             // Flask's cookie carries the whole session, signed and readable, with one
@@ -546,7 +596,12 @@ impl SessionConfig {
             store: self.store,
             #[cfg(feature = "flask")]
             flask: self.flask.map(
-                |(signer, identifier)| crate::session::flask_mode::FlaskMode { signer, identifier },
+                |(signer, identifier)| crate::session::flask_mode::FlaskMode {
+                    signer,
+                    identifier,
+                    #[cfg(feature = "redis")]
+                    server: self.flask_session,
+                },
             ),
         })
     }

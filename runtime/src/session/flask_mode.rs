@@ -42,6 +42,9 @@ pub enum IdentifierFormat {
 pub(crate) struct FlaskMode {
     pub(crate) signer: Arc<FlaskSigner>,
     pub(crate) identifier: IdentifierFormat,
+    /// Flask-Session's Redis records hold the session; the cookie only its id.
+    #[cfg(feature = "redis")]
+    pub(crate) server: Option<Arc<crate::session::flask_store::FlaskSessionRedis>>,
 }
 
 impl std::fmt::Debug for FlaskMode {
@@ -82,7 +85,29 @@ impl FlaskMode {
                     _ => Unread::Unreadable,
                 }
             })?;
-        let mut data = decoded.session;
+        Self::state_of(decoded.session, decoded.timestamp, decoded.by_fallback)
+    }
+
+    /// Reads a Flask-Session record, loaded at `now`.
+    #[cfg(feature = "redis")]
+    pub(crate) fn from_record(
+        record: &[u8],
+        now: u64,
+        by_fallback: bool,
+    ) -> Result<SessionState, Unread> {
+        let data = crate::flask::from_msgpack(record).map_err(|reason| {
+            tracing::debug!(target: "axum_sesame::session", %reason, "ignoring Flask-Session record");
+            Unread::Unreadable
+        })?;
+        Self::state_of(data, now, by_fallback)
+    }
+
+    /// The session state of a Flask session dict, written (or read) at `timestamp`.
+    fn state_of(
+        mut data: Map<String, Value>,
+        timestamp: u64,
+        by_fallback: bool,
+    ) -> Result<SessionState, Unread> {
         let flashes = crate::flask::flashes(&data).map_err(|_| Unread::Unreadable)?;
         let uid = match data.get(keys::USER_ID) {
             None | Some(Value::Null) => None,
@@ -100,12 +125,12 @@ impl FlaskMode {
             data.remove(key);
         }
         let mut state = SessionState::empty(Incoming::Valid {
-            rotated: decoded.by_fallback,
+            rotated: by_fallback,
         });
-        state.iat = decoded.timestamp;
-        state.seen = decoded.timestamp;
+        state.iat = timestamp;
+        state.seen = timestamp;
         state.permanent = permanent;
-        state.fat = (uid.is_some() && fresh).then_some(decoded.timestamp);
+        state.fat = (uid.is_some() && fresh).then_some(timestamp);
         state.uid = uid;
         state.cid = cid;
         state.data = data;
@@ -115,6 +140,15 @@ impl FlaskMode {
 
     /// The session as the dict Flask keeps, signed now.
     pub(crate) fn seal(&self, state: &SessionState, now: u64) -> Result<String, EncodeError> {
+        let map = Self::to_map(state);
+        self.signer.encode_session(&map, now).map_err(|e| match e {
+            crate::flask::EncodeError::TooLong { len } => EncodeError::TooLarge { len },
+            _ => EncodeError::Unencodable,
+        })
+    }
+
+    /// The session as the dict Flask keeps.
+    pub(crate) fn to_map(state: &SessionState) -> Map<String, Value> {
         let mut map: Map<String, Value> = state.data.clone();
         if let Some(uid) = &state.uid {
             map.insert(keys::USER_ID.to_owned(), Value::from(uid.as_str()));
@@ -129,10 +163,7 @@ impl FlaskMode {
         if !state.flashes.is_empty() {
             crate::flask::set_flashes(&mut map, &state.flashes);
         }
-        self.signer.encode_session(&map, now).map_err(|e| match e {
-            crate::flask::EncodeError::TooLong { len } => EncodeError::TooLarge { len },
-            _ => EncodeError::Unencodable,
-        })
+        map
     }
 
     /// Flask-Login's `_id` for this request.

@@ -147,7 +147,7 @@ where
     }
 }
 
-type StoreWork = Pin<Box<dyn Future<Output = Result<Vec<String>, Failure>> + Send>>;
+pub(crate) type StoreWork = Pin<Box<dyn Future<Output = Result<Vec<String>, Failure>> + Send>>;
 
 tokio::task_local! {
     /// The session layer serving the current request, and its slot once made.
@@ -213,13 +213,9 @@ where
                 return Poll::Ready(Ok(res));
             };
             let mut finish = slot.finish();
-            let store = slot.settings.store.clone();
-            match (finish.store.take(), store) {
-                (Some(op), Some(store)) => {
-                    let work: StoreWork = Box::pin(async move { op.run(&*store).await });
-                    *this.pending = Some(Box::new((res, finish, work)));
-                }
-                _ => {
+            match slot.store_work(&mut finish) {
+                Some(work) => *this.pending = Some(Box::new((res, finish, work))),
+                None => {
                     apply(finish, &mut res);
                     return Poll::Ready(Ok(res));
                 }

@@ -21,6 +21,8 @@
 pub(crate) mod config;
 #[cfg(feature = "flask")]
 pub(crate) mod flask_mode;
+#[cfg(all(feature = "flask", feature = "redis"))]
+pub(crate) mod flask_store;
 pub(crate) mod layer;
 pub(crate) mod memo;
 mod memory;
@@ -189,6 +191,12 @@ pub(crate) struct SessionState {
     stored: Option<SessionId>,
     /// Store mode: the record's bytes as loaded (the compare-and-swap's expectation).
     loaded: Option<Vec<u8>>,
+    /// Flask-Session mode: the session's id (`None`: a new id at the next write).
+    #[cfg(all(feature = "flask", feature = "redis"))]
+    flask_sid: Option<flask_store::FlaskSid>,
+    /// Flask-Session mode: the id of the record this session was loaded from.
+    #[cfg(all(feature = "flask", feature = "redis"))]
+    flask_loaded: Option<flask_store::FlaskSid>,
 }
 
 impl SessionState {
@@ -214,6 +222,10 @@ impl SessionState {
             incoming,
             stored: None,
             loaded: None,
+            #[cfg(all(feature = "flask", feature = "redis"))]
+            flask_sid: None,
+            #[cfg(all(feature = "flask", feature = "redis"))]
+            flask_loaded: None,
         }
     }
 
@@ -239,6 +251,10 @@ impl SessionState {
             incoming: Incoming::Valid { rotated },
             stored: None,
             loaded: None,
+            #[cfg(all(feature = "flask", feature = "redis"))]
+            flask_sid: None,
+            #[cfg(all(feature = "flask", feature = "redis"))]
+            flask_loaded: None,
         }
     }
 
@@ -288,9 +304,25 @@ impl SessionState {
     /// new session, and in store mode the old record is deleted.
     pub(crate) fn flush(&mut self) {
         let (incoming, stored) = (self.incoming, self.stored);
+        #[cfg(all(feature = "flask", feature = "redis"))]
+        let flask_loaded = self.flask_loaded.take();
         *self = SessionState::empty(incoming);
         self.stored = stored;
+        #[cfg(all(feature = "flask", feature = "redis"))]
+        {
+            self.flask_loaded = flask_loaded;
+        }
         self.modified = true;
+    }
+
+    /// Moves the session to `sid` (`None`: a new id when it is next written), as a login,
+    /// a logout or a new auth hash does (R15, R16).
+    pub(crate) fn set_id(&mut self, sid: Option<SessionId>) {
+        self.sid = sid;
+        #[cfg(all(feature = "flask", feature = "redis"))]
+        {
+            self.flask_sid = None;
+        }
     }
 
     /// Drops the login fields in place (kept data stays): the session moves to a new id,
@@ -303,7 +335,7 @@ impl SessionState {
         self.remembered = false;
         self.rt = None;
         self.ua = None;
-        self.sid = None;
+        self.set_id(None);
         self.new_id = false;
         self.modified = true;
     }
@@ -337,7 +369,7 @@ impl fmt::Debug for Slot {
 
 /// What the session cookie needs.
 #[derive(Debug)]
-enum Outcome {
+pub(crate) enum Outcome {
     /// Nothing: the session was not used.
     Untouched,
     /// The session was read but needs no cookie.
@@ -346,6 +378,9 @@ enum Outcome {
     SetCookie(HeaderValue),
     /// Store mode: run this against the store, then set its cookies.
     Store(Box<StoreOp>),
+    /// Flask-Session mode: write or delete the record, then set its cookie.
+    #[cfg(all(feature = "flask", feature = "redis"))]
+    FlaskStore(Box<flask_store::FlaskOp>),
     /// The session could not be written.
     Failed(Failure),
 }
@@ -370,6 +405,9 @@ pub(crate) struct Finish {
     pub(crate) cookies: Vec<HeaderValue>,
     /// Store work that decides more cookies (store mode).
     pub(crate) store: Option<Box<StoreOp>>,
+    /// Record work that decides the session cookie (Flask-Session mode).
+    #[cfg(all(feature = "flask", feature = "redis"))]
+    pub(crate) flask_store: Option<Box<flask_store::FlaskOp>>,
     /// The response becomes an error.
     pub(crate) failed: Option<Failure>,
 }
@@ -433,6 +471,20 @@ impl Slot {
     pub(crate) async fn load(&self, headers: &HeaderMap) -> Result<(), StoreError> {
         if self.loaded() {
             // A second extractor of the same request: no lock needed to know.
+            return Ok(());
+        }
+        #[cfg(all(feature = "flask", feature = "redis"))]
+        if let Some(flask) = &self.settings.flask
+            && let Some(server) = &flask.server
+        {
+            let state = server
+                .read(&self.settings, flask, headers, self.now())
+                .await?;
+            let mut guard = self.lock();
+            if guard.state.is_none() {
+                guard.state = Some(state);
+            }
+            self.loaded.store(true, Ordering::Release);
             return Ok(());
         }
         let Some(store) = &self.settings.store else {
@@ -543,7 +595,7 @@ impl Slot {
     /// inflated size, encoding): the check `finish` would fail, made now, so a handler
     /// can act on it (R45). Store mode's cookie is an id: it always fits.
     pub(crate) fn check_fits(&self) -> Result<(), crate::codec::EncodeError> {
-        if self.settings.store.is_some() {
+        if self.settings.store.is_some() || self.settings.is_server_side_flask() {
             return Ok(());
         }
         let state = self.lock().state.clone();
@@ -576,6 +628,14 @@ impl Slot {
                 finish.no_store = op.sets_cookie();
                 finish.store = Some(op);
             }
+            #[cfg(all(feature = "flask", feature = "redis"))]
+            Outcome::FlaskStore(_) if no_cookies => finish.vary = true,
+            #[cfg(all(feature = "flask", feature = "redis"))]
+            Outcome::FlaskStore(op) => {
+                finish.vary = true;
+                finish.no_store = op.sets_cookie();
+                finish.flask_store = Some(op);
+            }
             Outcome::Failed(e) => finish.failed = Some(e),
         }
         // Remember tokens revoked by a login or logout (store mode).
@@ -600,11 +660,28 @@ impl Slot {
         finish
     }
 
+    /// The store work `finish` left, to run before the response's cookies are known.
+    pub(crate) fn store_work(&self, finish: &mut Finish) -> Option<layer::StoreWork> {
+        #[cfg(all(feature = "flask", feature = "redis"))]
+        if let Some(op) = finish.flask_store.take() {
+            return Some(Box::pin(op.run()));
+        }
+        let op = finish.store.take()?;
+        let store = self.settings.store.clone()?;
+        Some(Box::pin(async move { op.run(&*store).await }))
+    }
+
     fn finish_session(&self, state: Option<SessionState>) -> Outcome {
         let Some(mut state) = state else {
             return Outcome::Untouched;
         };
         let s = &*self.settings;
+        #[cfg(all(feature = "flask", feature = "redis"))]
+        if let Some(flask) = &s.flask
+            && let Some(server) = &flask.server
+        {
+            return server.finish(s, flask, state);
+        }
         let store_mode = s.store.is_some();
         // A request that still carried a rotated-away id: the client holds the newer
         // cookie by now, so unless this request logged in itself it changes nothing.
@@ -620,12 +697,7 @@ impl Slot {
                 // Never destroy what we cannot read, unless the app itself wrote (R47).
                 Incoming::Unreadable if !state.modified => Outcome::Accessed,
                 // (A flushed session is always `modified`.)
-                _ if state.modified || state.incoming == Incoming::Invalid => {
-                    match set_cookie_header(s.cookie.removal()) {
-                        Ok(v) => Outcome::SetCookie(v),
-                        Err(e) => Outcome::Failed(Failure::Encode(e)),
-                    }
-                }
+                _ if state.modified || state.incoming == Incoming::Invalid => removal_outcome(s),
                 // An empty but valid cookie that nobody changed: leave it.
                 _ => Outcome::Accessed,
             };
@@ -761,6 +833,14 @@ impl Slot {
             how,
         });
         Outcome::Store(Box::new(op))
+    }
+}
+
+/// Deletes the session cookie.
+pub(crate) fn removal_outcome(s: &SessionSettings) -> Outcome {
+    match set_cookie_header(s.cookie.removal()) {
+        Ok(v) => Outcome::SetCookie(v),
+        Err(e) => Outcome::Failed(Failure::Encode(e)),
     }
 }
 

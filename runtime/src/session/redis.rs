@@ -164,6 +164,18 @@ fn err(e: redis::RedisError) -> StoreError {
     StoreError::new(e)
 }
 
+/// A lazily connecting, self-reconnecting connection to `url`: a server that is down
+/// answers within a second, and is reached again once it is up.
+pub(crate) fn connection(url: &str) -> Result<ConnectionManager, StoreError> {
+    let client = redis::Client::open(url).map_err(err)?;
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(1)))
+        .set_response_timeout(Some(Duration::from_secs(1)))
+        .set_number_of_retries(1)
+        .set_max_delay(Duration::from_millis(200));
+    ConnectionManager::new_lazy_with_config(client, config).map_err(err)
+}
+
 impl RedisStore {
     /// A store for `url` (`redis://[:password@]host:port[/db]`), key prefix `sesame:`.
     /// Connects lazily: a server that is down now is reached once it is up.
@@ -171,15 +183,8 @@ impl RedisStore {
     /// # Errors
     /// When the URL cannot be parsed. Must be called inside a Tokio runtime.
     pub fn connect(url: &str) -> Result<RedisStore, StoreError> {
-        let client = redis::Client::open(url).map_err(err)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(Duration::from_secs(1)))
-            .set_response_timeout(Some(Duration::from_secs(1)))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(200));
-        let conn = ConnectionManager::new_lazy_with_config(client, config).map_err(err)?;
         Ok(RedisStore {
-            conn,
+            conn: connection(url)?,
             prefix: Arc::from("sesame:"),
             max_per_user: DEFAULT_MAX_PER_USER,
             scripts: Arc::new(Scripts {
