@@ -147,7 +147,7 @@ async fn axum_app(signer: FlaskSigner) -> String {
         .route("/session", routing::get(get_value).post(set_value))
         .route("/flash", routing::post(add_flash))
         .route("/flashes", routing::get(flashes))
-        .layer(manager);
+        .layer(manager.build().expect("valid settings"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a local port");

@@ -27,10 +27,13 @@
 //!     format!("Logged in as: {}", user.email)
 //! }
 //!
+//! # fn main() -> Result<(), axum_sesame::ConfigError> {
 //! let app: Router = Router::new()
 //!     .route("/protected", get(protected))
-//!     .layer(LoginManager::new(Key::development()).with_login_view("/login"));
+//!     .layer(LoginManager::new(Key::development()).with_login_view("/login").build()?);
 //! # let _ = app;
+//! # Ok(())
+//! # }
 //! ```
 //!
 //! [`Auth`] logs users in and out; [`LoginManager`] holds every Flask-Login setting

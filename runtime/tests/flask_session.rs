@@ -121,7 +121,7 @@ async fn axum_app(store: FlaskSessionRedis) -> String {
         .route("/flash/{msg}", post(add_flash))
         .route("/flashes", get(flashes))
         .route("/clear", post(clear))
-        .layer(manager);
+        .layer(manager.build().expect("valid settings"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a local port");

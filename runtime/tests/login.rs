@@ -207,9 +207,9 @@ async fn layer_works_unbuilt_and_minted_cookies_log_in() {
     let cookie = built
         .session_cookie_for(&users.get("a").unwrap(), true)
         .unwrap();
-    // `.layer(LoginManager)` builds it on the spot.
+    // Another layer built from the same settings reads it.
     let router = routes()
-        .layer(LoginManager::new(key()))
+        .layer(LoginManager::new(key()).build().unwrap())
         .with_state(users.clone());
     let r = get_with(&router, "/fresh", &cookie).await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "fresh a"));
@@ -224,6 +224,8 @@ async fn a_router_wrapped_from_outside_behaves_as_a_layered_one() {
     let users = Users::with(&["a"]);
     let app = LoginManager::new(key())
         .with_login_view("/signin")
+        .build()
+        .unwrap()
         .wrap(routes().with_state(users.clone()));
     let r = send(&app, "GET", "/p?x=1", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);

@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 
 use axum::{Router, routing::get};
 use axum_sesame::{
+    LoginManagerLayer,
     Auth, AuthUser, CurrentUser, Key, LoginManager, SessionConfig, SessionStore, login_required,
     user_loader,
 };
@@ -66,7 +67,12 @@ pub fn app() -> Router {
 
 /// [`app`] with Flask-Login's default flashed message on the redirect.
 pub fn app_with_flash() -> Router {
-    routes().layer(LoginManager::new(key()).with_login_view("/login"))
+    routes().layer(
+        LoginManager::new(key())
+            .with_login_view("/login")
+            .build()
+            .expect("valid settings"),
+    )
 }
 
 /// [`app`] in store mode: sessions in `store`, the cookie a signed id.
@@ -74,15 +80,19 @@ pub fn app_with_store(store: impl SessionStore) -> Router {
     routes().layer(
         LoginManager::with_session(SessionConfig::new(key()).with_store(store))
             .with_login_view("/login")
-            .with_login_message(None),
+            .with_login_message(None)
+            .build()
+            .expect("valid settings"),
     )
 }
 
-/// The login manager of [`app`].
-pub fn manager() -> LoginManager {
+/// The login manager layer of [`app`].
+pub fn manager() -> LoginManagerLayer {
     LoginManager::new(key())
         .with_login_view("/login")
         .with_login_message(None)
+        .build()
+        .expect("valid settings")
 }
 
 /// The routes of [`app`] without the login manager, for `manager().wrap(routes())`.

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -98,8 +98,8 @@ impl fmt::Debug for LoginSettings {
 /// protection, request loaders and the unauthorized callbacks, as one tower layer.
 ///
 /// It includes the session layer: add only this one. Settings are checked when the layer
-/// is built ([`LoginManager::build`], or `.layer(manager)`, which panics at start-up with
-/// the same message).
+/// is built: [`LoginManager::build`] returns a [`ConfigError`] saying which setting cannot
+/// work, before the router serves anything.
 ///
 /// | Flask-Login | here |
 /// |---|---|
@@ -128,14 +128,10 @@ impl fmt::Debug for LoginSettings {
 /// # let _ = app;
 /// ```
 #[derive(Clone)]
-#[must_use = "add it to the router with `.layer(...)`"]
+#[must_use = "call `.build()?` and add the layer to the router with `.layer(...)`"]
 pub struct LoginManager {
-    /// Behind an `Arc`: axum clones the layer for every route of every connection.
+    /// Behind an `Arc`: cheap clones of a manager with many settings.
     spec: Arc<Spec>,
-    /// The layer built from `spec`, made on first use by [`Layer::layer`] and shared by
-    /// clones (`axum::serve` layers every route again for each connection); reset by
-    /// [`LoginManager::spec_mut`], which every `with_*` method goes through.
-    built: Arc<OnceLock<Result<LoginManagerLayer, ConfigError>>>,
 }
 
 /// The settings of a [`LoginManager`].
@@ -240,14 +236,11 @@ impl LoginManager {
         };
         LoginManager {
             spec: Arc::new(spec),
-            built: Arc::default(),
         }
     }
 
-    /// The settings, to change: a layer built before no longer matches them (clones made
-    /// earlier keep theirs).
+    /// The settings, to change (clones made earlier keep theirs).
     fn spec_mut(&mut self) -> &mut Spec {
-        self.built = Arc::default();
         Arc::make_mut(&mut self.spec)
     }
 
@@ -455,52 +448,6 @@ impl LoginManager {
         self
     }
 
-    /// Wraps a whole router, outside its routing: the cheapest way to serve it.
-    ///
-    /// `.layer(manager)` wraps every route in its own boxed service, which costs each
-    /// request an allocation and a few moves of its futures (about 840 instructions, a
-    /// twentieth of what an authenticated request costs in user space in `BENCHMARKS.md`),
-    /// and costs each new connection a layering of every route. Wrapped from outside, the router is layered once, and requests to
-    /// routes that never touch the session pay almost nothing. The router's handlers are
-    /// turned into routes here, once, as `axum::serve` would do per connection.
-    ///
-    /// Everything else behaves as with `.layer(manager)`; requests that match no route
-    /// also pass through the manager (which does nothing for them).
-    ///
-    /// # Panics
-    /// When the settings cannot work, as `.layer(manager)` does; to handle that as an
-    /// error, [`build`](Self::build) first and call [`LoginManagerLayer::wrap`].
-    ///
-    /// # Example
-    /// ```
-    /// use axum::{extract::Request, routing::get, Router, ServiceExt};
-    /// use axum_sesame::{Key, LoginManager};
-    ///
-    /// # async fn serve() -> std::io::Result<()> {
-    /// let routes = Router::new().route("/", get(|| async { "hello" }));
-    /// let app = LoginManager::new(Key::from_bytes(&[7u8; 32]))
-    ///     .with_login_view("/login")
-    ///     .wrap(routes);
-    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    /// axum::serve(listener, ServiceExt::<Request>::into_make_service(app)).await
-    /// # }
-    /// # let _ = serve();
-    /// ```
-    pub fn wrap(&self, router: axum::Router) -> SessionService<axum::Router> {
-        self.built().wrap(router)
-    }
-
-    /// The layer of these settings, built on first use and shared by clones.
-    ///
-    /// # Panics
-    /// When the settings cannot work (see the `Layer` impl).
-    fn built(&self) -> &LoginManagerLayer {
-        match self.built.get_or_init(|| self.clone().build()) {
-            Ok(layer) => layer,
-            Err(e) => panic!("invalid LoginManager settings: {e}"),
-        }
-    }
-
     /// Checks the settings and builds the layer.
     ///
     /// # Errors
@@ -579,7 +526,19 @@ impl LoginManager {
 pub struct LoginManagerLayer(SessionLayer);
 
 impl LoginManagerLayer {
-    /// [`LoginManager::wrap`] for a layer already built.
+    /// Wraps a whole router, outside its routing: the cheapest way to serve it.
+    ///
+    /// `.layer(layer)` wraps every route in its own boxed service, which costs each
+    /// request an allocation and a few moves of its futures (about 840 instructions, a
+    /// twentieth of what an authenticated request costs in user space in `BENCHMARKS.md`),
+    /// and costs each new connection a layering of every route. Wrapped from outside, the
+    /// router is layered once, and requests to routes that never touch the session pay
+    /// almost nothing. The router's handlers are turned into routes here, once, as
+    /// `axum::serve` would do per connection. Requests that match no route also pass
+    /// through the manager (which does nothing for them).
+    ///
+    /// Serve it with `axum::ServiceExt::into_make_service` (or
+    /// `into_make_service_with_connect_info`).
     ///
     /// ```
     /// use axum::{routing::get, Router};
@@ -665,23 +624,6 @@ impl<S> Layer<S> for LoginManagerLayer {
     }
 }
 
-/// Builds the layer, so `.layer(LoginManager::new(key).with_login_view("/login"))` works.
-///
-/// The layer is built once and shared by the manager's clones: `axum::serve` layers every
-/// route again for each new connection, and that must not rebuild the settings each time.
-///
-/// # Panics
-/// When the settings cannot work (the message says which and how to fix it), the first
-/// time a route is layered: for handler routes that is when the router is first served.
-/// Call [`LoginManager::build`] to handle that as an error at start-up instead.
-impl<S> Layer<S> for LoginManager {
-    type Service = SessionService<S>;
-
-    fn layer(&self, inner: S) -> SessionService<S> {
-        self.built().layer(inner)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -698,25 +640,27 @@ mod tests {
     }
 
     #[test]
-    fn a_manager_builds_its_layer_once_for_all_its_clones() {
-        let manager = LoginManager::new(Key::from_bytes(&[7u8; 32])).with_login_view("/login");
-        let a = manager.layer(());
-        let b = manager.clone().layer(());
+    fn a_built_layer_is_shared_by_its_clones() {
+        let layer = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+            .with_login_view("/login")
+            .build()
+            .unwrap();
+        let a = layer.layer(());
+        let b = layer.clone().layer(());
         assert!(Arc::ptr_eq(settings_of(&a), settings_of(&b)));
         assert_eq!(login_view(&b).as_deref(), Some("/login"));
     }
 
     #[test]
-    fn a_setting_changed_after_layering_gets_a_new_layer() {
-        let manager = LoginManager::new(Key::from_bytes(&[7u8; 32])).with_login_view("/login");
-        let before = manager.layer(());
-        let changed = manager.clone().with_login_view("/signin").layer(());
-        assert!(!Arc::ptr_eq(settings_of(&before), settings_of(&changed)));
-        assert_eq!(login_view(&changed).as_deref(), Some("/signin"));
-        // The clone it was changed from keeps its own layer.
-        assert!(Arc::ptr_eq(
-            settings_of(&before),
-            settings_of(&manager.layer(()))
-        ));
+    fn a_setting_that_cannot_work_is_an_error_when_built() {
+        let manager = LoginManager::new(Key::from_bytes(&[7u8; 32]));
+        let err = manager
+            .clone()
+            .with_login_view("login")
+            .build()
+            .unwrap_err();
+        assert_eq!(err, ConfigError::InvalidView);
+        // The manager it was changed from still builds.
+        assert!(manager.build().is_ok());
     }
 }
