@@ -11,6 +11,8 @@
 //! public development key is used and a warning logged); `SESSION_LIFETIME` (seconds:
 //! every login makes the session permanent with that lifetime, enforced on the server);
 //! `REMEMBER_DURATION` (seconds, default 365 days); `SECURE_COOKIES=1` adds `Secure`;
+//! `CLOCK_SKEW` (seconds, default 60) is how far a cookie's timestamps may lie in the
+//! future (the fleet's clocks differ; refusals are logged at WARN);
 //! `SESSION_STORE=memory|redis` keeps sessions on the server (the cookie then holds only
 //! a signed id, and logout makes it useless) with `REDIS_URL` for Redis (build with
 //! `--features redis`); `DATABASE_URL` (default `sqlite://demo.db`) is the users' SQLite
@@ -77,6 +79,8 @@ pub struct DemoConfig {
     pub remember_duration: Duration,
     /// `SECURE_COOKIES=1`.
     pub secure_cookies: bool,
+    /// `CLOCK_SKEW`: how far a cookie's timestamps may lie in the future (default 60 s).
+    pub clock_skew: Duration,
     /// `SESSION_STORE` (`cookie`, the default, `memory` or `redis` with `REDIS_URL`).
     pub store: StoreChoice,
     /// `DATABASE_URL`: the users' SQLite database (default `sqlite://demo.db`).
@@ -104,13 +108,15 @@ impl DemoConfig {
             session_lifetime: None,
             remember_duration: Duration::from_secs(365 * 24 * 3600),
             secure_cookies: false,
+            clock_skew: Duration::from_secs(60),
             store: StoreChoice::Cookie,
             database_url: "sqlite://demo.db".to_owned(),
             redis_prefix: None,
         }
     }
 
-    /// Reads `SECRET_KEY`, `SESSION_LIFETIME`, `REMEMBER_DURATION`, `SECURE_COOKIES`.
+    /// Reads `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_LIFETIME`, `REMEMBER_DURATION`,
+    /// `SECURE_COOKIES`, `CLOCK_SKEW`, `SESSION_STORE`, `REDIS_URL` and `DATABASE_URL`.
     pub fn from_env() -> Result<DemoConfig, String> {
         // The current key and, during a rotation, the old ones: cookies they signed are
         // accepted and re-issued under SECRET_KEY.
@@ -134,6 +140,14 @@ impl DemoConfig {
             config.remember_duration = d;
         }
         config.secure_cookies = std::env::var("SECURE_COOKIES").is_ok_and(|v| v == "1");
+        if let Ok(v) = std::env::var("CLOCK_SKEW") {
+            // Zero is allowed: no tolerance at all.
+            let secs = v
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("CLOCK_SKEW={v:?} is not a number of seconds"))?;
+            config.clock_skew = Duration::from_secs(secs);
+        }
         config.store = match std::env::var("SESSION_STORE").as_deref() {
             Err(_) | Ok("cookie") => StoreChoice::Cookie,
             Ok("memory") => StoreChoice::Memory,
@@ -381,7 +395,9 @@ async fn load_user(id: String, State(db): State<Db>) -> Result<Option<DemoUser>,
 
 /// Builds the demo's router.
 pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
-    let mut session = SessionConfig::new(config.key).with_secure(config.secure_cookies);
+    let mut session = SessionConfig::new(config.key)
+        .with_secure(config.secure_cookies)
+        .with_clock_skew(config.clock_skew);
     session = match &config.store {
         StoreChoice::Cookie => session,
         StoreChoice::Memory => session.with_store(MemoryStore::new()),
@@ -725,6 +741,8 @@ Settings (environment variables):
   SESSION_LIFETIME      seconds: every login makes the session permanent with this lifetime
   REMEMBER_DURATION     seconds a remember-me cookie lasts (default 365 days)
   SECURE_COOKIES=1      adds Secure to the cookies (behind HTTPS)
+  CLOCK_SKEW            seconds a cookie's timestamps may lie in the future (default 60;
+                        refusals are logged at WARN); keep the fleet's clocks in sync
   SESSION_STORE         cookie (default), memory, or redis (with REDIS_URL; --features redis)
   REDIS_URL             redis://host:port[/db] (default redis://127.0.0.1:6379)
   DATABASE_URL          the users' SQLite database (default sqlite://demo.db; created and seeded)

@@ -674,10 +674,30 @@ fn help_prints_the_settings_and_exits() {
         .expect("run demo --help");
     assert!(out.status.success(), "{out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
-    for setting in ["PORT", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE_URL"] {
+    for setting in [
+        "PORT",
+        "SECRET_KEY",
+        "SECRET_KEY_FALLBACKS",
+        "DATABASE_URL",
+        "CLOCK_SKEW",
+    ] {
         assert!(text.contains(setting), "{setting} missing: {text}");
     }
     assert!(!text.contains("listening"), "{text}");
+}
+
+/// A setting that cannot work stops the demo before it serves, naming the setting.
+#[test]
+fn a_bad_clock_skew_stops_the_demo_with_a_clear_error() {
+    let out = Command::new(demo_binary())
+        .env("CLOCK_SKEW", "a minute")
+        .env("PORT", "0")
+        .output()
+        .expect("run demo");
+    assert!(!out.status.success(), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("CLOCK_SKEW"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("listening"));
 }
 
 const NEW_KEY: &str = "the key after the rotation, 32+ bytes long";

@@ -21,6 +21,7 @@ pub fn session_from_cookie_header(codec: &Codec, header: &[u8], now: u64) -> boo
         permanent: 31 * 24 * 3600,
         absolute: 31 * 24 * 3600,
         idle: Some(3600),
+        skew: 60,
     };
     cookie_values(&headers, "session")
         .take(MAX_CANDIDATES)
@@ -29,7 +30,7 @@ pub fn session_from_cookie_header(codec: &Codec, header: &[u8], now: u64) -> boo
 
 /// The remember-cookie decoder. Returns whether the value was accepted.
 pub fn remember_from_value(codec: &Codec, value: &[u8], now: u64) -> bool {
-    RememberPayload::open(codec, "remember_token", value, now).is_ok()
+    RememberPayload::open(codec, "remember_token", value, now, 60).is_ok()
 }
 
 /// Flask mode: `data` as an authentic payload (the MAC passes, so everything after it

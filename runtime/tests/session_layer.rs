@@ -498,3 +498,30 @@ async fn an_extractor_outside_the_layers_task_is_the_missing_layer_500_not_a_pan
         (StatusCode::OK, "found")
     );
 }
+
+#[tokio::test]
+async fn clock_skew_is_a_setting_and_a_cookie_from_the_future_is_left_alone() {
+    // Instance A's clock runs five minutes ahead of B's and C's.
+    let ahead = Arc::new(AtomicU64::new(NOW + 300));
+    let behind = Arc::new(AtomicU64::new(NOW));
+    let a = clocked(&ahead, SessionConfig::new(key()));
+    let b = clocked(&behind, SessionConfig::new(key()));
+    let c = clocked(
+        &behind,
+        SessionConfig::new(key()).with_clock_skew(Duration::from_secs(600)),
+    );
+    let cookie = send(&a, "/visits", None).await.session().unwrap();
+
+    // B (default tolerance, 60 s): anonymous, and the cookie is not deleted (A may be
+    // right, R47); only the app's own write would replace it.
+    let read = send(&b, "/read", Some(&cookie)).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!((read.body.as_str(), read.set_cookies.len()), ("None", 0));
+    let flashed = send(&b, "/flashes", Some(&cookie)).await;
+    assert!(flashed.set_cookies.is_empty(), "{:?}", flashed.set_cookies);
+
+    // C tolerates ten minutes: the same cookie is the session.
+    assert_eq!(send(&c, "/read", Some(&cookie)).await.body, "Some(1)");
+    // And A still reads it.
+    assert_eq!(send(&a, "/read", Some(&cookie)).await.body, "Some(1)");
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum_sesame::{MemoryStore, Record, RecordKind, SaveMode, SessionId, SessionStore};
-use support::{WRITERS, app, send, send_as, sid_of};
+use support::{WRITERS, app, app_with, send, send_as, sid_of};
 
 /// Live sessions and remember tokens of `user`, as the per-user index lists them.
 async fn records(store: &impl SessionStore, user: &str) -> (usize, usize) {
@@ -361,6 +361,29 @@ async fn a_cookie_of_another_key_is_left_alone(store: impl SessionStore + Clone)
     }
 }
 
+/// A record written by an instance whose clock runs ahead is anonymous on one whose clock
+/// is behind (beyond the skew), and stays: the other instance still reads it.
+async fn a_record_from_the_future_is_left_alone(store: impl SessionStore + Clone) {
+    let ahead = |config: axum_sesame::SessionConfig| {
+        config.with_clock(|| {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+            now.map_or(0, |d| d.as_secs()) + 300
+        })
+    };
+    let (a, _) = app_with(store.clone(), ahead);
+    let (b, _) = app(store.clone());
+    let cookie = send(&a, "POST", "/login/a", None).await.session().unwrap();
+    for path in ["/whoami", "/protected", "/data"] {
+        let r = send(&b, "GET", path, Some(&cookie)).await;
+        assert!(!r.deletes_session(), "{path}: {:?}", r.cookies);
+        assert!(!r.body.starts_with("a "), "{path}: {}", r.body);
+    }
+    assert_eq!(
+        send(&a, "GET", "/whoami", Some(&cookie)).await.body,
+        "a None"
+    );
+}
+
 macro_rules! suite {
     ($modname:ident, $make:expr, $capped:expr) => {
         mod $modname {
@@ -397,6 +420,10 @@ macro_rules! suite {
             #[tokio::test]
             async fn sessions_can_be_listed_and_revoked() {
                 super::sessions_can_be_listed_and_revoked($make).await
+            }
+            #[tokio::test]
+            async fn a_record_from_the_future_is_left_alone() {
+                super::a_record_from_the_future_is_left_alone($make).await;
             }
             #[tokio::test]
             async fn a_cookie_of_another_key_is_left_alone() {

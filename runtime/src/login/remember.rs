@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use crate::codec::{Codec, EncodeError};
 use crate::key::Purpose;
 use crate::session::Unread;
-use crate::session::config::MAX_SKEW_SECS;
 use crate::session::payload::{Digest16, SessionId};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -58,14 +57,21 @@ impl RememberPayload {
     /// Verifies, parses and time-checks a remember cookie: [`Unread::Unreadable`] when it
     /// does not verify or is dated in the future (left alone, R47), [`Unread::Stale`] when
     /// it is ours but expired (deleted, R25).
-    pub(crate) fn open(codec: &Codec, name: &str, value: &[u8], now: u64) -> Result<Self, Unread> {
+    pub(crate) fn open(
+        codec: &Codec,
+        name: &str,
+        value: &[u8],
+        now: u64,
+        skew: u64,
+    ) -> Result<Self, Unread> {
         let decoded = codec
             .decode(Purpose::Remember, name, value)
             .map_err(|_| Unread::Unreadable)?;
         let mut p: RememberPayload =
             serde_json::from_slice(&decoded.payload).map_err(|_| Unread::Stale)?;
         p.rotated = decoded.rotated;
-        if p.iat > now.saturating_add(MAX_SKEW_SECS) {
+        if p.iat > now.saturating_add(skew) {
+            crate::session::note_clock_skew("remember", p.iat - now, skew);
             return Err(Unread::Unreadable);
         }
         if p.iat > p.exp || now > p.exp {
@@ -98,19 +104,19 @@ mod tests {
         let p = RememberPayload::new("foo".into(), rid, Digest16([9; 16]), 1000, 60);
         let v = p.seal(&codec, "remember_token").unwrap();
         assert_eq!(
-            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1060),
+            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1060, 60),
             Ok(p.clone())
         );
         assert_eq!(
-            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1061),
+            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 1061, 60),
             Err(Unread::Stale)
         );
         assert_eq!(
-            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 900),
+            RememberPayload::open(&codec, "remember_token", v.as_bytes(), 900, 60),
             Err(Unread::Unreadable)
         );
         assert_eq!(
-            RememberPayload::open(&codec, "session", v.as_bytes(), 1000),
+            RememberPayload::open(&codec, "session", v.as_bytes(), 1000, 60),
             Err(Unread::Unreadable)
         );
         // A session value in the remember cookie is refused (another purpose).
@@ -122,7 +128,7 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            RememberPayload::open(&codec, "remember_token", s.as_bytes(), 1000),
+            RememberPayload::open(&codec, "remember_token", s.as_bytes(), 1000, 60),
             Err(Unread::Unreadable)
         );
     }

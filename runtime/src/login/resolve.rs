@@ -210,7 +210,8 @@ impl LoginCtx {
             return Ok(RememberPayload::flask(r.user_id, r.by_fallback, now, secs));
         }
         let name = &self.login.remember.name;
-        RememberPayload::open(&self.slot.settings.codec, name, value, now)
+        let skew = self.slot.settings.lifetimes.skew;
+        RememberPayload::open(&self.slot.settings.codec, name, value, now, skew)
     }
 
     pub(crate) fn has_remember_cookie(&self, parts: &Parts) -> bool {

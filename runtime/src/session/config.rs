@@ -244,10 +244,12 @@ pub(crate) struct Lifetimes {
     pub(crate) absolute: u64,
     /// Inactivity limit since the session was last written, if any.
     pub(crate) idle: Option<u64>,
+    /// How far a timestamp may lie in the future (other instances' clocks run ahead).
+    pub(crate) skew: u64,
 }
 
-/// Clock skew tolerated for timestamps from the future.
-pub(crate) const MAX_SKEW_SECS: u64 = 60;
+/// The default clock skew tolerated for timestamps from the future.
+pub(crate) const DEFAULT_SKEW_SECS: u64 = 60;
 
 impl Lifetimes {
     /// For a session created at `iat`, written `now`: the cookie's `Max-Age` (permanent
@@ -361,6 +363,7 @@ pub struct SessionConfig {
     permanent: Duration,
     absolute: Option<Duration>,
     idle: Option<Duration>,
+    skew: Duration,
     clock: Clock,
     store: Option<Arc<dyn SessionStore>>,
     #[cfg(feature = "flask")]
@@ -394,6 +397,7 @@ impl SessionConfig {
             permanent: Duration::from_secs(DEFAULT_PERMANENT_SECS),
             absolute: None,
             idle: None,
+            skew: Duration::from_secs(DEFAULT_SKEW_SECS),
             clock: Arc::new(system_clock),
             store: None,
             #[cfg(feature = "flask")]
@@ -541,6 +545,28 @@ impl SessionConfig {
         self
     }
 
+    /// How far a cookie's timestamps may lie in the future (default 60 s): the clocks
+    /// of a fleet's instances differ, and a cookie one of them signed must not look
+    /// forged to another. A cookie dated further ahead is anonymous here and left alone
+    /// (another instance may be right, R47), and a warning says so, at most once a
+    /// minute. Keep the fleet's clocks synchronised (NTP) and this small: it is also how
+    /// long a forged-looking timestamp is believed.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use axum_sesame::{Key, SessionConfig};
+    ///
+    /// let layer = SessionConfig::new(Key::from_bytes(&[7u8; 32]))
+    ///     .with_clock_skew(Duration::from_secs(5))
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    pub fn with_clock_skew(mut self, skew: Duration) -> Self {
+        self.skew = skew;
+        self
+    }
+
     /// Replaces the clock (seconds since the Unix epoch), for tests of expiry.
     #[doc(hidden)]
     pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
@@ -590,6 +616,7 @@ impl SessionConfig {
                 permanent,
                 absolute,
                 idle,
+                skew: self.skew.as_secs(),
             },
             clock: self.clock,
             login: None,

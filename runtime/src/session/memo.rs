@@ -307,6 +307,7 @@ mod tests {
             permanent: 3600,
             absolute: 3600,
             idle: None,
+            skew: 60,
         }
     }
 

@@ -135,6 +135,27 @@ pub(crate) fn note_unreadable() {
     }
 }
 
+/// Warns, at most once a minute, that a cookie (`what`: `session` or `remember`) was
+/// dated `ahead` seconds in the future, beyond the `skew` tolerated: this machine's clock
+/// is behind the instance that signed it, or the cookie is forged. It is left alone.
+pub(crate) fn note_clock_skew(what: &'static str, ahead: u64, skew: u64) {
+    static WINDOW: AtomicU64 = AtomicU64::new(0);
+    let minute = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 60);
+    if WINDOW.swap(minute, Ordering::Relaxed) != minute {
+        tracing::warn!(
+            target: "axum_sesame::session",
+            cookie = what,
+            ahead_secs = ahead,
+            skew_secs = skew,
+            "a cookie is dated beyond the clock skew tolerated and is anonymous here (left \
+             alone): this machine's clock is behind the instance that signed it; keep the \
+             fleet's clocks synchronised (NTP) or raise the tolerance"
+        );
+    }
+}
+
 /// How many unreadable cookies within a minute raise the warning.
 const UNREADABLE_WARN_AT: u32 = 20;
 
@@ -532,8 +553,11 @@ impl Slot {
             Ok((payload, rotated)) => Ok(SessionState::from_payload(payload, rotated)),
             Err(reason) => {
                 tracing::debug!(target: "axum_sesame::session", %reason, "ignoring session cookie");
+                if let payload::Refused::Future(ahead) = reason {
+                    note_clock_skew("session", ahead, s.lifetimes.skew);
+                }
                 Err(match reason {
-                    payload::Refused::Decode(_) | payload::Refused::Future => Unread::Unreadable,
+                    payload::Refused::Decode(_) | payload::Refused::Future(_) => Unread::Unreadable,
                     payload::Refused::Expired | payload::Refused::Schema => Unread::Stale,
                 })
             }
@@ -568,9 +592,18 @@ impl Slot {
                 state.incoming = Incoming::Moved;
                 return Ok(state);
             }
-            match serde_json::from_slice::<Payload>(record::split(&data).0) {
-                Ok(p) if p.sid == Some(sid) && p.check_times(now, &s.lifetimes).is_ok() => {
+            let payload = serde_json::from_slice::<Payload>(record::split(&data).0)
+                .ok()
+                .filter(|p| p.sid == Some(sid));
+            match payload.map(|p| (p.check_times(now, &s.lifetimes), p)) {
+                Some((Ok(()), p)) => {
                     return Ok(SessionState::from_record(p, decoded.rotated, sid, data));
+                }
+                // Written by an instance whose clock is ahead: anonymous here, and the
+                // record stays (that instance may be right).
+                Some((Err(payload::Refused::Future(ahead)), _)) => {
+                    note_clock_skew("session", ahead, s.lifetimes.skew);
+                    state.incoming = Incoming::Unreadable;
                 }
                 // Expired or unreadable: the record goes when the response is sent.
                 _ => state.stored = Some(sid),

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::codec::{Codec, DecodeError, EncodeError};
 use crate::key::Purpose;
-use crate::session::config::{Lifetimes, MAX_SKEW_SECS};
+use crate::session::config::Lifetimes;
 
 /// A random 128-bit session id (from the OS's CSPRNG). In store mode it is the record's
 /// key and the only thing the cookie carries; its `Debug` output is redacted.
@@ -208,7 +208,8 @@ pub(crate) fn needs_refresh(permanent: bool, seen: u64, now: u64, lifetimes: &Li
 pub(crate) enum Refused {
     Decode(DecodeError),
     Schema,
-    Future,
+    /// Dated this many seconds ahead of the local clock, beyond the skew tolerated.
+    Future(u64),
     Expired,
 }
 
@@ -217,7 +218,10 @@ impl std::fmt::Display for Refused {
         match self {
             Refused::Decode(e) => e.fmt(f),
             Refused::Schema => f.write_str("session payload does not match the schema"),
-            Refused::Future => f.write_str("session timestamp lies in the future"),
+            Refused::Future(ahead) => write!(
+                f,
+                "session timestamp lies {ahead} s in the future, beyond the clock skew tolerated"
+            ),
             Refused::Expired => f.write_str("session expired"),
         }
     }
@@ -244,9 +248,10 @@ impl Payload {
 
     /// Checks the timestamps against `now`. An age equal to a lifetime is still valid.
     pub(crate) fn check_times(&self, now: u64, lifetimes: &Lifetimes) -> Result<(), Refused> {
-        let limit = now.saturating_add(MAX_SKEW_SECS);
-        if self.iat > limit || self.seen > limit || self.fat.is_some_and(|t| t > limit) {
-            return Err(Refused::Future);
+        let limit = now.saturating_add(lifetimes.skew);
+        let latest = self.iat.max(self.seen).max(self.fat.unwrap_or(0));
+        if latest > limit {
+            return Err(Refused::Future(latest - now));
         }
         if self.seen < self.iat {
             return Err(Refused::Schema);
@@ -307,6 +312,7 @@ mod tests {
             permanent: 31 * DAY,
             absolute: 31 * DAY,
             idle: None,
+            skew: 60,
         }
     }
 
@@ -375,12 +381,24 @@ mod tests {
         let l = lifetimes();
         assert_eq!(
             payload(NOW + 3600, NOW + 3600).check_times(NOW, &l),
-            Err(Refused::Future)
+            Err(Refused::Future(3600))
         );
         assert!(payload(NOW + 60, NOW + 60).check_times(NOW, &l).is_ok());
         assert_eq!(
             payload(NOW, NOW + 61).check_times(NOW, &l),
-            Err(Refused::Future)
+            Err(Refused::Future(61))
+        );
+        // The tolerance is a setting.
+        let wide = Lifetimes { skew: 600, ..l };
+        assert!(
+            payload(NOW + 600, NOW + 600)
+                .check_times(NOW, &wide)
+                .is_ok()
+        );
+        let none = Lifetimes { skew: 0, ..l };
+        assert_eq!(
+            payload(NOW + 1, NOW + 1).check_times(NOW, &none),
+            Err(Refused::Future(1))
         );
         assert_eq!(
             payload(NOW, NOW - 1).check_times(NOW, &l),
@@ -388,7 +406,7 @@ mod tests {
         );
         assert_eq!(
             payload(u64::MAX, u64::MAX).check_times(NOW, &l),
-            Err(Refused::Future)
+            Err(Refused::Future(u64::MAX - NOW))
         );
         assert_eq!(payload(0, 0).check_times(NOW, &l), Err(Refused::Expired));
     }

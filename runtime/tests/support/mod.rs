@@ -239,8 +239,16 @@ pub fn serve(router: Router) -> App {
 }
 
 pub fn app(store: impl SessionStore) -> (App, AppState) {
+    app_with(store, |config| config)
+}
+
+/// [`app`] with more session settings (a clock, a skew, ...).
+pub fn app_with(
+    store: impl SessionStore,
+    settings: impl FnOnce(SessionConfig) -> SessionConfig,
+) -> (App, AppState) {
     let state = AppState::default();
-    let manager = LoginManager::with_session(SessionConfig::new(key()).with_store(store))
+    let manager = LoginManager::with_session(settings(SessionConfig::new(key()).with_store(store)))
         .with_login_view("/login");
     let router = Router::new()
         .route("/login/{id}", post(login))
