@@ -540,4 +540,33 @@ mod redis_outage {
             .unwrap();
         assert_eq!(send(&app, "GET", "/whoami", Some(&c2)).await.body, "a None");
     }
+
+    /// Redis restarted while the instance was idle: its connection is stale, and the
+    /// first request after the restart is served (retried once on a new connection),
+    /// not a 503 "broken pipe".
+    #[tokio::test]
+    async fn the_first_request_after_a_restart_is_served() {
+        let server = Server::start(free_port());
+        let port = server.port;
+        let store = RedisStore::connect(&format!("redis://127.0.0.1:{port}"))
+            .unwrap()
+            .with_timeouts(Duration::from_secs(2), Duration::from_secs(2))
+            .unwrap();
+        let (app, _) = app(store);
+        let c = send(&app, "POST", "/login/a", None)
+            .await
+            .session()
+            .unwrap();
+        assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
+        drop(server);
+        let _server = Server::start(port);
+        let r = send(&app, "GET", "/whoami", Some(&c)).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        assert_eq!(r.body, "anonymous None");
+        let c2 = send(&app, "POST", "/login/a", None)
+            .await
+            .session()
+            .unwrap();
+        assert_eq!(send(&app, "GET", "/whoami", Some(&c2)).await.body, "a None");
+    }
 }

@@ -24,6 +24,7 @@ use redis::aio::ConnectionManager;
 
 use crate::session::config::SessionSettings;
 use crate::session::flask_mode::FlaskMode;
+use crate::session::redis::retry_stale;
 use crate::session::store::StoreError;
 use crate::session::{
     Failure, Incoming, MAX_CANDIDATES, Outcome, SessionState, Unread, cookie_values,
@@ -98,8 +99,10 @@ impl FlaskSessionRedis {
     /// # Errors
     /// When the URL cannot be parsed. Must be called inside a Tokio runtime.
     pub fn connect(url: &str) -> Result<FlaskSessionRedis, StoreError> {
+        let client = redis::Client::open(url).map_err(StoreError::new)?;
+        let timeout = crate::session::redis::DEFAULT_TIMEOUT;
         Ok(FlaskSessionRedis {
-            conn: crate::session::redis::connection(url)?,
+            conn: crate::session::redis::connection(client, timeout, timeout)?,
             prefix: Arc::from("session:"),
             signed: false,
             permanent: true,
@@ -174,14 +177,16 @@ impl FlaskSessionRedis {
             };
             // An id nobody holds a record for: ended (or never begun), replaceable.
             incoming = Unread::Stale.incoming(incoming);
-            let mut conn = self.conn.clone();
-            let record: Option<Vec<u8>> = redis::cmd("GETEX")
-                .arg(self.key(&sid))
-                .arg("EX")
-                .arg(ttl.max(1))
-                .query_async(&mut conn)
-                .await
-                .map_err(StoreError::new)?;
+            let record: Option<Vec<u8>> = retry_stale(|| async {
+                let mut conn = self.conn.clone();
+                redis::cmd("GETEX")
+                    .arg(self.key(&sid))
+                    .arg("EX")
+                    .arg(ttl.max(1))
+                    .query_async(&mut conn)
+                    .await
+            })
+            .await?;
             let Some(record) = record else { continue };
             match FlaskMode::from_record(&record, now, by_fallback) {
                 Ok(mut state) => {
@@ -301,7 +306,6 @@ impl FlaskOp {
         let Some(store) = self.store else {
             return Ok(Vec::new());
         };
-        let mut conn = store.conn.clone();
         let mut pipe = redis::pipe();
         if let Some((sid, record, ttl)) = &self.save {
             pipe.cmd("SET")
@@ -315,9 +319,12 @@ impl FlaskOp {
             pipe.cmd("DEL").arg(store.key(old)).ignore();
         }
         if self.save.is_some() || self.delete.is_some() {
-            pipe.query_async::<()>(&mut conn)
-                .await
-                .map_err(|e| Failure::Store(StoreError::new(e)))?;
+            retry_stale(|| async {
+                let mut conn = store.conn.clone();
+                pipe.query_async::<()>(&mut conn).await
+            })
+            .await
+            .map_err(Failure::Store)?;
         }
         Ok(self.cookie.or(self.removal).into_iter().collect())
     }

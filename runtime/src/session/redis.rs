@@ -123,9 +123,9 @@ struct Scripts {
 ///   first), expiring with their last member.
 ///
 /// Every write is one Lua script, so a record and its index change together; updates are
-/// compare-and-swap (see [`SaveMode::Replace`]). Commands time out after one second: a
-/// store that is down answers 503 quickly, and the next request after it comes back works
-/// again.
+/// compare-and-swap (see [`SaveMode::Replace`]). Commands time out after one second
+/// ([`with_timeouts`](Self::with_timeouts)): a store that is down answers 503 quickly, and
+/// the first request after it comes back works (a dropped connection is retried once).
 ///
 /// Configure Redis with a `maxmemory-policy` of `volatile-ttl` or `noeviction`: every key
 /// here has a TTL, and `allkeys-*` policies may drop an index while its sessions live.
@@ -144,6 +144,7 @@ struct Scripts {
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
+    client: redis::Client,
     conn: ConnectionManager,
     prefix: Arc<str>,
     max_per_user: usize,
@@ -164,16 +165,44 @@ fn err(e: redis::RedisError) -> StoreError {
     StoreError::new(e)
 }
 
-/// A lazily connecting, self-reconnecting connection to `url`: a server that is down
-/// answers within a second, and is reached again once it is up.
-pub(crate) fn connection(url: &str) -> Result<ConnectionManager, StoreError> {
-    let client = redis::Client::open(url).map_err(err)?;
+/// The default connect and command timeouts: a store that is down answers 503 quickly.
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// A lazily connecting, self-reconnecting connection: a server that is down answers
+/// within the timeouts, and is reached again once it is up.
+pub(crate) fn connection(
+    client: redis::Client,
+    connect: Duration,
+    command: Duration,
+) -> Result<ConnectionManager, StoreError> {
     let config = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(1)))
-        .set_response_timeout(Some(Duration::from_secs(1)))
+        .set_connection_timeout(Some(connect))
+        .set_response_timeout(Some(command))
         .set_number_of_retries(1)
         .set_max_delay(Duration::from_millis(200));
     ConnectionManager::new_lazy_with_config(client, config).map_err(err)
+}
+
+/// Runs `op`, and once more when it failed on a connection that turned out stale (Redis
+/// restarted, a proxy closed an idle connection): the connection manager has reconnected
+/// by then, so the request that found out does not fail. Never after a timeout, which
+/// may have applied a write, nor after a refusal (Redis is down: answer at once).
+pub(crate) async fn retry_stale<T, F, Fut>(op: F) -> Result<T, StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = redis::RedisResult<T>>,
+{
+    match op().await {
+        Err(e) if e.is_connection_dropped() && !e.is_timeout() && !e.is_connection_refusal() => {
+            tracing::debug!(
+                target: "axum_sesame::store",
+                error = %e,
+                "Redis connection was stale; retrying once on a new one"
+            );
+            op().await.map_err(err)
+        }
+        result => result.map_err(err),
+    }
 }
 
 impl RedisStore {
@@ -183,8 +212,10 @@ impl RedisStore {
     /// # Errors
     /// When the URL cannot be parsed. Must be called inside a Tokio runtime.
     pub fn connect(url: &str) -> Result<RedisStore, StoreError> {
+        let client = redis::Client::open(url).map_err(err)?;
         Ok(RedisStore {
-            conn: connection(url)?,
+            conn: connection(client.clone(), DEFAULT_TIMEOUT, DEFAULT_TIMEOUT)?,
+            client,
             prefix: Arc::from("sesame:"),
             max_per_user: DEFAULT_MAX_PER_USER,
             scripts: Arc::new(Scripts {
@@ -194,6 +225,32 @@ impl RedisStore {
                 list_user: Script::new(LIST_USER),
             }),
         })
+    }
+
+    /// How long connecting and each command may take (default one second each) before
+    /// the request answers 503. A command that finds its connection dropped (Redis
+    /// restarted) is sent once more on a new one; a command that timed out is not, as it
+    /// may have been applied.
+    ///
+    /// # Errors
+    /// Must be called inside a Tokio runtime, as [`connect`](Self::connect).
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    /// use axum_sesame::RedisStore;
+    ///
+    /// # async fn f() -> Result<(), axum_sesame::StoreError> {
+    /// let store = RedisStore::connect("redis://127.0.0.1:6379")?
+    ///     .with_timeouts(Duration::from_millis(500), Duration::from_millis(250))?;
+    /// # let _ = store; Ok(()) }
+    /// ```
+    pub fn with_timeouts(
+        mut self,
+        connect: Duration,
+        command: Duration,
+    ) -> Result<RedisStore, StoreError> {
+        self.conn = connection(self.client.clone(), connect, command)?;
+        Ok(self)
     }
 
     /// Replaces the key prefix (several apps can share one Redis).
@@ -233,15 +290,18 @@ impl RedisStore {
         id: &SessionId,
         moved: Option<Duration>,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn.clone();
-        let mut call = self.scripts.delete.prepare_invoke();
-        call.key(self.session_key(id))
-            .arg(&*self.prefix)
-            .arg(id.to_base64());
-        if let Some(ttl) = moved {
-            call.arg(MOVED).arg(ttl.as_secs().max(1));
-        }
-        call.invoke_async::<()>(&mut conn).await.map_err(err)
+        retry_stale(|| async {
+            let mut conn = self.conn.clone();
+            let mut call = self.scripts.delete.prepare_invoke();
+            call.key(self.session_key(id))
+                .arg(&*self.prefix)
+                .arg(id.to_base64());
+            if let Some(ttl) = moved {
+                call.arg(MOVED).arg(ttl.as_secs().max(1));
+            }
+            call.invoke_async::<()>(&mut conn).await
+        })
+        .await
     }
 
     fn user_keys(&self, user_id: &str) -> [String; 2] {
@@ -254,15 +314,14 @@ impl RedisStore {
 
 impl SessionStore for RedisStore {
     fn load<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, Option<Vec<u8>>> {
-        Box::pin(async move {
+        Box::pin(retry_stale(move || async move {
             let mut conn = self.conn.clone();
             redis::cmd("HGET")
                 .arg(self.session_key(id))
                 .arg("d")
                 .query_async::<Option<Vec<u8>>>(&mut conn)
                 .await
-                .map_err(err)
-        })
+        }))
     }
 
     fn save<'a>(
@@ -272,7 +331,7 @@ impl SessionStore for RedisStore {
         ttl: Duration,
         mode: SaveMode<'a>,
     ) -> StoreFuture<'a, bool> {
-        Box::pin(async move {
+        Box::pin(retry_stale(move || async move {
             let mut conn = self.conn.clone();
             let mut call = self.scripts.save.prepare_invoke();
             call.key(self.session_key(id));
@@ -296,9 +355,9 @@ impl SessionStore for RedisStore {
                 .arg(id.to_base64())
                 .arg(self.max_per_user)
                 .arg(self.record_prefix());
-            let written: i64 = call.invoke_async(&mut conn).await.map_err(err)?;
+            let written: i64 = call.invoke_async(&mut conn).await?;
             Ok(written == 1)
-        })
+        }))
     }
 
     fn delete<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, ()> {
@@ -310,7 +369,7 @@ impl SessionStore for RedisStore {
     }
 
     fn delete_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, usize> {
-        Box::pin(async move {
+        Box::pin(retry_stale(move || async move {
             let mut conn = self.conn.clone();
             let [sessions, tokens] = self.user_keys(user_id);
             self.scripts
@@ -320,23 +379,23 @@ impl SessionStore for RedisStore {
                 .arg(self.record_prefix())
                 .invoke_async::<usize>(&mut conn)
                 .await
-                .map_err(err)
-        })
+        }))
     }
 
     fn list_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<UserRecord>> {
         Box::pin(async move {
-            let mut conn = self.conn.clone();
-            let [sessions, tokens] = self.user_keys(user_id);
-            let rows: Vec<(i64, String, Vec<u8>)> = self
-                .scripts
-                .list_user
-                .key(sessions)
-                .key(tokens)
-                .arg(self.record_prefix())
-                .invoke_async(&mut conn)
-                .await
-                .map_err(err)?;
+            let rows: Vec<(i64, String, Vec<u8>)> = retry_stale(|| async {
+                let mut conn = self.conn.clone();
+                let [sessions, tokens] = self.user_keys(user_id);
+                self.scripts
+                    .list_user
+                    .key(sessions)
+                    .key(tokens)
+                    .arg(self.record_prefix())
+                    .invoke_async(&mut conn)
+                    .await
+            })
+            .await?;
             Ok(rows
                 .into_iter()
                 .filter_map(|(index, member, data)| {
