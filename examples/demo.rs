@@ -64,7 +64,7 @@ mod users;
 
 use axum_sesame::{
     Auth, AuthUser, CurrentUser, Flash, KeyRing, LoginManager, MemoryStore, SameOrigin, Session,
-    SessionConfig, login_required, user_loader,
+    SessionConfig, SessionStore, login_required, user_loader,
 };
 pub use users::{Db, DbError, DemoUser};
 
@@ -376,6 +376,21 @@ pub struct AppState {
     throttle: LoginThrottle,
 }
 
+/// `GET /healthz`: 200 `ok` when the session store answers (always in cookie mode), 503
+/// when it does not. Served outside the login manager: no session, no cookie.
+async fn healthz(State(store): State<Option<Arc<dyn SessionStore>>>) -> Response {
+    let Some(store) = store else {
+        return "ok".into_response();
+    };
+    match store.ping().await {
+        Ok(()) => "ok".into_response(),
+        Err(error) => {
+            tracing::warn!(target: "demo", %error, "health check: the session store does not answer");
+            (StatusCode::SERVICE_UNAVAILABLE, "session store unavailable").into_response()
+        }
+    }
+}
+
 impl FromRef<AppState> for LoginThrottle {
     fn from_ref(state: &AppState) -> LoginThrottle {
         state.throttle.clone()
@@ -398,16 +413,24 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
     let mut session = SessionConfig::new(config.key)
         .with_secure(config.secure_cookies)
         .with_clock_skew(config.clock_skew);
+    // The store's handle for /healthz (a clone shares the store).
+    let mut health: Option<Arc<dyn SessionStore>> = None;
     session = match &config.store {
         StoreChoice::Cookie => session,
-        StoreChoice::Memory => session.with_store(MemoryStore::new()),
+        StoreChoice::Memory => {
+            let store = MemoryStore::new();
+            health = Some(Arc::new(store.clone()));
+            session.with_store(store)
+        }
         #[cfg(feature = "redis")]
         StoreChoice::Redis(url) => {
             let store = axum_sesame::RedisStore::connect(url).map_err(|e| e.to_string())?;
-            session.with_store(match &config.redis_prefix {
+            let store = match &config.redis_prefix {
                 Some(prefix) => store.with_prefix(prefix),
                 None => store,
-            })
+            };
+            health = Some(Arc::new(store.clone()));
+            session.with_store(store)
         }
         #[cfg(not(feature = "redis"))]
         StoreChoice::Redis(_) => {
@@ -470,7 +493,8 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
         .with_state(AppState {
             db,
             throttle: LoginThrottle::new(),
-        }))
+        })
+        .route("/healthz", get(healthz).with_state(health)))
 }
 
 fn escape(s: &str) -> String {
@@ -747,6 +771,10 @@ Settings (environment variables):
   REDIS_URL             redis://host:port[/db] (default redis://127.0.0.1:6379)
   DATABASE_URL          the users' SQLite database (default sqlite://demo.db; created and seeded)
   RUST_LOG              log filter (default info); logs go to stderr
+  LOG_FORMAT            text (default; no colour codes off a terminal) or json (one
+                        object per line)
+
+Routes for operators: GET /healthz answers 200 when the session store does (503 if not).
 ";
 
 #[tokio::main]
@@ -756,13 +784,22 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     // Logs go to stderr: stdout's first line is the address, for scripts and tests.
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .init();
+        );
+    match std::env::var("LOG_FORMAT").as_deref() {
+        // One JSON object per line, for log collectors.
+        Ok("json") => logs.json().init(),
+        Err(_) | Ok("text" | "") => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        Ok(other) => {
+            eprintln!("error: LOG_FORMAT={other:?}: use `json` or `text`");
+            return ExitCode::FAILURE;
+        }
+    }
     let port = match std::env::var("PORT").map(|p| p.parse::<u16>()) {
         Err(_) => 3000,
         Ok(Ok(port)) => port,

@@ -15,11 +15,10 @@ use http::StatusCode;
 use http::request::Parts;
 
 use crate::codec::EncodeError;
+use crate::login::events::signal;
 use crate::login::rejection::{LoginRejection, unauthorized};
 use crate::login::remember::RememberPayload;
-use crate::login::resolve::{
-    LoginCtx, RememberAction, auth_hash, client_identity, resolve, signal,
-};
+use crate::login::resolve::{LoginCtx, RememberAction, auth_hash, client_identity, resolve};
 use crate::login::store_mode::user_agent;
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::{is_safe_next, see_other};
@@ -247,6 +246,7 @@ impl<U: AuthUser> Auth<U> {
     /// (`_user_id`, `_fresh`, `_id`, …), as Flask-Login's `logout_user` does, so a cart
     /// survives logout on axum routes exactly as on Flask routes.
     pub fn logout_user(&self) {
+        let uid = self.ctx.slot.with(|s| s.uid.clone());
         // Store mode: the client's tokens are deleted, so a saved remember cookie is dead
         // too (R21, R38).
         self.ctx.revoke_client_tokens(self.remember.as_ref());
@@ -257,7 +257,7 @@ impl<U: AuthUser> Auth<U> {
         }
         self.ctx.state().set_remember(RememberAction::Clear);
         self.ctx.state().invalidate();
-        signal("logged_out");
+        signal("logged_out", uid.as_deref());
     }
 
     /// Marks the session fresh again after the user re-entered the password (a new
@@ -274,7 +274,8 @@ impl<U: AuthUser> Auth<U> {
             }
         });
         self.ctx.state().invalidate();
-        signal("login_confirmed");
+        let uid = self.ctx.slot.with(|s| s.uid.clone());
+        signal("login_confirmed", uid.as_deref());
     }
 
     /// Re-issues this session (and this client's remember cookie) with `user`'s current
@@ -392,14 +393,14 @@ impl<U: AuthUser> Auth<U> {
                 .set_remember(&payload, now)
                 .map_err(LoginError::Cookie)?;
             self.ctx.state().invalidate();
-            signal("logged_in");
+            signal("logged_in", Some(&payload.uid));
             return Ok(Some(payload));
         } else if self.remember.is_some() {
             // A remember cookie of an earlier login must not outlive this one.
             self.ctx.state().set_remember(RememberAction::Clear);
         }
         self.ctx.state().invalidate();
-        signal("logged_in");
+        signal("logged_in", Some(&uid));
         Ok(None)
     }
 }

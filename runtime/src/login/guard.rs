@@ -6,8 +6,9 @@ use std::marker::PhantomData;
 use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 
+use crate::login::events::notice;
 use crate::login::rejection::{Forbidden, LoginRejection, needs_refresh, unauthorized};
-use crate::login::resolve::{LoginCtx, resolve_with, signal};
+use crate::login::resolve::{LoginCtx, resolve_with};
 use crate::login::{HasUserLoader, UserLoader};
 
 /// What a guarded route requires beyond a logged-in user. `#[login_required]` picks or
@@ -93,7 +94,11 @@ where
             .find(|r| !user.has_role(r))
             .or_else(|| G::PERMISSIONS.iter().find(|p| !user.has_permission(p)));
         if let Some(missing) = missing {
-            signal("forbidden");
+            notice(
+                "forbidden",
+                Some(&user.id().to_string()),
+                &format!("lacks the role or permission {missing:?}"),
+            );
             return Err(LoginRejection::Forbidden(Forbidden { missing }));
         }
         Ok(RequireLogin(PhantomData))

@@ -7,6 +7,7 @@
 //! - [`CurrentUser`], [`Auth`]: the extractors; `#[login_required]` guards a handler.
 
 pub(crate) mod config;
+mod events;
 mod extract;
 mod guard;
 mod rejection;

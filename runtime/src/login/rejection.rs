@@ -10,7 +10,8 @@ use http::{HeaderValue, Request, StatusCode};
 
 use crate::login::LoadError;
 use crate::login::config::{BoxHandler, Message};
-use crate::login::resolve::{LoginCtx, signal};
+use crate::login::events::signal;
+use crate::login::resolve::LoginCtx;
 use crate::redirect::{login_url, see_other};
 use crate::session::StoreUnavailable;
 
@@ -302,7 +303,7 @@ pub(crate) async fn unauthorized(
     parts: &Parts,
     redirect: Option<&str>,
 ) -> LoginRejection {
-    signal("unauthorized");
+    signal("unauthorized", None);
     let login = &ctx.login;
     let view = redirect.or(login.login_view.as_deref());
     let response = policy(
@@ -320,7 +321,8 @@ pub(crate) async fn unauthorized(
 
 /// Logged-in but non-fresh request to a fresh-only route.
 pub(crate) async fn needs_refresh(ctx: &LoginCtx, parts: &Parts) -> LoginRejection {
-    signal("needs_refresh");
+    let user = ctx.slot.with(|s| s.uid.clone());
+    signal("needs_refresh", user.as_deref());
     let login = &ctx.login;
     let response = policy(
         ctx,

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::key::{Key, Purpose};
 use crate::login::config::{LoginSettings, SessionProtection};
+use crate::login::events::{notice, signal};
 use crate::login::rejection::{LoginRejection, MissingLoginManager};
 use crate::login::remember::RememberPayload;
 use crate::login::store_mode::{Login, Restored};
@@ -126,11 +127,6 @@ impl<U> Resolution<U> {
 pub(crate) struct LoginCtx {
     pub(crate) slot: Arc<Slot>,
     pub(crate) login: Arc<LoginSettings>,
-}
-
-/// Emits a Flask-Login signal as a `tracing` event.
-pub(crate) fn signal(name: &'static str) {
-    tracing::debug!(target: "axum_sesame::signal", signal = name);
 }
 
 impl LoginCtx {
@@ -426,7 +422,13 @@ where
         if login.protection != SessionProtection::Off
             && cid.as_ref() != Some(&client_identity(&ctx.slot.settings, parts))
         {
-            signal("session_protected");
+            let uid = ctx.slot.with(|s| s.uid.clone());
+            let reason = match login.protection {
+                SessionProtection::Basic => "the client changed: the login is no longer fresh",
+                _ if permanent => "the client changed: the permanent login is no longer fresh",
+                _ => "the client changed: logged out (strong protection)",
+            };
+            notice("session_protected", uid.as_deref(), reason);
             if login.protection == SessionProtection::Basic || permanent {
                 fat = None;
                 ctx.slot.with(|s| {
@@ -487,8 +489,14 @@ where
                     fresh: ctx.is_fresh(fat, ctx.now()),
                 }
             }
-            _ => {
+            (user, _) => {
                 // Unknown, inactive, or the password changed: log out (R22, R23).
+                let uid = ctx.slot.with(|s| s.uid.clone());
+                let reason = match user {
+                    None => "the user is unknown or inactive",
+                    Some(_) => "the session's auth hash is stale (the password changed)",
+                };
+                notice("session_ended", uid.as_deref(), reason);
                 ctx.drop_login(parts);
                 Resolution::anonymous()
             }
@@ -520,6 +528,7 @@ where
                 }
                 Restored::Cookie | Restored::Started => None,
             };
+            signal("loaded_from_cookie", Some(&r.uid));
             let stale = r.rotated || !ah.ct_eq(&r.ah);
             if stale || login.remember_refresh {
                 let mut r = r;
@@ -529,7 +538,6 @@ where
                 }
                 ctx.refresh_remember(&r, now);
             }
-            signal("loaded_from_cookie");
             return Ok(Resolution {
                 user: Some(Arc::new(user)),
                 fresh: ctx.is_fresh(fat, now),
@@ -569,7 +577,7 @@ where
             && let Some(user) = load::<U, S>(&uid, parts, state).await?
         {
             ctx.state().set_no_cookies();
-            signal("loaded_from_request");
+            signal("loaded_from_request", Some(&uid));
             return Ok(Resolution {
                 user: Some(Arc::new(user)),
                 fresh: false,

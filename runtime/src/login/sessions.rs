@@ -6,8 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use crate::login::AuthUser;
+use crate::login::events::notice;
 use crate::login::extract::Auth;
-use crate::login::resolve::signal;
 use crate::session::payload::Payload;
 use crate::session::record;
 use crate::session::{RecordKind, SessionId, StoreUnavailable, UserRecord};
@@ -193,7 +193,11 @@ impl<U: AuthUser> Auth<U> {
                 .await
                 .map_err(|e| StoreUnavailable::logged(&e))?;
         }
-        signal("session_revoked");
+        notice(
+            "session_revoked",
+            Some(&current.uid),
+            "the user ended another of their sessions",
+        );
         Ok(true)
     }
 
@@ -232,7 +236,11 @@ impl<U: AuthUser> Auth<U> {
                 .map_err(|e| StoreUnavailable::logged(&e))?;
             ended += 1;
         }
-        signal("sessions_revoked");
+        notice(
+            "sessions_revoked",
+            Some(&current.uid),
+            &format!("the user ended their {ended} other session(s) and remember tokens"),
+        );
         Ok(ended)
     }
 }

@@ -313,6 +313,13 @@ impl RedisStore {
 }
 
 impl SessionStore for RedisStore {
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Box::pin(retry_stale(move || async move {
+            let mut conn = self.conn.clone();
+            redis::cmd("PING").query_async::<()>(&mut conn).await
+        }))
+    }
+
     fn load<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, Option<Vec<u8>>> {
         Box::pin(retry_stale(move || async move {
             let mut conn = self.conn.clone();

@@ -191,4 +191,18 @@ pub trait SessionStore: fmt::Debug + Send + Sync + 'static {
     /// The live sessions and remember tokens of `user_id`, from the per-user index (one
     /// lookup, never a scan). Index entries whose record has ended are pruned.
     fn list_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<UserRecord>>;
+
+    /// Whether the store answers, for health checks (`GET /healthz`). The default says
+    /// yes: an in-process store always answers.
+    ///
+    /// ```
+    /// use axum_sesame::{MemoryStore, SessionStore};
+    ///
+    /// # async fn f() {
+    /// assert!(MemoryStore::new().ping().await.is_ok());
+    /// # }
+    /// ```
+    fn ping(&self) -> StoreFuture<'_, ()> {
+        Box::pin(async { Ok(()) })
+    }
 }
