@@ -243,6 +243,7 @@ impl RedisStore {
     /// let store = RedisStore::connect("redis://127.0.0.1:6379")?
     ///     .with_timeouts(Duration::from_millis(500), Duration::from_millis(250))?;
     /// # let _ = store; Ok(()) }
+    /// # let _ = f();
     /// ```
     pub fn with_timeouts(
         mut self,

@@ -201,6 +201,7 @@ pub trait SessionStore: fmt::Debug + Send + Sync + 'static {
     /// # async fn f() {
     /// assert!(MemoryStore::new().ping().await.is_ok());
     /// # }
+    /// # let _ = f();
     /// ```
     fn ping(&self) -> StoreFuture<'_, ()> {
         Box::pin(async { Ok(()) })
