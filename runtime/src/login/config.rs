@@ -497,7 +497,7 @@ impl LoginManager {
         if session.is_flask() && this.fresh_for.is_some() {
             return Err(ConfigError::FlaskMode);
         }
-        session.login = Some(Arc::new(LoginSettings {
+        session.extension = Some(Arc::new(LoginSettings {
             login_view: this.login_view,
             refresh_view: this.refresh_view,
             public_origin,
@@ -636,7 +636,8 @@ mod tests {
     }
 
     fn login_view<S>(service: &SessionService<S>) -> Option<String> {
-        settings_of(service).login.as_ref()?.login_view.clone()
+        let login = settings_of(service).extension.clone()?;
+        login.downcast::<LoginSettings>().ok()?.login_view.clone()
     }
 
     #[test]

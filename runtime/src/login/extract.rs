@@ -255,7 +255,7 @@ impl<U: AuthUser> Auth<U> {
         } else {
             self.ctx.slot.with(crate::session::SessionState::flush);
         }
-        self.ctx.state().set_remember(RememberAction::Clear);
+        self.ctx.remember_action(RememberAction::Clear);
         self.ctx.state().invalidate();
         signal("logged_out", uid.as_deref());
     }
@@ -397,7 +397,7 @@ impl<U: AuthUser> Auth<U> {
             return Ok(Some(payload));
         } else if self.remember.is_some() {
             // A remember cookie of an earlier login must not outlive this one.
-            self.ctx.state().set_remember(RememberAction::Clear);
+            self.ctx.remember_action(RememberAction::Clear);
         }
         self.ctx.state().invalidate();
         signal("logged_in", Some(&uid));
@@ -463,7 +463,7 @@ impl<'a, U: AuthUser> IntoFuture for LoginUser<'a, U> {
                 // Store mode: register the token so that logout can revoke it.
                 let now = self.auth.ctx.now();
                 if let Err(e) = self.auth.ctx.register_remember(&remember, now).await {
-                    self.auth.ctx.state().set_remember(RememberAction::Keep);
+                    self.auth.ctx.remember_action(RememberAction::Keep);
                     return Err(LoginError::Store(StoreUnavailable::logged(&e)));
                 }
             }

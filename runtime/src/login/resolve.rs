@@ -32,49 +32,31 @@ pub(crate) enum RememberAction {
     Clear,
 }
 
-/// Per-request login state. It lives under the slot's one lock (see [`LoginSlot`]).
-#[derive(Default)]
-pub(crate) struct LoginData {
-    cache: Option<Cached>,
-    pub(crate) remember: RememberAction,
-    /// Authenticated by a request loader: no cookie may be sent.
-    pub(crate) no_cookies: bool,
-    /// A user was resolved: the response is private.
-    pub(crate) authenticated: bool,
-    /// Store mode: remember tokens to delete from the store (login, logout).
-    pub(crate) revoked: Vec<SessionId>,
-}
-
-impl std::fmt::Debug for LoginData {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginData").finish_non_exhaustive()
-    }
-}
-
-/// The login part of a request's slot: each call takes the slot's lock once.
+/// The login part of a request's slot: each call takes the slot's lock once. Login's
+/// per-request state lives in the slot's `Extras` (the seam to the session layer).
 #[derive(Clone, Copy)]
 pub(crate) struct LoginSlot<'a>(pub(crate) &'a Slot);
 
 impl LoginSlot<'_> {
-    pub(crate) fn set_remember(self, action: RememberAction) {
-        self.0.with_login(|l| l.remember = action);
-    }
-
     pub(crate) fn revoke(self, rid: SessionId) {
-        self.0.with_login(|l| l.revoked.push(rid));
+        self.0.with_extras(|e| e.delete.push(rid));
     }
 
     pub(crate) fn set_no_cookies(self) {
-        self.0.with_login(|l| l.no_cookies = true);
+        self.0.with_extras(|e| e.no_cookies = true);
     }
 
     pub(crate) fn invalidate(self) {
-        self.0.with_login(|l| l.cache = None);
+        self.0.with_extras(|e| e.data = None);
     }
 
     fn cached<U: Send + Sync + 'static>(self) -> Option<Resolution<U>> {
-        self.0.with_login(|l| {
-            let cached = l.cache.as_ref().filter(|c| c.ty == TypeId::of::<U>())?;
+        self.0.with_extras(|e| {
+            let cached = e
+                .data
+                .as_ref()?
+                .downcast_ref::<Cached>()
+                .filter(|c| c.ty == TypeId::of::<U>())?;
             let user = match &cached.user {
                 Some(user) => Some(user.clone().downcast::<U>().ok()?),
                 None => None,
@@ -92,9 +74,9 @@ impl LoginSlot<'_> {
             user: r.user.clone().map(|u| u as Arc<dyn Any + Send + Sync>),
             fresh: r.fresh,
         };
-        self.0.with_login(|l| {
-            l.authenticated |= cached.user.is_some();
-            l.cache = Some(cached);
+        self.0.with_extras(|e| {
+            e.private |= cached.user.is_some();
+            e.data = Some(Box::new(cached));
         });
     }
 }
@@ -133,10 +115,12 @@ impl LoginCtx {
     pub(crate) async fn from_parts(parts: &Parts) -> Result<LoginCtx, LoginRejection> {
         let slot = crate::session::layer::current_slot()
             .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
+        // A session layer without a login manager above it carries no login settings.
         let login = slot
             .settings
-            .login
+            .extension
             .clone()
+            .and_then(|e| e.downcast::<LoginSettings>().ok())
             .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
         slot.load(&parts.headers)
             .await
@@ -228,8 +212,18 @@ impl LoginCtx {
                 .remember
                 .set_cookie(value, Some(payload.remaining(now)))
         })?;
-        self.state().set_remember(RememberAction::Set(cookie));
+        self.remember_action(RememberAction::Set(cookie));
         Ok(())
+    }
+
+    /// What this response does to the remember cookie (the last decision wins).
+    pub(crate) fn remember_action(&self, action: RememberAction) {
+        let line = match action {
+            RememberAction::Keep => None,
+            RememberAction::Set(line) => Some(line),
+            RememberAction::Clear => Some(self.login.remember.removal()),
+        };
+        self.slot.with_extras(|e| e.cookie = line);
     }
 
     /// Re-issues a remember cookie the client already holds (a refresh, a new key); when
@@ -264,7 +258,7 @@ impl LoginCtx {
         self.revoke_client_tokens(None);
         self.slot.with(SessionState::drop_login);
         if self.has_remember_cookie(parts) {
-            self.state().set_remember(RememberAction::Clear);
+            self.remember_action(RememberAction::Clear);
         }
     }
 }
@@ -549,7 +543,7 @@ where
             crate::session::note_unreadable();
         } else {
             // Ours, but expired, revoked, or no longer matching: delete it (R25).
-            ctx.state().set_remember(RememberAction::Clear);
+            ctx.remember_action(RememberAction::Clear);
         }
     }
 

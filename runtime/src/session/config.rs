@@ -276,7 +276,9 @@ pub(crate) struct SessionSettings {
     pub(crate) cookie: CookieSettings,
     pub(crate) lifetimes: Lifetimes,
     pub(crate) clock: Clock,
-    pub(crate) login: Option<Arc<crate::login::config::LoginSettings>>,
+    /// The settings of the layer built on sessions (login), opaque here (see
+    /// [`extras`](crate::session::extras)).
+    pub(crate) extension: Option<Arc<dyn std::any::Any + Send + Sync>>,
     pub(crate) store: Option<Arc<dyn SessionStore>>,
     /// Flask mode: Flask's session cookie and Flask-Login's keys.
     #[cfg(feature = "flask")]
@@ -322,7 +324,7 @@ impl fmt::Debug for SessionSettings {
             .field("codec", &self.codec)
             .field("cookie", &self.cookie)
             .field("lifetimes", &self.lifetimes)
-            .field("login", &self.login)
+            .field("extension", &self.extension.is_some())
             .field("store", &self.store)
             .finish_non_exhaustive()
     }
@@ -619,7 +621,7 @@ impl SessionConfig {
                 skew: self.skew.as_secs(),
             },
             clock: self.clock,
-            login: None,
+            extension: None,
             store: self.store,
             #[cfg(feature = "flask")]
             flask: self.flask.map(

@@ -19,6 +19,7 @@
 //! ```
 
 pub(crate) mod config;
+pub(crate) mod extras;
 #[cfg(feature = "flask")]
 pub(crate) mod flask_mode;
 #[cfg(all(feature = "flask", feature = "redis"))]
@@ -49,6 +50,7 @@ use serde_json::{Map, Value};
 use std::time::Duration;
 
 use self::config::SessionSettings;
+use self::extras::Extras;
 pub use self::memory::MemoryStore;
 use self::merge::Changes;
 pub use self::payload::SessionId;
@@ -63,7 +65,6 @@ pub use self::store::{
 pub(crate) use self::store_op::StoreOp;
 use self::store_op::{How, Save};
 use crate::key::Purpose;
-use crate::login::resolve::{LoginData, RememberAction};
 
 /// Store mode: a logged-in session's record is rewritten at most this often just to
 /// record its last use.
@@ -379,7 +380,7 @@ pub(crate) struct Slot {
 #[derive(Default)]
 struct Inner {
     state: Option<SessionState>,
-    login: LoginData,
+    extras: Extras,
 }
 
 impl fmt::Debug for Slot {
@@ -463,9 +464,9 @@ impl Slot {
         self.loaded.load(Ordering::Acquire)
     }
 
-    /// Runs `f` on the request's login state.
-    pub(crate) fn with_login<R>(&self, f: impl FnOnce(&mut LoginData) -> R) -> R {
-        f(&mut self.lock().login)
+    /// Runs `f` on the state the layer above sessions keeps for this request.
+    pub(crate) fn with_extras<R>(&self, f: impl FnOnce(&mut Extras) -> R) -> R {
+        f(&mut self.lock().extras)
     }
 
     /// The time of this request (seconds since the epoch): one clock reading, so every
@@ -642,11 +643,11 @@ impl Slot {
     pub(crate) fn finish(&self) -> Finish {
         let mut finish = Finish::default();
         // One lock for everything the request left behind.
-        let (state, login) = {
+        let (state, extras) = {
             let mut inner = self.lock();
-            (inner.state.take(), std::mem::take(&mut inner.login))
+            (inner.state.take(), std::mem::take(&mut inner.extras))
         };
-        let no_cookies = login.no_cookies;
+        let no_cookies = extras.no_cookies;
         match self.finish_session(state) {
             Outcome::Untouched => {}
             Outcome::Accessed => finish.vary = true,
@@ -671,25 +672,18 @@ impl Slot {
             }
             Outcome::Failed(e) => finish.failed = Some(e),
         }
-        // Remember tokens revoked by a login or logout (store mode).
-        if !login.revoked.is_empty() {
+        // Records the layer above ended (store mode: revoked remember tokens).
+        if !extras.delete.is_empty() {
             finish
                 .store
                 .get_or_insert_with(Box::default)
                 .delete
-                .extend(login.revoked);
+                .extend(extras.delete);
         }
-        match login.remember {
-            RememberAction::Keep => {}
-            _ if no_cookies => {}
-            RememberAction::Set(c) => finish.push(c),
-            RememberAction::Clear => {
-                if let Some(l) = &self.settings.login {
-                    finish.push(l.remember.removal());
-                }
-            }
+        if let Some(line) = extras.cookie.filter(|_| !no_cookies) {
+            finish.push(line);
         }
-        finish.no_store |= !finish.cookies.is_empty() || login.authenticated;
+        finish.no_store |= !finish.cookies.is_empty() || extras.private;
         finish
     }
 
