@@ -11,7 +11,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use subtle::ConstantTimeEq;
 
-use super::signer::{DecodeError, FlaskSigner, Secret, compress};
+use super::error::DecodeError;
+use super::signer::{FlaskSigner, Secret, compress};
 use crate::Session;
 
 /// The session key and form field Flask-WTF uses (`WTF_CSRF_FIELD_NAME`).

@@ -15,7 +15,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
 use super::keys::FLASHES;
-use super::signer::{DecodeError, EncodeError};
+use super::error::{DecodeError, EncodeError};
 
 /// The deepest nesting of arrays and objects a session may have (the session object
 /// itself counts as one). Tagging at most doubles it on the wire, which stays well

@@ -72,6 +72,7 @@
 
 mod cookie_quote;
 mod csrf;
+mod error;
 mod json;
 mod login;
 mod msgpack;
@@ -103,9 +104,8 @@ pub use session::{
     MalformedFlashes, flashes, is_permanent, push_flash, set_flashes, set_permanent,
 };
 pub use session_id::{MAX_SESSION_ID_LEN, generate_session_id, is_session_id};
-pub use signer::{
-    DecodeError, DecodedSession, EncodeError, FlaskSigner, MAX_COOKIE_LEN, MAX_DECOMPRESSED_LEN,
-};
+pub use error::{DecodeError, EncodeError};
+pub use signer::{DecodedSession, FlaskSigner, MAX_COOKIE_LEN, MAX_DECOMPRESSED_LEN};
 
 /// The session keys Flask and Flask-Login use, and their cookies' default names.
 ///

@@ -17,7 +17,7 @@ use base64::engine::general_purpose::STANDARD;
 use rmpv::Value as Pack;
 use serde_json::{Map, Number, Value};
 
-use super::signer::{DecodeError, EncodeError};
+use super::error::{DecodeError, EncodeError};
 
 /// The deepest nesting of arrays and maps a record may have (the session map counts as
 /// one), as for the cookie's JSON.
