@@ -14,8 +14,8 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::{Map, Value};
 
-use super::keys::FLASHES;
 use super::error::{DecodeError, EncodeError};
+use super::keys::FLASHES;
 
 /// The deepest nesting of arrays and objects a session may have (the session object
 /// itself counts as one). Tagging at most doubles it on the wire, which stays well

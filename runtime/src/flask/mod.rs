@@ -92,6 +92,7 @@ pub use crate::session::flask_mode::IdentifierFormat;
 pub use crate::session::flask_store::FlaskSessionRedis;
 pub use cookie_quote::{quote_cookie_value, unquote_cookie_value};
 pub use csrf::{CSRF_FIELD, CSRF_TIME_LIMIT, CsrfError, generate_csrf, validate_csrf};
+pub use error::{DecodeError, EncodeError};
 pub use json::{from_json, to_json};
 pub use login::{
     Remember, RememberError, RememberOp, Remembered, confirm_login, is_fresh, login_user,
@@ -104,7 +105,6 @@ pub use session::{
     MalformedFlashes, flashes, is_permanent, push_flash, set_flashes, set_permanent,
 };
 pub use session_id::{MAX_SESSION_ID_LEN, generate_session_id, is_session_id};
-pub use error::{DecodeError, EncodeError};
 pub use signer::{DecodedSession, FlaskSigner, MAX_COOKIE_LEN, MAX_DECOMPRESSED_LEN};
 
 /// The session keys Flask and Flask-Login use, and their cookies' default names.

@@ -484,4 +484,3 @@ pub struct DecodedSession {
     /// the current key.
     pub by_fallback: bool,
 }
-

@@ -15,10 +15,12 @@ use http::StatusCode;
 use http::request::Parts;
 
 use crate::codec::EncodeError;
+use crate::login::ctx::LoginCtx;
 use crate::login::events::signal;
-use crate::login::rejection::{LoginRejection, unauthorized};
+use crate::login::refusal::unauthorized;
+use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
-use crate::login::resolve::{LoginCtx, RememberAction, auth_hash, client_identity, resolve};
+use crate::login::resolve::{RememberAction, auth_hash, client_identity, resolve};
 use crate::login::store_mode::user_agent;
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::{is_safe_next, see_other};

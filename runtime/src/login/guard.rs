@@ -6,9 +6,11 @@ use std::marker::PhantomData;
 use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 
+use crate::login::ctx::LoginCtx;
 use crate::login::events::notice;
-use crate::login::rejection::{Forbidden, LoginRejection, needs_refresh, unauthorized};
-use crate::login::resolve::{LoginCtx, resolve_with};
+use crate::login::refusal::{needs_refresh, unauthorized};
+use crate::login::rejection::{Forbidden, LoginRejection};
+use crate::login::resolve::resolve_with;
 use crate::login::{HasUserLoader, UserLoader};
 
 /// What a guarded route requires beyond a logged-in user. `#[login_required]` picks or

@@ -7,13 +7,16 @@
 //! - [`CurrentUser`], [`Auth`]: the extractors; `#[login_required]` guards a handler.
 
 pub(crate) mod config;
+pub(crate) mod ctx;
 mod events;
 mod extract;
 mod guard;
+mod refusal;
 mod rejection;
 pub(crate) mod remember;
 pub(crate) mod resolve;
 mod sessions;
+pub(crate) mod settings;
 mod store_mode;
 
 use std::fmt;
@@ -24,13 +27,14 @@ use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-pub use self::config::{LoginManager, LoginManagerLayer, SessionProtection};
+pub use self::config::{LoginManager, LoginManagerLayer};
 pub use self::extract::{Auth, CurrentUser, LoginError, LoginUser};
 pub use self::guard::{Fresh, GuardSpec, Plain, RequireLogin, Tag};
 pub use self::rejection::{
     Forbidden, LoaderFailed, LoginRejection, MissingLoginManager, NeedsRefresh, Unauthorized,
 };
 pub use self::sessions::SessionInfo;
+pub use self::settings::SessionProtection;
 
 /// A user type the login manager can log in.
 ///

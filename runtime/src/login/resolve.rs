@@ -1,7 +1,6 @@
 //! Who is the current user: session, then remember cookie, then request loaders. Once
 //! per request; the result is cached in the request's slot.
 
-use std::any::{Any, TypeId};
 use std::sync::Arc;
 
 use hmac::Mac;
@@ -9,17 +8,18 @@ use http::request::Parts;
 use sha2::{Digest, Sha256};
 
 use crate::key::{Key, Purpose};
-use crate::login::config::{LoginSettings, SessionProtection};
+use crate::login::ctx::{LoginCtx, Resolution};
 use crate::login::events::{notice, signal};
-use crate::login::rejection::{LoginRejection, MissingLoginManager};
+use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
+use crate::login::settings::SessionProtection;
 use crate::login::store_mode::{Login, Restored};
 use crate::login::{AuthUser, UserLoader};
 use crate::session::ClientId;
 use crate::session::config::SessionSettings;
 use crate::session::memo;
 use crate::session::payload::Digest16;
-use crate::session::{SessionId, SessionState, Slot, StoreUnavailable, Unread, cookie_values};
+use crate::session::{SessionState, Unread, cookie_values};
 
 /// What happens to the remember cookie in this response.
 #[derive(Debug, Default)]
@@ -32,106 +32,7 @@ pub(crate) enum RememberAction {
     Clear,
 }
 
-/// The login part of a request's slot: each call takes the slot's lock once. Login's
-/// per-request state lives in the slot's `Extras` (the seam to the session layer).
-#[derive(Clone, Copy)]
-pub(crate) struct LoginSlot<'a>(pub(crate) &'a Slot);
-
-impl LoginSlot<'_> {
-    pub(crate) fn revoke(self, rid: SessionId) {
-        self.0.with_extras(|e| e.delete.push(rid));
-    }
-
-    pub(crate) fn set_no_cookies(self) {
-        self.0.with_extras(|e| e.no_cookies = true);
-    }
-
-    pub(crate) fn invalidate(self) {
-        self.0.with_extras(|e| e.data = None);
-    }
-
-    fn cached<U: Send + Sync + 'static>(self) -> Option<Resolution<U>> {
-        self.0.with_extras(|e| {
-            let cached = e
-                .data
-                .as_ref()?
-                .downcast_ref::<Cached>()
-                .filter(|c| c.ty == TypeId::of::<U>())?;
-            let user = match &cached.user {
-                Some(user) => Some(user.clone().downcast::<U>().ok()?),
-                None => None,
-            };
-            Some(Resolution {
-                user,
-                fresh: cached.fresh,
-            })
-        })
-    }
-
-    fn store<U: Send + Sync + 'static>(self, r: &Resolution<U>) {
-        let cached = Cached {
-            ty: TypeId::of::<U>(),
-            user: r.user.clone().map(|u| u as Arc<dyn Any + Send + Sync>),
-            fresh: r.fresh,
-        };
-        self.0.with_extras(|e| {
-            e.private |= cached.user.is_some();
-            e.data = Some(Box::new(cached));
-        });
-    }
-}
-
-/// A resolution of some user type, kept for the rest of the request.
-struct Cached {
-    ty: TypeId,
-    user: Option<Arc<dyn Any + Send + Sync>>,
-    fresh: bool,
-}
-
-/// The outcome of resolving the current user.
-#[derive(Debug)]
-pub(crate) struct Resolution<U> {
-    pub(crate) user: Option<Arc<U>>,
-    pub(crate) fresh: bool,
-}
-
-impl<U> Resolution<U> {
-    fn anonymous() -> Self {
-        Resolution {
-            user: None,
-            fresh: false,
-        }
-    }
-}
-
-/// The request's slot and login settings.
-#[derive(Clone, Debug)]
-pub(crate) struct LoginCtx {
-    pub(crate) slot: Arc<Slot>,
-    pub(crate) login: Arc<LoginSettings>,
-}
-
 impl LoginCtx {
-    pub(crate) async fn from_parts(parts: &Parts) -> Result<LoginCtx, LoginRejection> {
-        let slot = crate::session::layer::current_slot()
-            .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
-        // A session layer without a login manager above it carries no login settings.
-        let login = slot
-            .settings
-            .extension
-            .clone()
-            .and_then(|e| e.downcast::<LoginSettings>().ok())
-            .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
-        slot.load(&parts.headers)
-            .await
-            .map_err(|e| LoginRejection::StoreUnavailable(StoreUnavailable::logged(&e)))?;
-        Ok(LoginCtx { slot, login })
-    }
-
-    pub(crate) fn state(&self) -> LoginSlot<'_> {
-        LoginSlot(&self.slot)
-    }
-
     pub(crate) fn now(&self) -> u64 {
         self.slot.now()
     }

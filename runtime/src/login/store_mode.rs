@@ -5,9 +5,9 @@
 use http::request::Parts;
 use serde::{Deserialize, Serialize};
 
+use crate::login::ctx::LoginCtx;
 use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
-use crate::login::resolve::LoginCtx;
 use crate::session::payload::{Digest16, Payload};
 use crate::session::record;
 use crate::session::{

@@ -1,0 +1,117 @@
+//! The answers to a refused request: the app's handler, a redirect to the login (or
+//! refresh) view with a flashed message, or a 401.
+
+use axum::body::Body;
+use axum_core::response::{IntoResponse, Response};
+use http::header::WWW_AUTHENTICATE;
+use http::request::Parts;
+use http::{HeaderValue, Request, StatusCode};
+
+use crate::login::ctx::LoginCtx;
+use crate::login::events::signal;
+use crate::login::rejection::{LoginRejection, NeedsRefresh, Unauthorized, accepts_html};
+use crate::login::settings::{BoxHandler, Message};
+use crate::redirect::{login_url, see_other};
+
+fn synthetic_request(parts: &Parts) -> Request<Body> {
+    let mut req = Request::new(Body::empty());
+    *req.method_mut() = parts.method.clone();
+    *req.uri_mut() = parts.uri.clone();
+    *req.version_mut() = parts.version;
+    *req.headers_mut() = parts.headers.clone();
+    *req.extensions_mut() = parts.extensions.clone();
+    req
+}
+
+/// The default answer: redirect HTML clients to `view?next=…` with a flash, 401 others.
+async fn policy(
+    ctx: &LoginCtx,
+    parts: &Parts,
+    handler: Option<&BoxHandler>,
+    view: Option<&str>,
+    message: &Message,
+) -> Response {
+    if let Some(handler) = handler {
+        return handler(synthetic_request(parts)).await;
+    }
+    match view {
+        Some(view) if accepts_html(parts) => {
+            // In store mode a visitor without a session gets no flash: the library must not
+            // create a store record for every anonymous request (R36).
+            let store_mode = ctx.slot.settings.store.is_some();
+            if let Some(flash) = message {
+                // Once: a client that keeps hitting protected pages without showing the
+                // login page must not grow its cookie.
+                // Nor does a client whose cookie this app cannot read (another app's, or
+                // under another key): the flash would overwrite it (R47).
+                ctx.slot.with(|s| {
+                    if (!store_mode || s.has_record())
+                        && !s.is_unreadable()
+                        && !s.flashes.contains(flash)
+                    {
+                        s.flashes.push(flash.clone());
+                        s.changes().added += 1;
+                        s.modified = true;
+                    }
+                });
+            }
+            let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            // A view on another origin gets an absolute `next` on the configured origin
+            // (validated at build: an absolute view has one).
+            match ctx.login.public_origin.as_deref() {
+                Some(origin) if !view.starts_with('/') => {
+                    see_other(login_url(view, &format!("{origin}{target}")))
+                }
+                _ => see_other(login_url(view, target)),
+            }
+        }
+        _ => {
+            let mut res = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();
+            if ctx.login.request_loaders.iter().any(|l| l.bearer) {
+                res.headers_mut()
+                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            res
+        }
+    }
+}
+
+/// Anonymous request to a protected route.
+pub(crate) async fn unauthorized(
+    ctx: &LoginCtx,
+    parts: &Parts,
+    redirect: Option<&str>,
+) -> LoginRejection {
+    signal("unauthorized", None);
+    let login = &ctx.login;
+    let view = redirect.or(login.login_view.as_deref());
+    let response = policy(
+        ctx,
+        parts,
+        login.unauthorized.as_ref(),
+        view,
+        &login.login_message,
+    )
+    .await;
+    LoginRejection::Unauthorized(Unauthorized {
+        response: Box::new(response),
+    })
+}
+
+/// Logged-in but non-fresh request to a fresh-only route.
+pub(crate) async fn needs_refresh(ctx: &LoginCtx, parts: &Parts) -> LoginRejection {
+    let user = ctx.slot.with(|s| s.uid.clone());
+    signal("needs_refresh", user.as_deref());
+    let login = &ctx.login;
+    let response = policy(
+        ctx,
+        parts,
+        login.needs_refresh.as_ref(),
+        login.refresh_view.as_deref(),
+        &login.needs_refresh_message,
+    )
+    .await;
+    LoginRejection::NeedsRefresh(NeedsRefresh {
+        response: Box::new(response),
+    })
+}
