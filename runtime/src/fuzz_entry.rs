@@ -5,7 +5,7 @@ use http::{HeaderMap, HeaderValue};
 
 use crate::codec::Codec;
 use crate::login::remember::RememberPayload;
-use crate::session::config::Lifetimes;
+use crate::session::lifetimes::Lifetimes;
 use crate::session::payload::Payload;
 use crate::session::{MAX_CANDIDATES, cookie_values};
 

@@ -16,7 +16,9 @@ use crate::login::resolve::auth_hash;
 use crate::login::settings::{
     BoxHandler, LoginSettings, Message, RequestLoader, SessionProtection,
 };
-use crate::session::config::{ConfigError, CookieSettings, SameSite, SessionConfig, whole_secs};
+use crate::session::config::SessionConfig;
+use crate::session::config_error::{ConfigError, whole_secs};
+use crate::session::cookie_settings::{CookieSettings, SameSite};
 use crate::session::payload::{Payload, SessionId};
 use crate::session::{SessionLayer, SessionService};
 
@@ -565,7 +567,7 @@ mod tests {
 
     fn settings_of<S>(
         service: &SessionService<S>,
-    ) -> &Arc<crate::session::config::SessionSettings> {
+    ) -> &Arc<crate::session::settings::SessionSettings> {
         service.settings()
     }
 

@@ -16,9 +16,9 @@ use crate::login::settings::SessionProtection;
 use crate::login::store_mode::{Login, Restored};
 use crate::login::{AuthUser, UserLoader};
 use crate::session::ClientId;
-use crate::session::config::SessionSettings;
 use crate::session::memo;
 use crate::session::payload::Digest16;
+use crate::session::settings::SessionSettings;
 use crate::session::{SessionState, Unread, cookie_values};
 
 /// What happens to the remember cookie in this response.

@@ -10,7 +10,7 @@ use axum::body::Body;
 use axum_core::response::Response;
 use http::{HeaderName, Method, Request};
 
-use crate::session::config::CookieSettings;
+use crate::session::cookie_settings::CookieSettings;
 
 /// What session protection does when a session comes back from another client identity
 /// (a hash of the `User-Agent` and, when the server records it, the peer address; never

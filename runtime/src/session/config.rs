@@ -4,331 +4,16 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::codec::{Codec, EncodeError, MAX_COOKIE_LEN};
+use crate::codec::Codec;
 use crate::key::KeyRing;
+use crate::session::config_error::{ConfigError, whole_secs};
+use crate::session::cookie_settings::{CookieSettings, SameSite};
 use crate::session::layer::SessionLayer;
+use crate::session::lifetimes::{DEFAULT_SKEW_SECS, Lifetimes};
+use crate::session::settings::{Clock, SessionSettings, system_clock};
 use crate::session::store::SessionStore;
 
-/// The `SameSite` attribute of a cookie.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum SameSite {
-    /// Sent only with same-site requests.
-    Strict,
-    /// Sent with same-site requests and top-level cross-site navigations (the default).
-    #[default]
-    Lax,
-    /// Sent with every request; requires `Secure`.
-    None,
-}
-
-impl SameSite {
-    fn as_cookie(self) -> cookie::SameSite {
-        match self {
-            SameSite::Strict => cookie::SameSite::Strict,
-            SameSite::Lax => cookie::SameSite::Lax,
-            SameSite::None => cookie::SameSite::None,
-        }
-    }
-}
-
-/// A session setting that cannot work, found when the layer is built.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// `SameSite=None` without `Secure`: browsers drop such cookies.
-    SameSiteNoneWithoutSecure,
-    /// A `__Host-` cookie needs `Secure`, `Path=/` and no `Domain`.
-    HostPrefix,
-    /// A `__Secure-` cookie needs `Secure`.
-    SecurePrefix,
-    /// The cookie name is empty or not an HTTP token.
-    InvalidCookieName,
-    /// The path does not start with `/` or has characters a cookie attribute cannot carry.
-    InvalidPath,
-    /// The domain has characters a cookie attribute cannot carry.
-    InvalidDomain,
-    /// A lifetime of zero seconds.
-    ZeroLifetime,
-    /// A login or refresh view that is neither a local path like `/login` nor an
-    /// `http(s)://host/path` URL.
-    InvalidView,
-    /// A login or refresh view on another origin (`http://127.0.0.1:5000/login`) without
-    /// [`with_public_origin`](crate::LoginManager::with_public_origin): `next` must then
-    /// be an absolute URL, and it is never built from the request's `Host`.
-    ViewNeedsOrigin,
-    /// A public origin that is not `http(s)://host[:port]`.
-    InvalidOrigin,
-    /// Flask mode with a setting Flask's cookie cannot honour: a server-side store,
-    /// encryption, an idle or absolute lifetime, a time limit on fresh logins.
-    FlaskMode,
-    /// Flask mode with an empty `SECRET_KEY` (or fallback): Flask has no sessions then.
-    FlaskEmptySecret,
-    /// Flask-Session's records outside Flask mode.
-    NotFlaskMode,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            ConfigError::SameSiteNoneWithoutSecure => {
-                "`SameSite=None` requires `Secure`: call `.with_secure(true)` or use `SameSite::Lax`"
-            }
-            ConfigError::HostPrefix => {
-                "a `__Host-` cookie requires `.with_secure(true)`, path `/` and no domain"
-            }
-            ConfigError::SecurePrefix => "a `__Secure-` cookie requires `.with_secure(true)`",
-            ConfigError::InvalidCookieName => {
-                "the cookie name must be a non-empty HTTP token (letters, digits, `-`, `_`, ...)"
-            }
-            ConfigError::InvalidPath => {
-                "the cookie path must start with `/` and contain only visible ASCII without `;`"
-            }
-            ConfigError::InvalidDomain => {
-                "the cookie domain must contain only letters, digits, `-` and `.`"
-            }
-            ConfigError::ZeroLifetime => "lifetimes must be at least one second",
-            ConfigError::FlaskMode => {
-                "Flask mode keeps the session in Flask's signed cookie with one lifetime \
-                 (PERMANENT_SESSION_LIFETIME): drop `.with_store(..)`, `.with_encryption(true)`, \
-                 `.with_idle_timeout(..)`, `.with_absolute_lifetime(..)` and `.with_fresh_for(..)`"
-            }
-            ConfigError::FlaskEmptySecret => {
-                "Flask mode needs the Flask app's non-empty SECRET_KEY (and non-empty fallbacks)"
-            }
-            ConfigError::NotFlaskMode => {
-                "`.with_flask_session(..)` shares Flask-Session's records with a Flask app: \
-                 start from `SessionConfig::flask(..)`"
-            }
-            ConfigError::InvalidView => {
-                "login and refresh views must be local paths such as \"/login\" or \
-                 http(s) URLs such as \"https://auth.example.com/login\""
-            }
-            ConfigError::ViewNeedsOrigin => {
-                "a login or refresh view on another origin needs \
-                 `.with_public_origin(\"https://app.example.com\")`: `next` is then an \
-                 absolute URL to this app, never built from the request's Host"
-            }
-            ConfigError::InvalidOrigin => {
-                "the public origin must be `http(s)://host[:port]`, without path, query or \
-                 credentials"
-            }
-        })
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
-/// A lifetime in whole seconds; zero is refused.
-pub(crate) fn whole_secs(d: Duration) -> Result<u64, ConfigError> {
-    match d.as_secs() {
-        0 => Err(ConfigError::ZeroLifetime),
-        s => Ok(s),
-    }
-}
-
-/// Where "now" comes from, in whole seconds since the Unix epoch. Replaceable in tests.
-pub(crate) type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
-
-pub(crate) fn system_clock() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
-/// Cookie attributes, shared by the session and (later) the remember cookie.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CookieSettings {
-    pub(crate) name: String,
-    pub(crate) path: String,
-    pub(crate) domain: Option<String>,
-    pub(crate) secure: bool,
-    pub(crate) http_only: bool,
-    pub(crate) same_site: SameSite,
-}
-
-impl CookieSettings {
-    pub(crate) fn new(name: &str) -> CookieSettings {
-        CookieSettings {
-            name: name.to_owned(),
-            path: "/".to_owned(),
-            domain: None,
-            secure: false,
-            http_only: true,
-            same_site: SameSite::Lax,
-        }
-    }
-
-    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
-        let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
-        if self.name.is_empty()
-            || self.name.len() > MAX_COOKIE_LEN / 2
-            || !self.name.bytes().all(token)
-        {
-            return Err(ConfigError::InvalidCookieName);
-        }
-        if !self.path.starts_with('/')
-            || !self
-                .path
-                .bytes()
-                .all(|b| (0x21..=0x7e).contains(&b) && b != b';')
-        {
-            return Err(ConfigError::InvalidPath);
-        }
-        let domain_ok = |d: &String| {
-            !d.is_empty()
-                && d.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-        };
-        if self.domain.as_ref().is_some_and(|d| !domain_ok(d)) {
-            return Err(ConfigError::InvalidDomain);
-        }
-        if self.same_site == SameSite::None && !self.secure {
-            return Err(ConfigError::SameSiteNoneWithoutSecure);
-        }
-        if self.name.starts_with("__Host-")
-            && (!self.secure || self.path != "/" || self.domain.is_some())
-        {
-            return Err(ConfigError::HostPrefix);
-        }
-        if self.name.starts_with("__Secure-") && !self.secure {
-            return Err(ConfigError::SecurePrefix);
-        }
-        Ok(())
-    }
-
-    fn builder(&self, value: String) -> cookie::CookieBuilder<'static> {
-        let mut b = cookie::Cookie::build((self.name.clone(), value))
-            .path(self.path.clone())
-            .http_only(self.http_only)
-            .secure(self.secure)
-            .same_site(self.same_site.as_cookie());
-        if let Some(domain) = &self.domain {
-            b = b.domain(domain.clone());
-        }
-        b
-    }
-
-    /// `Set-Cookie` value carrying `value`, with `Max-Age` when given. The whole line,
-    /// attributes included, stays within [`MAX_COOKIE_LEN`] bytes.
-    pub(crate) fn set_cookie(
-        &self,
-        value: String,
-        max_age: Option<u64>,
-    ) -> Result<String, EncodeError> {
-        let mut b = self.builder(value);
-        if let Some(secs) = max_age {
-            let secs = i64::try_from(secs).unwrap_or(i64::MAX);
-            b = b.max_age(cookie::time::Duration::seconds(secs));
-        }
-        let line = b.build().to_string();
-        if line.len() > MAX_COOKIE_LEN {
-            return Err(EncodeError::TooLarge { len: line.len() });
-        }
-        Ok(line)
-    }
-
-    /// `Set-Cookie` value deleting the cookie, with the attributes it was set with.
-    pub(crate) fn removal(&self) -> String {
-        let mut c = self.builder(String::new()).build();
-        c.make_removal();
-        c.to_string()
-    }
-}
-
-/// Lifetimes enforced server-side from the signed timestamps.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Lifetimes {
-    /// Sliding lifetime of a permanent session, since it was last written.
-    pub(crate) permanent: u64,
-    /// Hard cap since the session was created, for every session.
-    pub(crate) absolute: u64,
-    /// Inactivity limit since the session was last written, if any.
-    pub(crate) idle: Option<u64>,
-    /// How far a timestamp may lie in the future (other instances' clocks run ahead).
-    pub(crate) skew: u64,
-}
-
-/// The default clock skew tolerated for timestamps from the future.
-pub(crate) const DEFAULT_SKEW_SECS: u64 = 60;
-
-impl Lifetimes {
-    /// For a session created at `iat`, written `now`: the cookie's `Max-Age` (permanent
-    /// sessions only) and, in store mode, the record's time to live.
-    pub(crate) fn cookie_and_record(
-        &self,
-        permanent: bool,
-        iat: u64,
-        now: u64,
-    ) -> (Option<u64>, u64) {
-        let remaining = iat.saturating_add(self.absolute).saturating_sub(now);
-        let max_age = permanent.then(|| self.permanent.min(remaining));
-        let mut ttl = max_age.unwrap_or(remaining);
-        if let Some(idle) = self.idle {
-            ttl = ttl.min(idle);
-        }
-        (max_age, ttl)
-    }
-}
 const DEFAULT_PERMANENT_SECS: u64 = 31 * 24 * 60 * 60;
-
-pub(crate) struct SessionSettings {
-    pub(crate) codec: Codec,
-    pub(crate) cookie: CookieSettings,
-    pub(crate) lifetimes: Lifetimes,
-    pub(crate) clock: Clock,
-    /// The settings of the layer built on sessions (login), opaque here (see
-    /// [`extras`](crate::session::extras)).
-    pub(crate) extension: Option<Arc<dyn std::any::Any + Send + Sync>>,
-    pub(crate) store: Option<Arc<dyn SessionStore>>,
-    /// Flask mode: Flask's session cookie and Flask-Login's keys.
-    #[cfg(feature = "flask")]
-    pub(crate) flask: Option<crate::session::flask_mode::FlaskMode>,
-}
-
-impl SessionSettings {
-    /// Whether a fallback key is configured: cookies may verify under one and then need
-    /// re-issuing under the current key (R46).
-    pub(crate) fn rotating(&self) -> bool {
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &self.flask {
-            return flask.signer.has_fallbacks();
-        }
-        self.codec.keys().iter().nth(1).is_some()
-    }
-
-    /// Whether the session is a Flask-Session record (the cookie holds only its id).
-    #[cfg_attr(
-        not(all(feature = "flask", feature = "redis")),
-        allow(clippy::unused_self)
-    )]
-    pub(crate) fn is_server_side_flask(&self) -> bool {
-        #[cfg(all(feature = "flask", feature = "redis"))]
-        return self.flask.as_ref().is_some_and(|f| f.server.is_some());
-        #[cfg(not(all(feature = "flask", feature = "redis")))]
-        false
-    }
-
-    /// Whether cookies are in Flask's formats.
-    #[cfg_attr(not(feature = "flask"), allow(clippy::unused_self))]
-    pub(crate) fn is_flask(&self) -> bool {
-        #[cfg(feature = "flask")]
-        return self.flask.is_some();
-        #[cfg(not(feature = "flask"))]
-        false
-    }
-}
-
-impl fmt::Debug for SessionSettings {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SessionSettings")
-            .field("codec", &self.codec)
-            .field("cookie", &self.cookie)
-            .field("lifetimes", &self.lifetimes)
-            .field("extension", &self.extension.is_some())
-            .field("store", &self.store)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Settings of the session layer, checked by [`SessionConfig::build`].
 ///
@@ -625,14 +310,22 @@ impl SessionConfig {
             store: self.store,
             #[cfg(feature = "flask")]
             flask: self.flask.map(
-                |(signer, identifier)| crate::session::flask_mode::FlaskMode {
-                    signer,
-                    identifier,
-                    #[cfg(feature = "redis")]
-                    server: self.flask_session,
-                },
+                |(signer, identifier)| crate::session::flask_mode::FlaskMode { signer, identifier },
             ),
+            #[cfg(all(feature = "flask", feature = "redis"))]
+            flask_session: self.flask_session,
         })
+    }
+}
+
+impl SessionLayer {
+    /// A layer with the default settings of [`SessionConfig`], which are always valid.
+    pub fn new(keys: impl Into<KeyRing>) -> SessionLayer {
+        match SessionConfig::new(keys).build() {
+            Ok(layer) => layer,
+            // The defaults pass every check of `SessionConfig::build`.
+            Err(e) => unreachable!("default session settings are valid: {e}"),
+        }
     }
 }
 
@@ -640,6 +333,7 @@ impl SessionConfig {
 mod tests {
     use super::*;
     use crate::Key;
+    use crate::codec::{EncodeError, MAX_COOKIE_LEN};
 
     fn config() -> SessionConfig {
         SessionConfig::new(Key::from_bytes(&[1; 32]))

@@ -1,7 +1,7 @@
 //! The seam between sessions and the layer built on them (login).
 //!
 //! The session layer knows nothing of logins. A layer above it keeps its settings in
-//! [`SessionSettings::extension`](crate::session::config::SessionSettings) and its
+//! [`SessionSettings::extension`](crate::session::settings::SessionSettings) and its
 //! per-request state in [`Extras`], under the request slot's one lock; when the response
 //! leaves, the session layer applies what `Extras` asks for (a cookie, records to delete,
 //! no cookies at all, a private response) without knowing why.

@@ -23,7 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::codec::EncodeError;
 use crate::flask::{FlaskSigner, keys};
-use crate::session::config::Lifetimes;
+use crate::session::lifetimes::Lifetimes;
 use crate::session::{ClientId, Incoming, SessionState, Unread};
 
 /// Which Flask-Login writes the session identifier `_id` that session protection checks.
@@ -42,9 +42,6 @@ pub enum IdentifierFormat {
 pub(crate) struct FlaskMode {
     pub(crate) signer: Arc<FlaskSigner>,
     pub(crate) identifier: IdentifierFormat,
-    /// Flask-Session's Redis records hold the session; the cookie only its id.
-    #[cfg(feature = "redis")]
-    pub(crate) server: Option<Arc<crate::session::flask_store::FlaskSessionRedis>>,
 }
 
 impl std::fmt::Debug for FlaskMode {

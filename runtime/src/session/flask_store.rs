@@ -22,8 +22,9 @@ use std::time::Duration;
 
 use redis::aio::ConnectionManager;
 
-use crate::session::config::SessionSettings;
+use crate::session::cookie_settings::CookieSettings;
 use crate::session::flask_mode::FlaskMode;
+use crate::session::lifetimes::Lifetimes;
 use crate::session::redis::retry_stale;
 use crate::session::store::StoreError;
 use crate::session::{
@@ -163,14 +164,15 @@ impl FlaskSessionRedis {
     /// Reads the request's session: the first cookie naming a live, readable record.
     pub(crate) async fn read(
         &self,
-        settings: &SessionSettings,
+        cookie: &CookieSettings,
+        lifetimes: &Lifetimes,
         flask: &FlaskMode,
         headers: &http::HeaderMap,
         now: u64,
     ) -> Result<SessionState, StoreError> {
-        let ttl = settings.lifetimes.permanent;
+        let ttl = lifetimes.permanent;
         let mut incoming = Incoming::Absent;
-        for value in cookie_values(headers, &settings.cookie.name).take(MAX_CANDIDATES) {
+        for value in cookie_values(headers, &cookie.name).take(MAX_CANDIDATES) {
             let Some((sid, by_fallback)) = self.sid_of(flask, value) else {
                 incoming = Unread::Unreadable.incoming(incoming);
                 continue;
@@ -206,25 +208,26 @@ impl FlaskSessionRedis {
     /// Decides the record and cookie work for a session after the handler ran.
     pub(crate) fn finish(
         self: &Arc<Self>,
-        settings: &SessionSettings,
+        cookie: &CookieSettings,
+        lifetimes: &Lifetimes,
         flask: &FlaskMode,
         mut state: SessionState,
     ) -> Outcome {
         let loaded = state.flask_loaded.take();
-        let lifetime = settings.lifetimes.permanent;
+        let lifetime = lifetimes.permanent;
         if state.is_empty() {
             return match (loaded, state.modified) {
                 // Emptied by the app: the record and the cookie go.
                 (Some(old), true) => Outcome::FlaskStore(Box::new(FlaskOp {
                     store: Some(self.clone()),
                     delete: Some(old),
-                    removal: Some(settings.cookie.removal()),
+                    removal: Some(cookie.removal()),
                     ..FlaskOp::default()
                 })),
                 // An id without a record (ended) goes when the app empties the session;
                 // an unreadable cookie is never destroyed (R47).
                 (None, true) if state.incoming == Incoming::Invalid => {
-                    crate::session::removal_outcome(settings)
+                    crate::session::removal_outcome(cookie)
                 }
                 _ => Outcome::Accessed,
             };
@@ -258,10 +261,7 @@ impl FlaskSessionRedis {
             None
         };
         let max_age = state.permanent.then_some(lifetime);
-        let cookie = match settings
-            .cookie
-            .set_cookie(self.cookie_value(flask, &sid), max_age)
-        {
+        let line = match cookie.set_cookie(self.cookie_value(flask, &sid), max_age) {
             Ok(line) => line,
             Err(e) => return Outcome::Failed(Failure::Encode(e)),
         };
@@ -269,7 +269,7 @@ impl FlaskSessionRedis {
             store: Some(self.clone()),
             save: record.map(|r| (sid.clone(), r, Duration::from_secs(lifetime.max(1)))),
             delete: loaded.filter(|old| *old != sid),
-            cookie: Some(cookie),
+            cookie: Some(line),
             removal: None,
         }))
     }

@@ -14,8 +14,7 @@ use tokio::task::futures::TaskLocalFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::key::KeyRing;
-use crate::session::config::{SessionConfig, SessionSettings};
+use crate::session::settings::SessionSettings;
 use crate::session::{Failure, Finish, Slot};
 
 /// Gives every request a lazily loaded [`Session`](crate::Session) and writes the signed
@@ -52,15 +51,6 @@ impl fmt::Debug for SessionLayer {
 }
 
 impl SessionLayer {
-    /// A layer with the default settings of [`SessionConfig`], which are always valid.
-    pub fn new(keys: impl Into<KeyRing>) -> SessionLayer {
-        match SessionConfig::new(keys).build() {
-            Ok(layer) => layer,
-            // The defaults pass every check of `SessionConfig::build`.
-            Err(e) => unreachable!("default session settings are valid: {e}"),
-        }
-    }
-
     pub(crate) fn from_settings(settings: Arc<SessionSettings>) -> SessionLayer {
         SessionLayer { settings }
     }

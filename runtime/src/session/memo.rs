@@ -24,9 +24,11 @@ use std::cell::RefCell;
 
 use crate::codec::{Codec, EncodeError};
 use crate::key::{Key, KeyIdentity, Purpose};
-use crate::session::config::{CookieSettings, Lifetimes, SessionSettings};
+use crate::session::cookie_settings::CookieSettings;
+use crate::session::lifetimes::Lifetimes;
 use crate::session::payload::{Digest16, Payload, Refused};
 use crate::session::set_cookie_header;
+use crate::session::settings::SessionSettings;
 use http::HeaderValue;
 
 /// Entries of the opened-cookie table, per thread (at most 256 cookies of up to 4 KiB

@@ -19,12 +19,15 @@
 //! ```
 
 pub(crate) mod config;
+pub(crate) mod config_error;
+pub(crate) mod cookie_settings;
 pub(crate) mod extras;
 #[cfg(feature = "flask")]
 pub(crate) mod flask_mode;
 #[cfg(all(feature = "flask", feature = "redis"))]
 pub(crate) mod flask_store;
 pub(crate) mod layer;
+pub(crate) mod lifetimes;
 pub(crate) mod memo;
 mod memory;
 pub(crate) mod merge;
@@ -33,6 +36,7 @@ pub(crate) mod record;
 #[cfg(feature = "redis")]
 mod redis;
 mod rejection;
+pub(crate) mod settings;
 pub(crate) mod store;
 pub(crate) mod store_op;
 
@@ -49,7 +53,7 @@ use serde_json::{Map, Value};
 
 use std::time::Duration;
 
-use self::config::SessionSettings;
+use self::cookie_settings::CookieSettings;
 use self::extras::Extras;
 pub use self::memory::MemoryStore;
 use self::merge::Changes;
@@ -58,6 +62,7 @@ use self::payload::{Digest16, Payload, needs_refresh};
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection, StoreUnavailable};
+use self::settings::SessionSettings;
 pub use self::store::{
     DEFAULT_MAX_PER_USER, Record, RecordKind, SaveMode, SessionStore, StoreError, StoreFuture,
     UserRecord,
@@ -497,10 +502,11 @@ impl Slot {
         }
         #[cfg(all(feature = "flask", feature = "redis"))]
         if let Some(flask) = &self.settings.flask
-            && let Some(server) = &flask.server
+            && let Some(server) = &self.settings.flask_session
         {
+            let s = &*self.settings;
             let state = server
-                .read(&self.settings, flask, headers, self.now())
+                .read(&s.cookie, &s.lifetimes, flask, headers, self.now())
                 .await?;
             let mut guard = self.lock();
             if guard.state.is_none() {
@@ -705,9 +711,9 @@ impl Slot {
         let s = &*self.settings;
         #[cfg(all(feature = "flask", feature = "redis"))]
         if let Some(flask) = &s.flask
-            && let Some(server) = &flask.server
+            && let Some(server) = &s.flask_session
         {
-            return server.finish(s, flask, state);
+            return server.finish(&s.cookie, &s.lifetimes, flask, state);
         }
         let store_mode = s.store.is_some();
         // A request that still carried a rotated-away id: the client holds the newer
@@ -724,7 +730,9 @@ impl Slot {
                 // Never destroy what we cannot read, unless the app itself wrote (R47).
                 Incoming::Unreadable if !state.modified => Outcome::Accessed,
                 // (A flushed session is always `modified`.)
-                _ if state.modified || state.incoming == Incoming::Invalid => removal_outcome(s),
+                _ if state.modified || state.incoming == Incoming::Invalid => {
+                    removal_outcome(&s.cookie)
+                }
                 // An empty but valid cookie that nobody changed: leave it.
                 _ => Outcome::Accessed,
             };
@@ -864,8 +872,8 @@ impl Slot {
 }
 
 /// Deletes the session cookie.
-pub(crate) fn removal_outcome(s: &SessionSettings) -> Outcome {
-    match set_cookie_header(s.cookie.removal()) {
+pub(crate) fn removal_outcome(cookie: &CookieSettings) -> Outcome {
+    match set_cookie_header(cookie.removal()) {
         Ok(v) => Outcome::SetCookie(v),
         Err(e) => Outcome::Failed(Failure::Encode(e)),
     }
@@ -1178,7 +1186,9 @@ impl Session {
     }
 }
 
-pub use self::config::{ConfigError, SameSite, SessionConfig};
+pub use self::config::SessionConfig;
+pub use self::config_error::ConfigError;
+pub use self::cookie_settings::SameSite;
 pub use self::layer::{SessionLayer, SessionResponseFuture, SessionService};
 
 #[cfg(test)]

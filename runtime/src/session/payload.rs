@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::codec::{Codec, DecodeError, EncodeError};
 use crate::key::Purpose;
-use crate::session::config::Lifetimes;
+use crate::session::lifetimes::Lifetimes;
 
 /// A random 128-bit session id (from the OS's CSPRNG). In store mode it is the record's
 /// key and the only thing the cookie carries; its `Debug` output is redacted.
