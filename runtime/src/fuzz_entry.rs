@@ -5,9 +5,9 @@ use http::{HeaderMap, HeaderValue};
 
 use crate::codec::Codec;
 use crate::login::remember::RememberPayload;
+use crate::session::cookie_header::{MAX_CANDIDATES, cookie_values};
 use crate::session::lifetimes::Lifetimes;
 use crate::session::payload::Payload;
-use crate::session::{MAX_CANDIDATES, cookie_values};
 
 /// The session read path for one `Cookie` header value: split, match the name, verify,
 /// decode and time-check each candidate. Returns whether one was accepted.

@@ -530,7 +530,8 @@ impl LoginManagerLayer {
         let identity = crate::login::resolve::client_identity(s, &bare);
         #[cfg(feature = "flask")]
         if let Some(flask) = &s.flask {
-            let mut state = crate::session::SessionState::new_login(uid, fresh.then_some(now));
+            let mut state =
+                crate::session::state::SessionState::new_login(uid, fresh.then_some(now));
             state.cid = Some(identity);
             let value = flask.seal(&state, now)?;
             return Ok(format!("{}={value}", s.cookie.name));

@@ -8,7 +8,8 @@ use http::request::Parts;
 
 use crate::login::rejection::{LoginRejection, MissingLoginManager};
 use crate::login::settings::LoginSettings;
-use crate::session::{SessionId, Slot, StoreUnavailable};
+use crate::session::slot::Slot;
+use crate::session::{SessionId, StoreUnavailable};
 
 /// The request's slot and login settings.
 #[derive(Clone, Debug)]

@@ -24,8 +24,8 @@ use crate::login::resolve::{RememberAction, auth_hash, client_identity, resolve}
 use crate::login::store_mode::user_agent;
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::{is_safe_next, see_other};
-use crate::session::ClientId;
 use crate::session::StoreUnavailable;
+use crate::session::state::ClientId;
 
 /// The logged-in user (Flask-Login's `current_user`), loaded once per request by the
 /// `#[user_loader]` of `U`. Anonymous requests are answered with the manager's
@@ -253,9 +253,13 @@ impl<U: AuthUser> Auth<U> {
         // too (R21, R38).
         self.ctx.revoke_client_tokens(self.remember.as_ref());
         if self.ctx.slot.settings.is_flask() {
-            self.ctx.slot.with(crate::session::SessionState::drop_login);
+            self.ctx
+                .slot
+                .with(crate::session::state::SessionState::drop_login);
         } else {
-            self.ctx.slot.with(crate::session::SessionState::flush);
+            self.ctx
+                .slot
+                .with(crate::session::state::SessionState::flush);
         }
         self.ctx.remember_action(RememberAction::Clear);
         self.ctx.state().invalidate();
@@ -383,7 +387,9 @@ impl<U: AuthUser> Auth<U> {
         // A login whose session cookie could not be read back is refused now, so the
         // handler can answer, instead of a 500 after it returned (R45).
         if let Err(e) = self.ctx.slot.check_fits() {
-            self.ctx.slot.with(crate::session::SessionState::drop_login);
+            self.ctx
+                .slot
+                .with(crate::session::state::SessionState::drop_login);
             return Err(LoginError::Cookie(e));
         }
         if let Some(rid) = rid {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::codec::{Codec, EncodeError};
 use crate::key::Purpose;
-use crate::session::Unread;
+use crate::session::incoming::Unread;
 use crate::session::payload::{Digest16, SessionId};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -71,7 +71,7 @@ impl RememberPayload {
             serde_json::from_slice(&decoded.payload).map_err(|_| Unread::Stale)?;
         p.rotated = decoded.rotated;
         if p.iat > now.saturating_add(skew) {
-            crate::session::note_clock_skew("remember", p.iat - now, skew);
+            crate::session::incoming::note_clock_skew("remember", p.iat - now, skew);
             return Err(Unread::Unreadable);
         }
         if p.iat > p.exp || now > p.exp {

@@ -15,11 +15,13 @@ use crate::login::remember::RememberPayload;
 use crate::login::settings::SessionProtection;
 use crate::login::store_mode::{Login, Restored};
 use crate::login::{AuthUser, UserLoader};
-use crate::session::ClientId;
+use crate::session::cookie_header::cookie_values;
+use crate::session::incoming::Unread;
 use crate::session::memo;
 use crate::session::payload::Digest16;
 use crate::session::settings::SessionSettings;
-use crate::session::{SessionState, Unread, cookie_values};
+use crate::session::state::ClientId;
+use crate::session::state::SessionState;
 
 /// What happens to the remember cookie in this response.
 #[derive(Debug, Default)]
@@ -63,7 +65,7 @@ impl LoginCtx {
     ) -> Result<RememberPayload, Option<Unread>> {
         let mut why = None;
         for value in cookie_values(&parts.headers, &self.login.remember.name)
-            .take(crate::session::MAX_CANDIDATES)
+            .take(crate::session::cookie_header::MAX_CANDIDATES)
         {
             match self.open_remember(value, now) {
                 Ok(r) => return Ok(r),
@@ -441,7 +443,7 @@ where
 
         if unreadable {
             // Another key's, another app's, or dated in the future: left alone (R47).
-            crate::session::note_unreadable();
+            crate::session::incoming::note_unreadable();
         } else {
             // Ours, but expired, revoked, or no longer matching: delete it (R25).
             ctx.remember_action(RememberAction::Clear);

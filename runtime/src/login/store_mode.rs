@@ -10,9 +10,8 @@ use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
 use crate::session::payload::{Digest16, Payload};
 use crate::session::record;
-use crate::session::{
-    ClientId, Record, RecordKind, SaveMode, SessionId, SessionState, StoreError, StoreUnavailable,
-};
+use crate::session::state::{ClientId, SessionState};
+use crate::session::{Record, RecordKind, SaveMode, SessionId, StoreError, StoreUnavailable};
 
 /// The longest User-Agent kept in a session record (for the list of sessions).
 const MAX_USER_AGENT: usize = 256;

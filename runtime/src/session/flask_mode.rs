@@ -23,8 +23,9 @@ use serde_json::{Map, Value};
 
 use crate::codec::EncodeError;
 use crate::flask::{FlaskSigner, keys};
+use crate::session::incoming::{Incoming, Unread};
 use crate::session::lifetimes::Lifetimes;
-use crate::session::{ClientId, Incoming, SessionState, Unread};
+use crate::session::state::{ClientId, SessionState};
 
 /// Which Flask-Login writes the session identifier `_id` that session protection checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -14,8 +14,10 @@ use tokio::task::futures::TaskLocalFuture;
 use tower_layer::Layer;
 use tower_service::Service;
 
+use crate::session::failure::{Failure, StoreWork};
+use crate::session::finish::Finish;
 use crate::session::settings::SessionSettings;
-use crate::session::{Failure, Finish, Slot};
+use crate::session::slot::Slot;
 
 /// Gives every request a lazily loaded [`Session`](crate::Session) and writes the signed
 /// cookie back when the session changed.
@@ -136,8 +138,6 @@ where
         }
     }
 }
-
-pub(crate) type StoreWork = Pin<Box<dyn Future<Output = Result<Vec<String>, Failure>> + Send>>;
 
 tokio::task_local! {
     /// The session layer serving the current request, and its slot once made.

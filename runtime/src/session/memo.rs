@@ -24,10 +24,10 @@ use std::cell::RefCell;
 
 use crate::codec::{Codec, EncodeError};
 use crate::key::{Key, KeyIdentity, Purpose};
+use crate::session::cookie_header::set_cookie_header;
 use crate::session::cookie_settings::CookieSettings;
 use crate::session::lifetimes::Lifetimes;
 use crate::session::payload::{Digest16, Payload, Refused};
-use crate::session::set_cookie_header;
 use crate::session::settings::SessionSettings;
 use http::HeaderValue;
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::session::Failure;
+use crate::session::failure::Failure;
 use crate::session::merge::{Changes, merge};
 use crate::session::payload::{Payload, SessionId};
 use crate::session::record;
