@@ -1,4 +1,4 @@
-//! Rejections of the login extractors, and the unauthorized / needs-refresh policy.
+//! Rejections of the login extractors (the answers themselves are built in `refusal.rs`).
 
 use std::fmt;
 

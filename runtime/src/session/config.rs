@@ -1,4 +1,5 @@
-//! Session settings: cookie attributes, lifetimes, keys.
+//! `SessionConfig`: the session settings an app writes, checked into `SessionSettings`
+//! when the layer is built.
 
 use std::fmt;
 use std::sync::Arc;
