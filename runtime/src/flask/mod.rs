@@ -73,6 +73,7 @@
 mod cookie_quote;
 mod csrf;
 mod error;
+mod identifier;
 mod json;
 mod login;
 mod msgpack;
@@ -86,18 +87,18 @@ mod tests;
 #[cfg(test)]
 mod vectors;
 
-pub use crate::session::flask_mode::IdentifierFormat;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use crate::session::flask_store::FlaskSessionRedis;
 pub use cookie_quote::{quote_cookie_value, unquote_cookie_value};
 pub use csrf::{CSRF_FIELD, CSRF_TIME_LIMIT, CsrfError, generate_csrf, validate_csrf};
 pub use error::{DecodeError, EncodeError};
+pub use identifier::{IdentifierFormat, session_identifier, session_identifier_v06};
 pub use json::{from_json, to_json};
 pub use login::{
     Remember, RememberError, RememberOp, Remembered, confirm_login, is_fresh, login_user,
-    logout_user, protect_session, remember_seconds, restore_from_remember, session_identifier,
-    session_identifier_v06, take_remember_op, user_id,
+    logout_user, protect_session, remember_seconds, restore_from_remember, take_remember_op,
+    user_id,
 };
 pub use msgpack::{from_msgpack, to_msgpack};
 pub use password::{PasswordHashError, check_password_hash, generate_password_hash};

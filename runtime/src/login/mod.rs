@@ -11,6 +11,7 @@ pub(crate) mod ctx;
 mod events;
 mod extract;
 mod guard;
+mod layer;
 mod refusal;
 mod rejection;
 pub(crate) mod remember;
@@ -27,9 +28,10 @@ use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
-pub use self::config::{LoginManager, LoginManagerLayer};
+pub use self::config::LoginManager;
 pub use self::extract::{Auth, CurrentUser, LoginError, LoginUser};
 pub use self::guard::{Fresh, GuardSpec, Plain, RequireLogin, Tag};
+pub use self::layer::LoginManagerLayer;
 pub use self::rejection::{
     Forbidden, LoaderFailed, LoginRejection, MissingLoginManager, NeedsRefresh, Unauthorized,
 };

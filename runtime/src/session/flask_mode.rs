@@ -22,22 +22,10 @@ use http::request::Parts;
 use serde_json::{Map, Value};
 
 use crate::codec::EncodeError;
-use crate::flask::{FlaskSigner, keys};
+use crate::flask::{FlaskSigner, IdentifierFormat, keys};
 use crate::session::incoming::{Incoming, Unread};
 use crate::session::lifetimes::Lifetimes;
 use crate::session::state::{ClientId, SessionState};
-
-/// Which Flask-Login writes the session identifier `_id` that session protection checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum IdentifierFormat {
-    /// Flask-Login 0.6 (the released version): `X-Forwarded-For` when present, else the
-    /// peer address, and the `User-Agent`, as Python bytes reprs.
-    #[default]
-    V06,
-    /// Flask-Login's main branch: the peer address and the `User-Agent`.
-    Main,
-}
 
 /// The Flask side of a session layer's settings.
 pub(crate) struct FlaskMode {

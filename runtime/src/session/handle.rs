@@ -28,7 +28,7 @@ pub struct Flash {
 /// The session of the current request, like Flask's `session`.
 ///
 /// Values are anything serde can turn into JSON. Changes are written back in a signed
-/// cookie when the response leaves the [`SessionLayer`]; a session nobody changed sends no
+/// cookie when the response leaves the [`SessionLayer`](crate::SessionLayer); a session nobody changed sends no
 /// cookie. Cheap to clone: clones share the request's session.
 ///
 /// # Example
@@ -217,7 +217,7 @@ impl Session {
     /// (in Flask mode also at most 64 KiB of JSON once inflated). The layer refuses to
     /// write a cookie it would not read back, and answers 500 instead; call this after
     /// storing something large to handle it yourself (remove data, or keep sessions in a
-    /// [`SessionStore`], whose cookie only carries an id and always fits).
+    /// [`SessionStore`](crate::SessionStore), whose cookie only carries an id and always fits).
     ///
     /// # Errors
     /// [`SessionError`] saying how large the cookie would be.

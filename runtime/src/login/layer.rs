@@ -1,0 +1,119 @@
+//! `LoginManagerLayer`: what `LoginManager::build` makes, the tower layer an app adds.
+
+use tower_layer::Layer;
+
+use crate::codec::EncodeError;
+use crate::login::AuthUser;
+use crate::login::resolve::auth_hash;
+use crate::session::payload::{Payload, SessionId};
+use crate::session::{SessionLayer, SessionService};
+
+/// The layer built by [`LoginManager::build`](crate::LoginManager::build): sessions plus login.
+#[derive(Clone, Debug)]
+pub struct LoginManagerLayer(SessionLayer);
+
+impl LoginManagerLayer {
+    pub(crate) fn new(layer: SessionLayer) -> LoginManagerLayer {
+        LoginManagerLayer(layer)
+    }
+}
+
+impl LoginManagerLayer {
+    /// Wraps a whole router, outside its routing: the cheapest way to serve it.
+    ///
+    /// `.layer(layer)` wraps every route in its own boxed service, which costs each
+    /// request an allocation and a few moves of its futures (about 840 instructions, a
+    /// twentieth of what an authenticated request costs in user space in `BENCHMARKS.md`),
+    /// and costs each new connection a layering of every route. Wrapped from outside, the
+    /// router is layered once, and requests to routes that never touch the session pay
+    /// almost nothing. The router's handlers are turned into routes here, once, as
+    /// `axum::serve` would do per connection. Requests that match no route also pass
+    /// through the manager (which does nothing for them).
+    ///
+    /// Serve it with `axum::ServiceExt::into_make_service` (or
+    /// `into_make_service_with_connect_info`).
+    ///
+    /// ```
+    /// use axum::{routing::get, Router};
+    /// use axum_sesame::{Key, LoginManager};
+    ///
+    /// # fn main() -> Result<(), axum_sesame::ConfigError> {
+    /// let layer = LoginManager::new(Key::from_bytes(&[7u8; 32])).build()?;
+    /// let app = layer.wrap(Router::new().route("/", get(|| async { "hello" })));
+    /// # let _ = app;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn wrap(&self, router: axum::Router) -> SessionService<axum::Router> {
+        // `Router<()>` called as a service turns its handlers into routes on every request;
+        // `with_state` does it once.
+        self.layer(router.with_state(()))
+    }
+
+    /// Mints a session cookie logged in as `user` (fresh or not), for tests: the returned
+    /// `name=value` goes straight into a `Cookie` header.
+    ///
+    /// The login belongs to a client that sends no `User-Agent` and has no recorded peer
+    /// address (as requests built for `tower::ServiceExt::oneshot` are): session
+    /// protection sees another client as a mismatch (not fresh, or logged out under
+    /// `Strong`), as it would a stolen cookie.
+    ///
+    /// # Errors
+    /// When the OS random generator fails, or the cookie would be too large.
+    ///
+    /// ```
+    /// use axum_sesame::{AuthUser, Key, LoginManager};
+    ///
+    /// struct User;
+    /// impl AuthUser for User {
+    ///     type Id = String;
+    ///     fn id(&self) -> String { "foo@bar.tld".into() }
+    ///     fn session_auth_hash(&self) -> &[u8] { b"hash" }
+    /// }
+    ///
+    /// let layer = LoginManager::new(Key::from_bytes(&[7u8; 32])).build().unwrap();
+    /// let cookie = layer.session_cookie_for(&User, true).unwrap();
+    /// assert!(cookie.starts_with("session=v1."));
+    /// ```
+    pub fn session_cookie_for<U: AuthUser>(
+        &self,
+        user: &U,
+        fresh: bool,
+    ) -> Result<String, EncodeError> {
+        let s = self.0.settings();
+        let now = (s.clock)();
+        let uid = user.id().to_string();
+        let (bare, ()) = http::Request::new(()).into_parts();
+        let identity = crate::login::resolve::client_identity(s, &bare);
+        #[cfg(feature = "flask")]
+        if let Some(flask) = &s.flask {
+            let mut state =
+                crate::session::state::SessionState::new_login(uid, fresh.then_some(now));
+            state.cid = Some(identity);
+            let value = flask.seal(&state, now)?;
+            return Ok(format!("{}={value}", s.cookie.name));
+        }
+        let payload = Payload {
+            sid: Some(SessionId::random()?),
+            ah: Some(auth_hash(
+                s.codec.keys().current(),
+                &uid,
+                user.session_auth_hash(),
+            )),
+            uid: Some(uid),
+            fat: fresh.then_some(now),
+            cid: identity.digest(),
+            ..Payload::new(now)
+        };
+        let value = payload.seal(&s.codec, &s.cookie.name)?;
+        Ok(format!("{}={value}", s.cookie.name))
+    }
+}
+
+impl<S> Layer<S> for LoginManagerLayer {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> SessionService<S> {
+        self.0.layer(inner)
+    }
+}
