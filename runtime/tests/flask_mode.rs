@@ -1,7 +1,7 @@
 //! Flask mode through the real layer with `oneshot`, without Python: cookies minted with
 //! the Flask format (and the golden vector) are logins, what the layer writes is
 //! a Flask cookie, session protection uses Flask-Login's `_id`, and settings Flask's cookie
-//! cannot honour are refused. (`tests/flask.rs` at the root runs against real Flask.)
+//! cannot honour are refused. (`tests/flask/` at the root runs against real Flask.)
 #![cfg(feature = "flask")]
 
 use std::time::Duration;
@@ -391,7 +391,7 @@ async fn a_session_that_would_not_inflate_back_is_refused() {
 }
 
 /// Flask-WTF's CSRF flow on a Flask-mode session: the form's token validates for its
-/// session only (`tests/flask.rs` checks the tokens against Flask-WTF itself).
+/// session only (`tests/flask/` checks the tokens against Flask-WTF itself).
 #[tokio::test]
 async fn flask_wtf_csrf_tokens_validate_for_their_session() {
     let app = app(SessionConfig::flask(FlaskSigner::from_text("secret")));

@@ -7,7 +7,7 @@ fn flask_session_records_read_as_msgspec_wrote_them() {
     let expected: Map<String, Value> = serde_json::from_str(vectors::RECORD_UNTAGGED).unwrap();
     let session = from_msgpack(vectors::RECORD).unwrap();
     assert_eq!(session, expected);
-    // And what we write reads back the same (msgspec reads it in tests/flask.rs).
+    // And what we write reads back the same (msgspec reads it in runtime/tests/flask_session.rs).
     assert_eq!(
         from_msgpack(&to_msgpack(&session).unwrap()).unwrap(),
         expected

@@ -1,0 +1,319 @@
+//! Flask interoperability, end to end: a real Flask + Flask-Login app
+//! (`tests/flask/app.py`, in a Python with `tests/flask/requirements.txt`) and an axum
+//! app in Flask mode share logins, sessions, flashes and remember cookies both ways,
+//! over real HTTP, cookies carried by hand from one server to the other.
+//!
+//! Needs `FLASK_PYTHON`, the path of that Python (`.ci/run` makes the virtualenv):
+//!
+//! ```text
+//! python3 -m venv /tmp/flaskvenv && /tmp/flaskvenv/bin/pip install -r tests/flask/requirements.txt
+//! FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask
+//! ```
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+
+use axum::extract::{Form, Query};
+use axum::routing;
+use axum::{Json, Router};
+use axum_sesame::flask::FlaskSigner;
+use axum_sesame::{
+    Auth, AuthUser, CurrentUser, LoginManager, Session, login_required, user_loader,
+};
+use reqwest::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use serde::Deserialize;
+use serde_json::Value;
+
+const FOO: &str = "foo@bar.tld";
+/// A user id Werkzeug quotes in a cookie (R44): it must not become cookie attributes.
+const ODD: &str = "o\"neil; x, é@bar.tld";
+const KEY: &str = "flask interop test key";
+const OLD_KEY: &str = "the previous flask key";
+const UA: &str = "interop-test/1";
+
+// ---------------------------------------------------------------- the axum app
+
+struct User {
+    id: String,
+}
+
+impl AuthUser for User {
+    type Id = String;
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        b""
+    }
+}
+
+#[user_loader]
+async fn load_user(id: String) -> Option<User> {
+    ["foo@bar.tld", "bar@bar.tld", ODD]
+        .contains(&id.as_str())
+        .then_some(User { id })
+}
+
+#[login_required]
+async fn protected(user: CurrentUser<User>) -> String {
+    format!("Logged in as: {}", user.id)
+}
+
+async fn whoami(user: Option<CurrentUser<User>>) -> String {
+    user.map_or_else(|| "anonymous".to_owned(), |u| u.id.clone())
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    email: String,
+    remember: Option<String>,
+}
+
+async fn login(auth: Auth<User>, Form(f): Form<LoginForm>) -> String {
+    let user = User { id: f.email };
+    match auth
+        .login_user(&user)
+        .remember(f.remember.as_deref() == Some("1"))
+        .await
+    {
+        Ok(()) => "ok".to_owned(),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+/// `login_fresh()` after `current_user` is loaded (which runs session protection).
+async fn fresh(_user: CurrentUser<User>, auth: Auth<User>) -> &'static str {
+    if auth.is_fresh() {
+        "fresh"
+    } else {
+        "not fresh"
+    }
+}
+
+async fn logout(auth: Auth<User>) -> &'static str {
+    auth.logout_user();
+    "ok"
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    key: String,
+    value: Option<String>,
+}
+
+async fn get_value(session: Session, Query(q): Query<Entry>) -> Json<Value> {
+    Json(session.get::<Value>(&q.key).unwrap_or(Value::Null))
+}
+
+async fn set_value(session: Session, Query(q): Query<Entry>) -> &'static str {
+    session
+        .insert(&q.key, q.value.unwrap_or_default())
+        .expect("a string serializes");
+    "ok"
+}
+
+#[derive(Deserialize)]
+struct Msg {
+    msg: String,
+}
+
+async fn add_flash(session: Session, Query(m): Query<Msg>) -> &'static str {
+    session.flash(m.msg);
+    "ok"
+}
+
+async fn flashes(session: Session) -> Json<Vec<(String, String)>> {
+    Json(
+        session
+            .take_flashes()
+            .into_iter()
+            .map(|f| (f.category, f.message))
+            .collect(),
+    )
+}
+
+/// Serves the axum app in Flask mode on a free port, with the peer address recorded (as
+/// Flask's `remote_addr`), and returns its base URL.
+async fn axum_app(signer: FlaskSigner) -> String {
+    let manager = LoginManager::flask(signer).with_login_view("/login");
+    let app = Router::new()
+        .route("/protected", routing::get(protected))
+        .route("/whoami", routing::get(whoami))
+        .route("/fresh", routing::get(fresh))
+        .route("/login", routing::post(login))
+        .route("/logout", routing::post(logout))
+        .route("/session", routing::get(get_value).post(set_value))
+        .route("/flash", routing::post(add_flash))
+        .route("/flashes", routing::get(flashes))
+        .layer(manager.build().expect("valid settings"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind a local port");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    format!("http://{addr}")
+}
+
+// ---------------------------------------------------------------- the Flask app
+
+/// A running `tests/flask/app.py`, killed on drop.
+struct Flask {
+    child: Child,
+    url: String,
+}
+
+/// The Python with Flask, Flask-Login and Werkzeug (`FLASK_PYTHON`).
+fn python() -> String {
+    std::env::var("FLASK_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "FLASK_PYTHON is not set: it must name a Python with Flask and Flask-Login, e.g.\n\
+             python3 -m venv /tmp/flaskvenv && /tmp/flaskvenv/bin/pip install -r tests/flask/requirements.txt\n\
+             FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask"
+        )
+    })
+}
+
+/// Runs `code` in that Python with `args` as `sys.argv[1:]`; its stdout.
+fn run_python(code: &str, args: &[&str]) -> String {
+    let out = Command::new(python())
+        .arg("-c")
+        .arg(code)
+        .args(args)
+        .output()
+        .expect("run FLASK_PYTHON");
+    assert!(out.status.success(), "python failed: {out:?}");
+    String::from_utf8(out.stdout).expect("UTF-8 output")
+}
+
+impl Flask {
+    fn start(key: &str, fallbacks: &[&str]) -> Flask {
+        let python = python();
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/flask/app.py");
+        let mut child = Command::new(&python)
+            .arg(script)
+            .env("FLASK_SECRET_KEY", key)
+            .env("FLASK_SECRET_KEY_FALLBACKS", fallbacks.join(","))
+            .env("PORT", "0")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the Flask app's first line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("the Flask app did not start: {line:?}"))
+            .to_owned();
+        Flask { child, url }
+    }
+}
+
+impl Drop for Flask {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ---------------------------------------------------------------- HTTP by hand
+
+/// A browser's cookie jar for one site, filled from any server's `Set-Cookie`.
+#[derive(Default, Clone)]
+struct Jar(BTreeMap<String, String>);
+
+impl Jar {
+    fn header(&self) -> String {
+        self.0
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn take(&mut self, res: &reqwest::Response) {
+        for v in res.headers().get_all(SET_COOKIE) {
+            let v = v.to_str().expect("ASCII Set-Cookie");
+            let pair = v.split(';').next().unwrap_or_default();
+            let (name, value) = pair.split_once('=').expect("name=value");
+            let expired = v.to_ascii_lowercase().contains("max-age=0")
+                || v.contains("Expires=Thu, 01 Jan 1970")
+                || value.is_empty();
+            if expired {
+                self.0.remove(name);
+            } else {
+                self.0.insert(name.to_owned(), value.to_owned());
+            }
+        }
+    }
+
+    fn only(&self, name: &str) -> Jar {
+        Jar(self
+            .0
+            .iter()
+            .filter(|(k, _)| *k == name)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect())
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client")
+}
+
+async fn get(url: &str, jar: &mut Jar) -> (u16, String) {
+    let res = client()
+        .get(url)
+        .header(USER_AGENT, UA)
+        .header(COOKIE, jar.header())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    jar.take(&res);
+    let status = res.status().as_u16();
+    (status, res.text().await.expect("body"))
+}
+
+async fn post(url: &str, form: &[(&str, &str)], jar: &mut Jar) -> (u16, String) {
+    let body: String = form
+        .iter()
+        .map(|(k, v)| format!("{k}={}", v.replace('@', "%40")))
+        .collect::<Vec<_>>()
+        .join("&");
+    let res = client()
+        .post(url)
+        .header(USER_AGENT, UA)
+        .header(COOKIE, jar.header())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+    jar.take(&res);
+    let status = res.status().as_u16();
+    (status, res.text().await.expect("body"))
+}
+
+fn signer() -> FlaskSigner {
+    FlaskSigner::from_text(KEY)
+}
+
+mod logins;
+mod migration;
+mod sessions;
+mod werkzeug;
