@@ -31,7 +31,8 @@ use axum::extract::Form;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum_sesame::{Key, Session, SessionError, SessionLayer};
+use axum_sesame::rejection::SessionError;
+use axum_sesame::{Key, Session, SessionLayer};
 use serde::Deserialize;
 
 /// Longest username accepted, in bytes; keeps the cookie far below the 4 KiB browser limit.

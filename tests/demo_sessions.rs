@@ -28,7 +28,7 @@ async fn serve_with_prefix(store: StoreChoice) -> (String, String) {
     // Each server its own Redis keys: other tests log the same users in.
     let prefix = format!(
         "demo-sessions-{}:",
-        axum_sesame::SessionId::random().unwrap().to_base64()
+        axum_sesame::store::SessionId::random().unwrap().to_base64()
     );
     config.redis_prefix = Some(prefix.clone());
     let db = Db::in_memory().await.expect("the demo database");

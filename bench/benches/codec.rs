@@ -16,10 +16,8 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use axum::routing::get;
 use axum_sesame::codec::Codec;
-use axum_sesame::{
-    Auth, AuthUser, CurrentUser, Key, LoginManager, MemoryStore, Purpose, RedisStore, Session,
-    SessionConfig, SessionLayer, login_required, user_loader,
-};
+use axum_sesame::{Auth, AuthUser, CurrentUser, Key, LoginManager, MemoryStore, RedisStore, Session, SessionConfig, SessionLayer, login_required, user_loader};
+use axum_sesame::key::Purpose;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;

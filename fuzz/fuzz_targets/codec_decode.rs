@@ -5,7 +5,8 @@
 use std::sync::LazyLock;
 
 use axum_sesame::codec::Codec;
-use axum_sesame::{Key, Purpose};
+use axum_sesame::Key;
+use axum_sesame::key::Purpose;
 use libfuzzer_sys::fuzz_target;
 
 static KEY: LazyLock<Key> =

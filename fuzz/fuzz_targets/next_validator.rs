@@ -8,7 +8,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(next) = std::str::from_utf8(data) else {
         return;
     };
-    if !axum_sesame::is_safe_next(next) {
+    if !axum_sesame::redirect::is_safe_next(next) {
         return;
     }
     assert!(http::HeaderValue::from_str(next).is_ok(), "{next:?}");

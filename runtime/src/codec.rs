@@ -124,7 +124,8 @@ pub struct Decoded {
 /// # Example
 /// ```
 /// use axum_sesame::codec::Codec;
-/// use axum_sesame::{Key, Purpose};
+/// use axum_sesame::Key;
+/// use axum_sesame::key::Purpose;
 ///
 /// let codec = Codec::new(Key::from_bytes(&[7u8; 32]));
 /// let value = codec.encode(Purpose::Session, "session", b"{\"a\":1}").unwrap();

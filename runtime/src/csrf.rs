@@ -19,7 +19,7 @@ const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 /// Whether the request is a cross-origin state-changing request (see the module docs).
 ///
 /// ```
-/// use axum_sesame::is_cross_origin;
+/// use axum_sesame::csrf::is_cross_origin;
 /// let req = |h: &[(&str, &str)]| {
 ///     let mut b = http::Request::post("/login").header("host", "app.example");
 ///     for (k, v) in h { b = b.header(*k, *v); }

@@ -56,7 +56,7 @@ impl Purpose {
     /// The label used in key derivation and in the signed message.
     ///
     /// ```
-    /// assert_eq!(axum_sesame::Purpose::Session.as_str(), "session");
+    /// assert_eq!(axum_sesame::key::Purpose::Session.as_str(), "session");
     /// ```
     pub const fn as_str(self) -> &'static str {
         match self {

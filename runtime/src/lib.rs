@@ -68,41 +68,75 @@
 #![doc(test(attr(deny(warnings))))]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-#[doc(hidden)]
-#[path = "fuzz_entry.rs"]
-pub mod __fuzz;
-pub mod codec;
-mod csrf;
-#[cfg(feature = "flask")]
-#[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
-pub mod flask;
-mod key;
-mod login;
-mod redirect;
-mod session;
+// What an app writes: the macros, the user and login types, sessions, keys and stores.
+#[cfg(feature = "macros")]
+#[doc(inline)]
+pub use axum_sesame_macros::{login_required, user_loader};
 
-pub use csrf::{CrossOriginRequest, SameOrigin, is_cross_origin};
-pub use key::{Key, KeyError, KeyRing, MAX_FALLBACKS, MIN_SECRET_LEN, Purpose};
+pub use csrf::SameOrigin;
+pub use key::{Key, KeyError, KeyRing};
 pub use login::{
-    Auth, AuthUser, CurrentUser, Forbidden, Fresh, GuardSpec, HasUserLoader, IntoLoadResult,
-    LoadError, LoaderFailed, LoginError, LoginManager, LoginManagerLayer, LoginRejection,
-    LoginUser, MissingLoginManager, NeedsRefresh, Plain, RequireLogin, SessionInfo,
-    SessionProtection, Tag, Unauthorized, UserLoader,
+    Auth, AuthUser, CurrentUser, LoginError, LoginManager, LoginManagerLayer, SessionInfo,
+    SessionProtection,
 };
-pub use redirect::{MAX_NEXT_LEN, is_safe_next, login_url, safe_next};
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use session::RedisStore;
 pub use session::{
-    ConfigError, DEFAULT_MAX_PER_USER, Flash, MemoryStore, MissingSessionLayer, Record, RecordKind,
-    SameSite, SaveMode, Session, SessionConfig, SessionError, SessionId, SessionLayer,
-    SessionRejection, SessionResponseFuture, SessionService, SessionStore, StoreError, StoreFuture,
-    StoreUnavailable, UserRecord,
+    ConfigError, Flash, MemoryStore, SameSite, Session, SessionConfig, SessionLayer, SessionStore,
+    StoreError,
 };
 
-#[cfg(feature = "macros")]
-#[doc(inline)]
-pub use axum_sesame_macros::{login_required, user_loader};
+pub mod codec;
+pub mod csrf;
+#[cfg(feature = "flask")]
+#[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
+pub mod flask;
+pub mod key;
+mod login;
+pub mod redirect;
+mod session;
+
+/// The machinery behind [`Auth::login_user`] and `#[user_loader]`: the pending login, and
+/// the traits and error type a loader goes through.
+pub mod auth {
+    pub use crate::login::{HasUserLoader, IntoLoadResult, LoadError, LoginUser, UserLoader};
+}
+
+/// Every rejection and error an extractor or the session API returns, for apps that
+/// match on them or answer them their own way.
+pub mod rejection {
+    pub use crate::csrf::CrossOriginRequest;
+    pub use crate::login::{
+        Forbidden, LoaderFailed, LoginRejection, MissingLoginManager, NeedsRefresh, Unauthorized,
+    };
+    pub use crate::session::{
+        MissingSessionLayer, SessionError, SessionRejection, StoreUnavailable,
+    };
+}
+
+/// The tower services the layers make, and their response future.
+pub mod service {
+    pub use crate::login::LoginManagerService;
+    pub use crate::session::{SessionResponseFuture, SessionService};
+}
+
+/// Server-side session stores: the trait a store implements, its records, and the two
+/// stores that ship ([`MemoryStore`], `RedisStore`).
+pub mod store {
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub use crate::session::RedisStore;
+    pub use crate::session::{
+        DEFAULT_MAX_PER_USER, MemoryStore, Record, RecordKind, SaveMode, SessionId, SessionStore,
+        StoreError, StoreFuture, UserRecord,
+    };
+}
+
+#[doc(hidden)]
+#[cfg(any(test, feature = "fuzzing"))]
+#[path = "fuzz_entry.rs"]
+pub mod __fuzz;
 
 /// Items used by the code our macros generate. Not public API: no stability promise.
 #[doc(hidden)]

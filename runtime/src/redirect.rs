@@ -23,7 +23,7 @@ const NEXT_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
 /// Whether `next` is a safe local redirect target (see the module docs).
 ///
 /// ```
-/// use axum_sesame::is_safe_next;
+/// use axum_sesame::redirect::is_safe_next;
 ///
 /// assert!(is_safe_next("/protected?x=1"));
 /// assert!(!is_safe_next("//evil.com"));
@@ -48,7 +48,7 @@ pub fn safe_next(next: Option<&str>) -> Option<&str> {
 ///
 /// ```
 /// assert_eq!(
-///     axum_sesame::login_url("/login", "/protected?x=1"),
+///     axum_sesame::redirect::login_url("/login", "/protected?x=1"),
 ///     "/login?next=%2Fprotected%3Fx%3D1"
 /// );
 /// ```

@@ -9,7 +9,8 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use axum::routing::get;
 use axum_sesame::codec::Codec;
-use axum_sesame::{Key, KeyRing, Purpose, SameSite, Session, SessionConfig, SessionLayer};
+use axum_sesame::key::Purpose;
+use axum_sesame::{Key, KeyRing, SameSite, Session, SessionConfig, SessionLayer};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 

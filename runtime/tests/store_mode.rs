@@ -6,7 +6,8 @@ mod support;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use axum_sesame::{MemoryStore, Record, RecordKind, SaveMode, SessionId, SessionStore};
+use axum_sesame::store::{Record, RecordKind, SaveMode, SessionId};
+use axum_sesame::{MemoryStore, SessionStore};
 use support::{WRITERS, app, app_with, send, send_as, sid_of};
 
 /// Live sessions and remember tokens of `user`, as the per-user index lists them.
@@ -346,7 +347,7 @@ async fn a_cookie_of_another_key_is_left_alone(store: impl SessionStore + Clone)
     let (app, _) = app(store);
     let other = axum_sesame::codec::Codec::new(axum_sesame::Key::from_bytes(&[42u8; 32]))
         .encode(
-            axum_sesame::Purpose::Session,
+            axum_sesame::key::Purpose::Session,
             "session",
             SessionId::random().unwrap().as_bytes(),
         )

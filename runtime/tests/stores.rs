@@ -8,9 +8,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use axum::http::StatusCode;
-use axum_sesame::{
-    MemoryStore, Record, SaveMode, SessionId, SessionStore, StoreError, StoreFuture, UserRecord,
-};
+use axum_sesame::store::{Record, SaveMode, SessionId, StoreFuture, UserRecord};
+use axum_sesame::{MemoryStore, SessionStore, StoreError};
 use support::{app, send, sid_of, signed_id_cookie};
 
 // ----- the suite: each takes a fresh store -------------------------------------------

@@ -8,11 +8,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use axum::{Router, routing::get};
-use axum_sesame::{
-    LoginManagerLayer,
-    Auth, AuthUser, CurrentUser, Key, LoginManager, SessionConfig, SessionStore, login_required,
-    user_loader,
-};
+use axum_sesame::{LoginManagerLayer, Auth, AuthUser, CurrentUser, Key, LoginManager, SessionConfig, SessionStore, login_required, user_loader};
 
 struct User {
     id: String,

@@ -479,8 +479,9 @@ mod tests {
             .unwrap();
         let a = layer.layer(());
         let b = layer.clone().layer(());
-        assert!(Arc::ptr_eq(settings_of(&a), settings_of(&b)));
-        assert_eq!(login_view(&b).as_deref(), Some("/login"));
+        let (a, b) = (a.session(), b.session());
+        assert!(Arc::ptr_eq(settings_of(a), settings_of(b)));
+        assert_eq!(login_view(b).as_deref(), Some("/login"));
     }
 
     #[test]

@@ -52,7 +52,8 @@ pub struct Tag<const ID: u64>;
 /// by hand:
 ///
 /// ```
-/// use axum_sesame::{AuthUser, RequireLogin, Fresh, user_loader};
+/// use axum_sesame::{AuthUser, user_loader};
+/// use axum_sesame::__private::{RequireLogin, Fresh};
 ///
 /// # struct User;
 /// # impl AuthUser for User { type Id = String; fn id(&self) -> String { String::new() }

@@ -1,12 +1,16 @@
 //! `LoginManagerLayer`: what `LoginManager::build` makes, the tower layer an app adds.
 
+use std::task::{Context, Poll};
+
+use http::{Request, Response};
 use tower_layer::Layer;
+use tower_service::Service;
 
 use crate::codec::EncodeError;
 use crate::login::AuthUser;
 use crate::login::resolve::auth_hash;
 use crate::session::payload::{Payload, SessionId};
-use crate::session::{SessionLayer, SessionService};
+use crate::session::{SessionLayer, SessionResponseFuture, SessionService};
 
 /// The layer built by [`LoginManager::build`](crate::LoginManager::build): sessions plus login.
 #[derive(Clone, Debug)]
@@ -44,7 +48,7 @@ impl LoginManagerLayer {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn wrap(&self, router: axum::Router) -> SessionService<axum::Router> {
+    pub fn wrap(&self, router: axum::Router) -> LoginManagerService<axum::Router> {
         // `Router<()>` called as a service turns its handlers into routes on every request;
         // `with_state` does it once.
         self.layer(router.with_state(()))
@@ -111,9 +115,69 @@ impl LoginManagerLayer {
 }
 
 impl<S> Layer<S> for LoginManagerLayer {
-    type Service = SessionService<S>;
+    type Service = LoginManagerService<S>;
 
-    fn layer(&self, inner: S) -> SessionService<S> {
-        self.0.layer(inner)
+    fn layer(&self, inner: S) -> LoginManagerService<S> {
+        LoginManagerService(self.0.layer(inner))
+    }
+}
+
+/// The service [`LoginManagerLayer`] wraps around the app: sessions plus login, the
+/// session's `SessionService` under the login manager's name.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use axum_sesame::{Key, LoginManager};
+/// use axum_sesame::service::LoginManagerService;
+///
+/// # fn main() -> Result<(), axum_sesame::ConfigError> {
+/// let layer = LoginManager::new(Key::from_bytes(&[7u8; 32])).build()?;
+/// let app: LoginManagerService<Router> = layer.wrap(Router::new().route("/", get(|| async { "hi" })));
+/// # let _ = app;
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct LoginManagerService<S>(SessionService<S>);
+
+impl<S> LoginManagerService<S> {
+    /// The wrapped service.
+    pub fn get_ref(&self) -> &S {
+        self.0.get_ref()
+    }
+
+    /// The wrapped service, mutably.
+    pub fn get_mut(&mut self) -> &mut S {
+        self.0.get_mut()
+    }
+
+    /// The wrapped service, unwrapped.
+    pub fn into_inner(self) -> S {
+        self.0.into_inner()
+    }
+
+    #[cfg(test)]
+    pub(crate) fn session(&self) -> &SessionService<S> {
+        &self.0
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for LoginManagerService<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = SessionResponseFuture<S::Future, ResBody>;
+
+    #[inline]
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.0.poll_ready(cx)
+    }
+
+    #[inline]
+    fn call(&mut self, req: Request<ReqBody>) -> Self::Future {
+        self.0.call(req)
     }
 }

@@ -31,7 +31,7 @@ use http::request::Parts;
 pub use self::config::LoginManager;
 pub use self::extract::{Auth, CurrentUser, LoginError, LoginUser};
 pub use self::guard::{Fresh, GuardSpec, Plain, RequireLogin, Tag};
-pub use self::layer::LoginManagerLayer;
+pub use self::layer::{LoginManagerLayer, LoginManagerService};
 pub use self::rejection::{
     Forbidden, LoaderFailed, LoginRejection, MissingLoginManager, NeedsRefresh, Unauthorized,
 };
@@ -142,7 +142,7 @@ impl LoadError {
     /// A loader error: logged, answered with 500.
     ///
     /// ```
-    /// let e = axum_sesame::LoadError::new("database is down");
+    /// let e = axum_sesame::auth::LoadError::new("database is down");
     /// assert_eq!(e.to_string(), "database is down");
     /// ```
     pub fn new(message: impl fmt::Display) -> LoadError {

@@ -106,7 +106,8 @@ impl<U: AuthUser> Auth<U> {
     ///
     /// # Example
     /// ```
-    /// use axum_sesame::{Auth, AuthUser, StoreUnavailable, login_required};
+    /// use axum_sesame::{Auth, AuthUser, login_required};
+    /// use axum_sesame::rejection::StoreUnavailable;
     /// # struct User;
     /// # impl AuthUser for User {
     /// #     type Id = String;

@@ -255,8 +255,20 @@ impl SessionConfig {
         self
     }
 
-    /// Replaces the clock (seconds since the Unix epoch), for tests of expiry.
-    #[doc(hidden)]
+    /// Replaces the clock (seconds since the Unix epoch), for tests of expiry (feature
+    /// `testing`).
+    ///
+    /// ```
+    /// use axum_sesame::{Key, SessionConfig};
+    ///
+    /// let layer = SessionConfig::new(Key::from_bytes(&[7u8; 32]))
+    ///     .with_clock(|| 1_700_000_000)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = layer;
+    /// ```
+    #[cfg(feature = "testing")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
     pub fn with_clock(mut self, clock: impl Fn() -> u64 + Send + Sync + 'static) -> Self {
         self.clock = Arc::new(clock);
         self

@@ -21,7 +21,7 @@ impl SessionId {
     /// When the OS random generator fails.
     ///
     /// ```
-    /// let id = axum_sesame::SessionId::random().unwrap();
+    /// let id = axum_sesame::store::SessionId::random().unwrap();
     /// assert_eq!(id.to_base64().len(), 22);
     /// ```
     pub fn random() -> Result<SessionId, EncodeError> {
@@ -49,9 +49,9 @@ impl SessionId {
     /// Parses what [`to_base64`](SessionId::to_base64) wrote (`None` for anything else).
     ///
     /// ```
-    /// let id = axum_sesame::SessionId::random().unwrap();
-    /// assert_eq!(axum_sesame::SessionId::from_base64(&id.to_base64()), Some(id));
-    /// assert_eq!(axum_sesame::SessionId::from_base64("short"), None);
+    /// let id = axum_sesame::store::SessionId::random().unwrap();
+    /// assert_eq!(axum_sesame::store::SessionId::from_base64(&id.to_base64()), Some(id));
+    /// assert_eq!(axum_sesame::store::SessionId::from_base64("short"), None);
     /// ```
     pub fn from_base64(text: &str) -> Option<SessionId> {
         let mut out = [0u8; 18];

@@ -107,8 +107,8 @@ impl Record {
     /// A session record of `data`, belonging to `user_id` when logged in.
     ///
     /// ```
-    /// let r = axum_sesame::Record::new(b"{}".to_vec(), Some("alice".into()));
-    /// assert_eq!(r.kind, axum_sesame::RecordKind::Session);
+    /// let r = axum_sesame::store::Record::new(b"{}".to_vec(), Some("alice".into()));
+    /// assert_eq!(r.kind, axum_sesame::store::RecordKind::Session);
     /// ```
     pub fn new(data: Vec<u8>, user_id: Option<String>) -> Record {
         Record {

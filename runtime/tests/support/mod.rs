@@ -11,9 +11,11 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum_sesame::codec::Codec;
+use axum_sesame::key::Purpose;
+use axum_sesame::store::SessionId;
 use axum_sesame::{
-    Auth, AuthUser, CurrentUser, Key, LoginManager, Purpose, Session, SessionConfig, SessionId,
-    SessionStore, user_loader,
+    Auth, AuthUser, CurrentUser, Key, LoginManager, Session, SessionConfig, SessionStore,
+    user_loader,
 };
 use tokio::sync::{Barrier, Notify};
 
