@@ -37,11 +37,9 @@
 //! curl -i -H 'Accept: application/json' localhost:3000/protected   # 401
 //! ```
 
-use std::collections::HashMap;
 use std::io::Write as _;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{FromRef, Query, State};
 use axum::http::StatusCode;
@@ -49,325 +47,42 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Json, Router};
 
+/// The settings, from the environment.
+#[path = "demo_parts/config.rs"]
+mod config;
 /// Argon2id behind a bounded queue.
 #[path = "demo_parts/hashing.rs"]
 mod hashing;
+/// The HTML forms.
+#[path = "demo_parts/pages.rs"]
+mod pages;
+/// The accept loop.
+#[path = "demo_parts/serve.rs"]
+mod serve;
 /// `/sessions`: the user's sessions, and ending them.
 #[path = "demo_parts/sessions.rs"]
 mod sessions;
 /// Ctrl-C or SIGTERM (shared with the `flask_migration` example).
 #[path = "demo_parts/shutdown.rs"]
 mod shutdown;
+/// Failed-login throttling.
+#[path = "demo_parts/throttle.rs"]
+mod throttle;
 /// The users, in SQLite.
 #[path = "demo_parts/users.rs"]
 mod users;
 
 use axum_sesame::{
-    Auth, AuthUser, CurrentUser, Flash, KeyRing, LoginManager, MemoryStore, SameOrigin, Session,
-    SessionConfig, SessionStore, login_required, user_loader,
+    Auth, AuthUser, CurrentUser, LoginManager, MemoryStore, SameOrigin, Session, SessionConfig,
+    SessionStore, login_required, user_loader,
 };
+use config::HELP;
+pub use config::{DemoConfig, StoreChoice};
+use pages::{escape, flashes_html, login_form, reauth_form};
+use serve::serve;
+pub use throttle::{ClientAddr, LoginThrottle};
+use throttle::{MAX_EMAIL_LEN, too_many_attempts, truncated};
 pub use users::{Db, DbError, DemoUser};
-
-/// The demo's settings, normally read from the environment.
-#[derive(Clone, Debug)]
-pub struct DemoConfig {
-    /// The secret key, with older keys still accepted (`SECRET_KEY_FALLBACKS`).
-    pub key: KeyRing,
-    /// `SESSION_LIFETIME`: logins make the session permanent with this lifetime.
-    pub session_lifetime: Option<Duration>,
-    /// `REMEMBER_DURATION`.
-    pub remember_duration: Duration,
-    /// `SECURE_COOKIES=1`.
-    pub secure_cookies: bool,
-    /// `CLOCK_SKEW`: how far a cookie's timestamps may lie in the future (default 60 s).
-    pub clock_skew: Duration,
-    /// `SESSION_STORE` (`cookie`, the default, `memory` or `redis` with `REDIS_URL`).
-    pub store: StoreChoice,
-    /// `DATABASE_URL`: the users' SQLite database (default `sqlite://demo.db`).
-    pub database_url: String,
-    /// The Redis key prefix (`sesame:`; tests give each run its own).
-    pub redis_prefix: Option<String>,
-}
-
-/// Where sessions live.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StoreChoice {
-    /// In the signed cookie (stateless).
-    Cookie,
-    /// In this process's memory: logout revokes the cookie.
-    Memory,
-    /// In Redis at this URL (build with `--features redis`).
-    Redis(String),
-}
-
-impl DemoConfig {
-    /// Defaults with `key`.
-    pub fn new(key: impl Into<KeyRing>) -> DemoConfig {
-        DemoConfig {
-            key: key.into(),
-            session_lifetime: None,
-            remember_duration: Duration::from_secs(365 * 24 * 3600),
-            secure_cookies: false,
-            clock_skew: Duration::from_secs(60),
-            store: StoreChoice::Cookie,
-            database_url: "sqlite://demo.db".to_owned(),
-            redis_prefix: None,
-        }
-    }
-
-    /// Reads `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_LIFETIME`, `REMEMBER_DURATION`,
-    /// `SECURE_COOKIES`, `CLOCK_SKEW`, `SESSION_STORE`, `REDIS_URL` and `DATABASE_URL`.
-    pub fn from_env() -> Result<DemoConfig, String> {
-        // The current key and, during a rotation, the old ones: cookies they signed are
-        // accepted and re-issued under SECRET_KEY.
-        let key = KeyRing::from_env_or_development("SECRET_KEY", "SECRET_KEY_FALLBACKS")
-            .map_err(|e| e.to_string())?;
-        let secs = |var: &str| -> Result<Option<Duration>, String> {
-            match std::env::var(var) {
-                Ok(v) => match v.trim().parse::<u64>() {
-                    Ok(n) if n > 0 => Ok(Some(Duration::from_secs(n))),
-                    _ => Err(format!("{var}={v:?} is not a positive number of seconds")),
-                },
-                Err(_) => Ok(None),
-            }
-        };
-        let mut config = DemoConfig::new(key);
-        config.session_lifetime = secs("SESSION_LIFETIME")?;
-        if let Ok(url) = std::env::var("DATABASE_URL") {
-            config.database_url = url;
-        }
-        if let Some(d) = secs("REMEMBER_DURATION")? {
-            config.remember_duration = d;
-        }
-        config.secure_cookies = std::env::var("SECURE_COOKIES").is_ok_and(|v| v == "1");
-        if let Ok(v) = std::env::var("CLOCK_SKEW") {
-            // Zero is allowed: no tolerance at all.
-            let secs = v
-                .trim()
-                .parse::<u64>()
-                .map_err(|_| format!("CLOCK_SKEW={v:?} is not a number of seconds"))?;
-            config.clock_skew = Duration::from_secs(secs);
-        }
-        config.store = match std::env::var("SESSION_STORE").as_deref() {
-            Err(_) | Ok("cookie") => StoreChoice::Cookie,
-            Ok("memory") => StoreChoice::Memory,
-            Ok("redis") => StoreChoice::Redis(
-                std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
-            ),
-            Ok(other) => {
-                return Err(format!(
-                    "SESSION_STORE={other:?}: use `cookie`, `memory` or `redis`"
-                ));
-            }
-        };
-        Ok(config)
-    }
-}
-
-/// Failed logins allowed per (email, client address) before 429.
-const FAILURES_ALLOWED: u32 = 10;
-/// The window those failures are counted in.
-const FAILURE_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// How long a pair's cells take to come back in full.
-const FULL_REFILL: Duration = Duration::from_secs(15 * 60 * FAILURES_ALLOWED as u64);
-/// At most this many (email, address) pairs are tracked, so a flood of made-up emails
-/// cannot grow memory without bound (each entry is well under 1 KiB).
-const MAX_TRACKED_PAIRS: usize = 50_000;
-/// Emails are cut to this many bytes in throttle keys and logs.
-const MAX_EMAIL_LEN: usize = 254;
-
-/// `s` cut to at most `max` bytes, at a character boundary.
-fn truncated(s: &str, max: usize) -> &str {
-    let mut end = s.len().min(max);
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
-}
-
-/// Failed-login throttling per (lower-cased email, client IP), with `governor`'s GCRA:
-/// a burst of [`FAILURES_ALLOWED`] failures, then one attempt back per [`FAILURE_WINDOW`]
-/// (so after 10 quick failures the pair gets 429 until the window has passed, as
-/// demo-spec.md says, and then one attempt per window while it keeps failing).
-///
-/// Every attempt takes a cell *before* its password is hashed, so parallel attempts
-/// cannot all slip past the check; an attempt whose password turns out right (or that
-/// never got hashed) gives its cell back, so only failures count. Governor has no way to
-/// give a cell back (nor to test a key without taking one), so the limiter runs over our
-/// own [`StateStore`](governor::state::StateStore), which can undo one cell and which
-/// caps the tracked pairs at [`MAX_TRACKED_PAIRS`].
-#[derive(Clone)]
-pub struct LoginThrottle {
-    limiter: Arc<
-        governor::RateLimiter<
-            Pair,
-            FailureStore,
-            governor::clock::MonotonicClock,
-            governor::middleware::NoOpMiddleware<std::time::Instant>,
-        >,
-    >,
-    store: FailureStore,
-}
-
-impl std::fmt::Debug for LoginThrottle {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoginThrottle").finish_non_exhaustive()
-    }
-}
-
-/// One throttled (email, address) pair.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct Pair {
-    email: String,
-    ip: std::net::IpAddr,
-}
-
-impl Pair {
-    fn new(email: &str, ip: std::net::IpAddr) -> Pair {
-        Pair {
-            email: truncated(email, MAX_EMAIL_LEN).to_lowercase(),
-            ip,
-        }
-    }
-}
-
-/// Governor's state per pair (its theoretical arrival time), with when it was last written.
-type PairStates = HashMap<Pair, (governor::nanos::Nanos, std::time::Instant)>;
-
-/// The throttle's state store: shared by the limiter and [`LoginThrottle::refund`].
-#[derive(Clone, Default)]
-struct FailureStore(Arc<std::sync::Mutex<PairStates>>);
-
-impl FailureStore {
-    fn lock(&self) -> std::sync::MutexGuard<'_, PairStates> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl governor::state::StateStore for FailureStore {
-    type Key = Pair;
-
-    fn measure_and_replace<T, F, E>(&self, key: &Pair, f: F) -> Result<T, E>
-    where
-        F: Fn(Option<governor::nanos::Nanos>) -> Result<(T, governor::nanos::Nanos), E>,
-    {
-        let mut pairs = self.lock();
-        let (verdict, state) = f(pairs.get(key).map(|(state, _)| *state))?;
-        let now = std::time::Instant::now();
-        if pairs.len() >= MAX_TRACKED_PAIRS && !pairs.contains_key(key) {
-            // A pair untouched until all its cells are back is as good as new: forget those; if that
-            // frees nothing, forget the tenth written longest ago (in one pass, so a flood
-            // costs one scan per MAX_TRACKED_PAIRS / 10 new pairs, not one per pair).
-            pairs.retain(|_, (_, at)| now.duration_since(*at) < FULL_REFILL);
-            if pairs.len() >= MAX_TRACKED_PAIRS {
-                let mut written: Vec<std::time::Instant> =
-                    pairs.values().map(|(_, at)| *at).collect();
-                // `written` holds at least MAX_TRACKED_PAIRS (> 0) entries: `cut` is in range.
-                let cut = written.len() / 10;
-                let (_, newest_dropped, _) = written.select_nth_unstable(cut);
-                let newest_dropped = *newest_dropped;
-                pairs.retain(|_, (_, at)| *at > newest_dropped);
-            }
-        }
-        pairs.insert(key.clone(), (state, now));
-        Ok(verdict)
-    }
-}
-
-/// An attempt that holds one of its pair's cells until it is known to have failed.
-#[must_use]
-struct Attempt {
-    pair: Pair,
-}
-
-impl LoginThrottle {
-    fn new() -> LoginThrottle {
-        let quota = governor::Quota::with_period(FAILURE_WINDOW)
-            .and_then(|q| Some(q.allow_burst(std::num::NonZeroU32::new(FAILURES_ALLOWED)?)))
-            .unwrap_or_else(|| governor::Quota::per_minute(std::num::NonZeroU32::MIN));
-        let store = FailureStore::default();
-        LoginThrottle {
-            limiter: Arc::new(governor::RateLimiter::new(
-                quota,
-                store.clone(),
-                governor::clock::MonotonicClock,
-            )),
-            store,
-        }
-    }
-
-    /// Takes a cell for one attempt of this pair; `Err(wait)` when they are used up: try
-    /// again after `wait`.
-    fn attempt(&self, email: &str, ip: std::net::IpAddr) -> Result<Attempt, Duration> {
-        use governor::clock::Clock as _;
-        let pair = Pair::new(email, ip);
-        let now = governor::clock::MonotonicClock.now();
-        match self.limiter.check_key(&pair) {
-            Ok(()) => Ok(Attempt { pair }),
-            Err(not_until) => Err(not_until.wait_time_from(now)),
-        }
-    }
-
-    /// The attempt did not fail (right password, or never checked): its cell goes back.
-    fn refund(&self, attempt: Attempt) {
-        let period = FAILURE_WINDOW.as_nanos();
-        let period = u64::try_from(period).unwrap_or(u64::MAX);
-        if let Some((tat, _)) = self.store.lock().get_mut(&attempt.pair) {
-            // GCRA took a cell by moving the arrival time one period on: move it back.
-            *tat = governor::nanos::Nanos::new(tat.as_u64().saturating_sub(period));
-        }
-    }
-}
-
-/// 429 with `Retry-After` in whole seconds (at least 1).
-fn too_many_attempts(wait: Duration) -> Response {
-    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-    (
-        StatusCode::TOO_MANY_REQUESTS,
-        [(axum::http::header::RETRY_AFTER, secs.max(1).to_string())],
-        "Too many failed logins, try again later",
-    )
-        .into_response()
-}
-
-/// The client's IP address, from the connection (`ConnectInfo`); `None` when the router
-/// runs without one (in-process tests), which the throttle treats as one fixed address.
-#[derive(Clone, Copy, Debug)]
-pub struct ClientAddr(Option<std::net::SocketAddr>);
-
-impl ClientAddr {
-    fn ip(self) -> std::net::IpAddr {
-        self.0
-            .map_or(std::net::IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED), |a| {
-                a.ip()
-            })
-    }
-}
-
-impl std::fmt::Display for ClientAddr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.0 {
-            Some(addr) => write!(f, "{}", addr.ip()),
-            None => f.write_str("unknown"),
-        }
-    }
-}
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> Result<ClientAddr, Self::Rejection> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|c| c.0),
-        ))
-    }
-}
 
 /// The router's state.
 #[derive(Clone, Debug)]
@@ -497,48 +212,6 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
         .route("/healthz", get(healthz).with_state(health)))
 }
 
-fn escape(s: &str) -> String {
-    html_escape::encode_double_quoted_attribute(s).into_owned()
-}
-
-fn flashes_html(flashes: &[Flash]) -> String {
-    flashes
-        .iter()
-        .map(|f| {
-            format!(
-                "<p class=\"flash {}\">{}</p>\n",
-                escape(&f.category),
-                html_escape::encode_text(&f.message)
-            )
-        })
-        .collect()
-}
-
-fn next_input(next: Option<&str>) -> String {
-    next.map(|n| {
-        format!(
-            "<input type=\"hidden\" name=\"next\" value=\"{}\">\n",
-            escape(n)
-        )
-    })
-    .unwrap_or_default()
-}
-
-fn login_form(flashes: &[Flash], next: Option<&str>, error: Option<&str>) -> String {
-    format!(
-        "<!doctype html>\n<title>Log in</title>\n{}{}<form method=\"post\" action=\"/login\">\n\
-         <input type=\"email\" name=\"email\" placeholder=\"email\">\n\
-         <input type=\"password\" name=\"pw\" placeholder=\"password\">\n\
-         <label><input type=\"checkbox\" name=\"remember\" value=\"on\"> Remember me</label>\n\
-         {}<input type=\"submit\" value=\"Log in\">\n</form>\n",
-        flashes_html(flashes),
-        error
-            .map(|e| format!("<p class=\"error\">{e}</p>\n"))
-            .unwrap_or_default(),
-        next_input(next),
-    )
-}
-
 /// Query strings and forms as pairs: a repeated field takes its first value, as in Flask.
 type Pairs = Vec<(String, String)>;
 
@@ -631,20 +304,6 @@ async fn protected(user: CurrentUser<DemoUser>) -> String {
 #[login_required(fresh)]
 async fn settings(user: CurrentUser<DemoUser>) -> String {
     format!("Settings for {}", user.email)
-}
-
-fn reauth_form(flashes: &[Flash], next: Option<&str>, error: Option<&str>) -> String {
-    format!(
-        "<!doctype html>\n<title>Confirm your password</title>\n{}{}\
-         <form method=\"post\" action=\"/reauth\">\n\
-         <input type=\"password\" name=\"pw\" placeholder=\"password\">\n\
-         {}<input type=\"submit\" value=\"Confirm\">\n</form>\n",
-        flashes_html(flashes),
-        error
-            .map(|e| format!("<p class=\"error\">{e}</p>\n"))
-            .unwrap_or_default(),
-        next_input(next),
-    )
 }
 
 #[login_required(DemoUser)]
@@ -751,32 +410,6 @@ async fn logout(
     "Logged out"
 }
 
-/// What `demo --help` prints: the settings, read from the environment.
-const HELP: &str = "\
-axum-sesame demo: Flask-Login's demo app on axum (see examples/demo.rs).
-
-Usage: demo [--help]
-
-Settings (environment variables):
-  PORT                  port on 127.0.0.1 (default 3000; 0 picks a free one)
-  SECRET_KEY            the signing key, at least 32 bytes (unset: a public development key)
-  SECRET_KEY_FALLBACKS  older keys, comma-separated, still accepted and re-issued under
-                        SECRET_KEY (a key rotation by rolling restart)
-  SESSION_LIFETIME      seconds: every login makes the session permanent with this lifetime
-  REMEMBER_DURATION     seconds a remember-me cookie lasts (default 365 days)
-  SECURE_COOKIES=1      adds Secure to the cookies (behind HTTPS)
-  CLOCK_SKEW            seconds a cookie's timestamps may lie in the future (default 60;
-                        refusals are logged at WARN); keep the fleet's clocks in sync
-  SESSION_STORE         cookie (default), memory, or redis (with REDIS_URL; --features redis)
-  REDIS_URL             redis://host:port[/db] (default redis://127.0.0.1:6379)
-  DATABASE_URL          the users' SQLite database (default sqlite://demo.db; created and seeded)
-  RUST_LOG              log filter (default info); logs go to stderr
-  LOG_FORMAT            text (default; no colour codes off a terminal) or json (one
-                        object per line)
-
-Routes for operators: GET /healthz answers 200 when the session store does (503 if not).
-";
-
 #[tokio::main]
 async fn main() -> ExitCode {
     if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
@@ -842,54 +475,4 @@ async fn main() -> ExitCode {
     }
     serve(listener, router).await;
     ExitCode::SUCCESS
-}
-
-/// A client must send a request's headers within this time or be disconnected.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a shutdown waits for the requests in flight.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
-
-/// Serves HTTP/1.1 until SIGTERM or Ctrl-C, then stops accepting and lets the requests in
-/// flight finish. Each request carries its peer address as `ConnectInfo<SocketAddr>`.
-async fn serve(listener: tokio::net::TcpListener, router: Router) {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown::shutdown_signal());
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a little, as axum does.
-                    tracing::warn!("accept failed: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
-        let router = router.clone();
-        let service = hyper::service::service_fn(move |mut req: axum::http::Request<_>| {
-            req.extensions_mut()
-                .insert(axum::extract::ConnectInfo(peer));
-            tower_service::Service::call(&mut router.clone(), req.map(axum::body::Body::new))
-        });
-        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(e) = conn.await {
-                tracing::debug!("connection from {peer} ended: {e}");
-            }
-        });
-    }
-    drop(listener);
-    tracing::info!("shutting down: finishing the requests in flight");
-    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("shutdown: connections still open after {SHUTDOWN_GRACE:?}, closing");
-    }
 }

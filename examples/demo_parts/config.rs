@@ -1,0 +1,127 @@
+//! The demo's settings, read from the environment, and what `demo --help` prints.
+
+use std::time::Duration;
+
+use axum_sesame::KeyRing;
+
+/// The demo's settings, normally read from the environment.
+#[derive(Clone, Debug)]
+pub struct DemoConfig {
+    /// The secret key, with older keys still accepted (`SECRET_KEY_FALLBACKS`).
+    pub key: KeyRing,
+    /// `SESSION_LIFETIME`: logins make the session permanent with this lifetime.
+    pub session_lifetime: Option<Duration>,
+    /// `REMEMBER_DURATION`.
+    pub remember_duration: Duration,
+    /// `SECURE_COOKIES=1`.
+    pub secure_cookies: bool,
+    /// `CLOCK_SKEW`: how far a cookie's timestamps may lie in the future (default 60 s).
+    pub clock_skew: Duration,
+    /// `SESSION_STORE` (`cookie`, the default, `memory` or `redis` with `REDIS_URL`).
+    pub store: StoreChoice,
+    /// `DATABASE_URL`: the users' SQLite database (default `sqlite://demo.db`).
+    pub database_url: String,
+    /// The Redis key prefix (`sesame:`; tests give each run its own).
+    pub redis_prefix: Option<String>,
+}
+
+/// Where sessions live.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// In the signed cookie (stateless).
+    Cookie,
+    /// In this process's memory: logout revokes the cookie.
+    Memory,
+    /// In Redis at this URL (build with `--features redis`).
+    Redis(String),
+}
+
+impl DemoConfig {
+    /// Defaults with `key`.
+    pub fn new(key: impl Into<KeyRing>) -> DemoConfig {
+        DemoConfig {
+            key: key.into(),
+            session_lifetime: None,
+            remember_duration: Duration::from_secs(365 * 24 * 3600),
+            secure_cookies: false,
+            clock_skew: Duration::from_secs(60),
+            store: StoreChoice::Cookie,
+            database_url: "sqlite://demo.db".to_owned(),
+            redis_prefix: None,
+        }
+    }
+
+    /// Reads `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_LIFETIME`, `REMEMBER_DURATION`,
+    /// `SECURE_COOKIES`, `CLOCK_SKEW`, `SESSION_STORE`, `REDIS_URL` and `DATABASE_URL`.
+    pub fn from_env() -> Result<DemoConfig, String> {
+        // The current key and, during a rotation, the old ones: cookies they signed are
+        // accepted and re-issued under SECRET_KEY.
+        let key = KeyRing::from_env_or_development("SECRET_KEY", "SECRET_KEY_FALLBACKS")
+            .map_err(|e| e.to_string())?;
+        let secs = |var: &str| -> Result<Option<Duration>, String> {
+            match std::env::var(var) {
+                Ok(v) => match v.trim().parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(Some(Duration::from_secs(n))),
+                    _ => Err(format!("{var}={v:?} is not a positive number of seconds")),
+                },
+                Err(_) => Ok(None),
+            }
+        };
+        let mut config = DemoConfig::new(key);
+        config.session_lifetime = secs("SESSION_LIFETIME")?;
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            config.database_url = url;
+        }
+        if let Some(d) = secs("REMEMBER_DURATION")? {
+            config.remember_duration = d;
+        }
+        config.secure_cookies = std::env::var("SECURE_COOKIES").is_ok_and(|v| v == "1");
+        if let Ok(v) = std::env::var("CLOCK_SKEW") {
+            // Zero is allowed: no tolerance at all.
+            let secs = v
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("CLOCK_SKEW={v:?} is not a number of seconds"))?;
+            config.clock_skew = Duration::from_secs(secs);
+        }
+        config.store = match std::env::var("SESSION_STORE").as_deref() {
+            Err(_) | Ok("cookie") => StoreChoice::Cookie,
+            Ok("memory") => StoreChoice::Memory,
+            Ok("redis") => StoreChoice::Redis(
+                std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
+            ),
+            Ok(other) => {
+                return Err(format!(
+                    "SESSION_STORE={other:?}: use `cookie`, `memory` or `redis`"
+                ));
+            }
+        };
+        Ok(config)
+    }
+}
+
+/// What `demo --help` prints: the settings, read from the environment.
+pub(crate) const HELP: &str = "\
+axum-sesame demo: Flask-Login's demo app on axum (see examples/demo.rs).
+
+Usage: demo [--help]
+
+Settings (environment variables):
+  PORT                  port on 127.0.0.1 (default 3000; 0 picks a free one)
+  SECRET_KEY            the signing key, at least 32 bytes (unset: a public development key)
+  SECRET_KEY_FALLBACKS  older keys, comma-separated, still accepted and re-issued under
+                        SECRET_KEY (a key rotation by rolling restart)
+  SESSION_LIFETIME      seconds: every login makes the session permanent with this lifetime
+  REMEMBER_DURATION     seconds a remember-me cookie lasts (default 365 days)
+  SECURE_COOKIES=1      adds Secure to the cookies (behind HTTPS)
+  CLOCK_SKEW            seconds a cookie's timestamps may lie in the future (default 60;
+                        refusals are logged at WARN); keep the fleet's clocks in sync
+  SESSION_STORE         cookie (default), memory, or redis (with REDIS_URL; --features redis)
+  REDIS_URL             redis://host:port[/db] (default redis://127.0.0.1:6379)
+  DATABASE_URL          the users' SQLite database (default sqlite://demo.db; created and seeded)
+  RUST_LOG              log filter (default info); logs go to stderr
+  LOG_FORMAT            text (default; no colour codes off a terminal) or json (one
+                        object per line)
+
+Routes for operators: GET /healthz answers 200 when the session store does (503 if not).
+";
