@@ -1,21 +1,23 @@
 //! Per-thread memos of pure cookie work, so that a request repeating what this thread did
-//! a moment ago costs a comparison instead of a MAC, base64 and JSON.
+//! a moment ago costs a fingerprint and a comparison instead of a MAC, base64 and JSON.
 //!
-//! Both memos hold only results of deterministic functions of their inputs (the keys, the
-//! cookie settings and the bytes), and every input is compared before a result is reused:
+//! Every memo holds results of deterministic functions of its inputs (the keys, the cookie
+//! settings and the bytes) and recognises inputs by a keyed 128-bit fingerprint
+//! ([`fingerprint`](crate::session::fingerprint)), never by the bytes: no memo keeps a
+//! cookie value, a session id, a login's `Set-Cookie` line or password-hash material.
+//! Each table is bounded (256 opened cookies, 64 auth hashes, 64 client identities, one
+//! sealed line per thread).
 //!
-//! - **opened cookies**: a direct-mapped table from the exact cookie value received
-//!   to the payload it verified and decoded to. Time checks are not memoized: they run on
-//!   every request against the current clock. Values are compared in constant time over
-//!   their whole length, so the table is no oracle for guessing another user's cookie.
-//! - **the last sealed cookie**: the JSON a thread signed last and the `Set-Cookie` line it
-//!   made. Anonymous redirects all flash the same message within the same second and
-//!   carry no session id, so they share one line. Encrypted mode never reuses a line (each
-//!   seal draws a new nonce).
-//!
+//! - **opened cookies**: a direct-mapped table from a cookie's fingerprint to the payload
+//!   it verified and decoded to. Time checks are not memoized: they run on every request
+//!   against the current clock.
+//! - **the last sealed anonymous cookie**: anonymous redirects all flash the same message
+//!   within the same second and carry no session id, so they share one line. A session
+//!   with an id or a login is never memoized, nor anything in encrypted mode (each seal
+//!   draws a new nonce).
 //! - **auth hashes and client identities**: the last digests computed for a user id and
-//!   `session_auth_hash` (compared in constant time), and for a `User-Agent` and peer
-//!   address, so that a returning client costs no HMAC or SHA-256 for them.
+//!   `session_auth_hash` material, and for a `User-Agent` and peer address, so that a
+//!   returning client costs no HMAC or SHA-256 for them.
 //!
 //! No locks: each worker thread has its own memos. Keys are recognised by identity
 //! ([`KeyIdentity`]), which does not keep their material alive.
@@ -26,6 +28,7 @@ use crate::codec::{Codec, EncodeError};
 use crate::key::{Key, KeyIdentity, Purpose};
 use crate::session::cookie_header::set_cookie_header;
 use crate::session::cookie_settings::CookieSettings;
+use crate::session::fingerprint::{Fingerprint, fingerprint};
 use crate::session::lifetimes::Lifetimes;
 use crate::session::payload::{Digest16, Payload, Refused};
 use crate::session::settings::SessionSettings;
@@ -35,11 +38,6 @@ use http::HeaderValue;
 /// each, usually a few hundred bytes). A genuine cookie lands in a slot chosen by its
 /// tag; a collision only evicts.
 const OPENED_SLOTS: usize = 256;
-
-/// Equality of two byte strings in time that depends only on their lengths.
-pub(crate) fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && constant_time_eq::constant_time_eq(a, b)
-}
 
 /// Everything besides the bytes that a value's verification depends on.
 struct Signer {
@@ -64,8 +62,8 @@ impl Signer {
 
 struct Opened {
     signer: Signer,
-    name: String,
-    value: Vec<u8>,
+    /// Of the cookie's name and value: the value itself (a credential) is not kept.
+    fp: Fingerprint,
     payload: Payload,
     rotated: bool,
 }
@@ -132,8 +130,9 @@ fn memoized<E, R>(
 
 struct Hashed {
     key: KeyIdentity,
-    uid: String,
-    material: Vec<u8>,
+    /// Of the user id and the `session_auth_hash` material (password-hash material is
+    /// never kept).
+    fp: Fingerprint,
     digest: Digest16,
 }
 
@@ -145,18 +144,18 @@ pub(crate) fn auth_hash(
     material: &[u8],
     compute: impl FnOnce() -> Digest16,
 ) -> Digest16 {
+    let Some(fp) = fingerprint(&[uid.as_bytes(), material]) else {
+        return compute();
+    };
     memoized(
         &HASHED,
         slot_in(uid.as_bytes(), DIGEST_SLOTS),
-        |e: &Hashed| {
-            (key.is(&e.key) && e.uid == uid && ct_eq(&e.material, material)).then_some(e.digest)
-        },
+        |e: &Hashed| (key.is(&e.key) && e.fp == fp).then_some(e.digest),
         || {
             let digest = compute();
             let entry = Hashed {
                 key: key.identity(),
-                uid: uid.to_owned(),
-                material: material.to_vec(),
+                fp,
                 digest,
             };
             (entry, digest)
@@ -165,8 +164,8 @@ pub(crate) fn auth_hash(
 }
 
 struct Identified {
-    user_agent: Vec<u8>,
-    peer: Option<std::net::IpAddr>,
+    /// Of the `User-Agent` and the peer address.
+    fp: Fingerprint,
     digest: Digest16,
 }
 
@@ -177,20 +176,23 @@ pub(crate) fn client_identity(
     peer: Option<std::net::IpAddr>,
     compute: impl FnOnce() -> Digest16,
 ) -> Digest16 {
+    let peer_bytes = match peer {
+        Some(std::net::IpAddr::V4(ip)) => ip.octets().to_vec(),
+        Some(std::net::IpAddr::V6(ip)) => ip.octets().to_vec(),
+        None => Vec::new(),
+    };
+    let Some(fp) = fingerprint(&[user_agent, &peer_bytes]) else {
+        return compute();
+    };
     // User agents differ mostly in their versions, near the end.
     let tail = &user_agent[user_agent.len().saturating_sub(16)..];
     memoized(
         &IDENTIFIED,
         slot_in(tail, DIGEST_SLOTS) ^ (user_agent.len() % DIGEST_SLOTS),
-        |e: &Identified| (e.peer == peer && e.user_agent == user_agent).then_some(e.digest),
+        |e: &Identified| (e.fp == fp).then_some(e.digest),
         || {
             let digest = compute();
-            let entry = Identified {
-                user_agent: user_agent.to_vec(),
-                peer,
-                digest,
-            };
-            (entry, digest)
+            (Identified { fp, digest }, digest)
         },
     )
 }
@@ -209,9 +211,12 @@ pub(crate) fn open(
     now: u64,
     lifetimes: &Lifetimes,
 ) -> Result<(Payload, bool), Refused> {
+    let Some(fp) = fingerprint(&[name.as_bytes(), value]) else {
+        return Payload::open(codec, name, value, now, lifetimes);
+    };
     let slot = slot_of(value);
     let hit = lookup(&OPENED, slot, |entry| {
-        let same = entry.name == name && ct_eq(&entry.value, value) && entry.signer.matches(codec);
+        let same = entry.fp == fp && entry.signer.matches(codec);
         same.then(|| (entry.payload.clone(), entry.rotated))
     });
     if let Some((payload, rotated)) = hit {
@@ -221,17 +226,15 @@ pub(crate) fn open(
     let (payload, rotated) = Payload::open(codec, name, value, now, lifetimes)?;
     update(&OPENED, OPENED_SLOTS, slot, |entry| match entry {
         // The same layer's previous entry: reuse its buffers and signer.
-        Some(entry) if entry.name == name && entry.signer.matches(codec) => {
-            entry.value.clear();
-            entry.value.extend_from_slice(value);
+        Some(entry) if entry.signer.matches(codec) => {
+            entry.fp = fp;
             entry.payload.clone_from(&payload);
             entry.rotated = rotated;
         }
         _ => {
             *entry = Some(Opened {
                 signer: Signer::of(codec),
-                name: name.to_owned(),
-                value: value.to_vec(),
+                fp,
                 payload: payload.clone(),
                 rotated,
             });
@@ -245,7 +248,9 @@ struct Sealed {
     key: KeyIdentity,
     cookie: CookieSettings,
     max_age: Option<u64>,
-    json: Vec<u8>,
+    /// Of the JSON sealed.
+    fp: Fingerprint,
+    /// Only ever an anonymous session's line (no id, no login): no credential.
     line: HeaderValue,
 }
 
@@ -263,18 +268,21 @@ pub(crate) fn seal(
             .and_then(|value| s.cookie.set_cookie(value, max_age))
             .and_then(set_cookie_header)
     };
-    if s.codec.is_encrypted() {
+    // Encrypted lines are never reused (each seal draws a new nonce), and a session with
+    // an id or a login is a credential, which no memo keeps.
+    let anonymous = payload.sid.is_none() && payload.uid.is_none();
+    if s.codec.is_encrypted() || !anonymous {
         return seal(&json);
     }
+    let Some(fp) = fingerprint(&[&json]) else {
+        return seal(&json);
+    };
     let key = s.codec.keys().current();
     let hit = SEALED
         .try_with(|memo| {
             let memo = memo.try_borrow().ok()?;
             let m = memo.as_ref()?;
-            let same = key.is(&m.key)
-                && m.max_age == max_age
-                && m.cookie == s.cookie
-                && ct_eq(&m.json, &json);
+            let same = key.is(&m.key) && m.max_age == max_age && m.cookie == s.cookie && m.fp == fp;
             same.then(|| m.line.clone())
         })
         .ok()
@@ -289,7 +297,7 @@ pub(crate) fn seal(
                 key: key.identity(),
                 cookie: s.cookie.clone(),
                 max_age,
-                json,
+                fp,
                 line: line.clone(),
             });
         }
@@ -416,13 +424,5 @@ mod tests {
         let (p, _) = Payload::open(&a.codec, "session", value.as_bytes(), NOW, &lifetimes())
             .expect("the reused line is a valid cookie");
         assert_eq!(p.uid.as_deref(), Some("alice"));
-    }
-
-    #[test]
-    fn ct_eq_compares_whole_strings() {
-        assert!(ct_eq(b"", b""));
-        assert!(ct_eq(b"abc", b"abc"));
-        assert!(!ct_eq(b"abc", b"abd"));
-        assert!(!ct_eq(b"abc", b"abcd"));
     }
 }

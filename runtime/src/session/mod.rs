@@ -24,6 +24,7 @@ pub(crate) mod cookie_header;
 pub(crate) mod cookie_settings;
 pub(crate) mod extras;
 pub(crate) mod failure;
+pub(crate) mod fingerprint;
 pub(crate) mod finish;
 #[cfg(feature = "flask")]
 pub(crate) mod flask_mode;
