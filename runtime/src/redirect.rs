@@ -102,6 +102,17 @@ pub(crate) fn see_other(location: impl Into<String>) -> Response {
 mod tests {
     use super::*;
 
+    include!("next_corpus.rs");
+
+    #[test]
+    fn the_shared_corpus_holds() {
+        for (target, safe) in NEXT_CORPUS {
+            assert_eq!(is_safe_next(target), *safe, "{target:?}");
+        }
+        assert!(is_safe_next(&format!("/{}", "a".repeat(MAX_NEXT_LEN - 1))));
+        assert!(!is_safe_next(&format!("/{}", "a".repeat(MAX_NEXT_LEN))));
+    }
+
     #[test]
     fn accepts_local_paths() {
         for ok in [

@@ -37,7 +37,10 @@ fn string(option: &str, example: &str, lit: Lit, errors: &mut Errors) -> Option<
     }
 }
 
-/// A local path no browser can resolve to another origin (the runtime's `next` rule).
+/// A local path no browser can resolve to another origin: the runtime's `next` rule
+/// (`axum_sesame::redirect::is_safe_next`, R28). A proc-macro crate cannot depend on the
+/// runtime that re-exports it, so the rule is written twice; both copies are tested on one
+/// corpus, `runtime/src/next_corpus.rs`.
 fn is_local_path(p: &str) -> bool {
     let b = p.as_bytes();
     !b.is_empty()
@@ -166,5 +169,21 @@ fn user_of(ty: &Type) -> Option<Type> {
         "CurrentUser" | "Auth" => Some(first.clone()),
         "Option" => user_of(first),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_local_path;
+
+    include!("../../../runtime/src/next_corpus.rs");
+
+    #[test]
+    fn the_runtime_s_next_rule_holds() {
+        for (target, safe) in NEXT_CORPUS {
+            assert_eq!(is_local_path(target), *safe, "{target:?}");
+        }
+        assert!(is_local_path(&format!("/{}", "a".repeat(2047))));
+        assert!(!is_local_path(&format!("/{}", "a".repeat(2048))));
     }
 }
