@@ -14,7 +14,9 @@
 //! ```
 #![cfg(all(feature = "flask", feature = "redis"))]
 
-use std::collections::BTreeMap;
+#[path = "../../tests/common/http.rs"]
+mod http;
+
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -24,7 +26,7 @@ use axum::extract::Path;
 use axum::routing::{get, post};
 use axum_sesame::flask::{FlaskSessionRedis, FlaskSigner};
 use axum_sesame::{Auth, AuthUser, CurrentUser, LoginManager, Session, SessionConfig, user_loader};
-use reqwest::header::{COOKIE, SET_COOKIE, USER_AGENT};
+use http::{Jar, Reply, form};
 use serde_json::Value;
 
 const KEY: &str = "flask-session interop key";
@@ -183,72 +185,15 @@ impl Drop for Flask {
 
 // ---------------------------------------------------------------- HTTP and Redis by hand
 
-/// One browser's cookies for both servers (same host, so the same jar).
-#[derive(Default)]
-struct Jar(BTreeMap<String, String>);
-
-impl Jar {
-    fn header(&self) -> String {
-        self.0
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn session(&self) -> Option<&str> {
-        self.0.get("session").map(String::as_str)
-    }
+/// The jar's session cookie.
+fn session_of(jar: &Jar) -> Option<&str> {
+    jar.get("session")
 }
 
-struct Reply {
-    status: u16,
-    body: String,
-    set_cookies: Vec<String>,
-}
-
-async fn send(method: &str, url: &str, jar: &mut Jar, body: &[(&str, &str)]) -> Reply {
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client");
-    let req = match method {
-        "GET" => client.get(url),
-        _ => client
-            .post(url)
-            .header("content-type", "application/x-www-form-urlencoded"),
-    };
-    let form: String = body
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.replace('@', "%40")))
-        .collect::<Vec<_>>()
-        .join("&");
-    let res = req
-        .header(USER_AGENT, UA)
-        .header(COOKIE, jar.header())
-        .body(form)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
-    let mut set_cookies = Vec::new();
-    for v in res.headers().get_all(SET_COOKIE) {
-        let v = v.to_str().expect("ASCII Set-Cookie").to_owned();
-        let pair = v.split(';').next().unwrap_or_default();
-        let (name, value) = pair.split_once('=').expect("name=value");
-        let lower = v.to_ascii_lowercase();
-        if value.is_empty() || lower.contains("max-age=0") || v.contains("01 Jan 1970") {
-            jar.0.remove(name);
-        } else {
-            jar.0.insert(name.to_owned(), value.to_owned());
-        }
-        set_cookies.push(v);
-    }
-    let status = res.status().as_u16();
-    Reply {
-        status,
-        body: res.text().await.expect("body"),
-        set_cookies,
-    }
+/// `send` with this suite's User-Agent and an optional form.
+async fn send(method: &str, url: &str, jar: &mut Jar, fields: &[(&str, &str)]) -> Reply {
+    let body = (method != "GET").then(|| form(fields));
+    http::send(method, url, jar, UA, body).await
 }
 
 async fn redis() -> redis::aio::MultiplexedConnection {
@@ -305,7 +250,7 @@ async fn logins_data_and_flashes_cross_both_ways() {
     )
     .await;
     assert_eq!(r.body, "ok");
-    let flask_sid = jar.session().expect("Flask-Session's cookie").to_owned();
+    let flask_sid = session_of(&jar).expect("Flask-Session's cookie").to_owned();
     assert_eq!(keys(prefix).await, vec![format!("{prefix}{flask_sid}")]);
     send(
         "POST",
@@ -331,7 +276,7 @@ async fn logins_data_and_flashes_cross_both_ways() {
     let r = send("POST", &format!("{rust}/session/note/pear"), &mut jar, &[]).await;
     assert_eq!(r.status, 200);
     assert_eq!(
-        jar.session(),
+        session_of(&jar),
         Some(flask_sid.as_str()),
         "same session, same id"
     );
@@ -377,7 +322,7 @@ async fn logins_data_and_flashes_cross_both_ways() {
     // An axum logout drops Flask-Login's keys only and moves the session to a new id;
     // the old record is gone, the cart lives on under the new one.
     send("POST", &format!("{rust}/logout"), &mut jar, &[]).await;
-    let after_logout = jar.session().expect("a new session cookie").to_owned();
+    let after_logout = session_of(&jar).expect("a new session cookie").to_owned();
     assert_ne!(after_logout, flask_sid);
     assert_eq!(keys(prefix).await, vec![format!("{prefix}{after_logout}")]);
     assert_eq!(
@@ -398,7 +343,7 @@ async fn logins_data_and_flashes_cross_both_ways() {
     // An axum login (a new id, R15); Flask sees it.
     let r = send("POST", &format!("{rust}/login/bar@bar.tld"), &mut jar, &[]).await;
     assert_eq!(r.body, "ok");
-    let after_login = jar.session().expect("a session cookie").to_owned();
+    let after_login = session_of(&jar).expect("a session cookie").to_owned();
     assert_ne!(
         after_login, after_logout,
         "a login moves the session to a new id"
@@ -428,7 +373,7 @@ async fn logins_data_and_flashes_cross_both_ways() {
         &[("email", "foo@bar.tld")],
     )
     .await;
-    let key = format!("{prefix}{}", jar.session().expect("a cookie"));
+    let key = format!("{prefix}{}", session_of(&jar).expect("a cookie"));
     let mut conn = redis().await;
     let () = redis::cmd("EXPIRE")
         .arg(&key)
@@ -470,7 +415,7 @@ async fn signed_ids_and_hostile_cookies() {
         &[("email", "foo@bar.tld")],
     )
     .await;
-    let signed = jar.session().expect("a cookie").to_owned();
+    let signed = session_of(&jar).expect("a cookie").to_owned();
     let (sid, _) = signed.rsplit_once('.').expect("id.signature");
     assert_eq!(keys(prefix).await, vec![format!("{prefix}{sid}")]);
     assert_eq!(
@@ -506,7 +451,7 @@ async fn signed_ids_and_hostile_cookies() {
         "x".repeat(5000),
     ] {
         let mut hostile = Jar::default();
-        hostile.0.insert("session".to_owned(), value.clone());
+        hostile.set("session", &value);
         let r = send("GET", &format!("{rust}/whoami"), &mut hostile, &[]).await;
         assert_eq!(
             (r.status, r.body.as_str()),
@@ -530,9 +475,9 @@ async fn signed_ids_and_hostile_cookies() {
         .await
         .expect("SET");
     let mut jar2 = Jar::default();
-    jar2.0.insert(
-        "session".to_owned(),
-        FlaskSigner::from_text(KEY).sign_session_id(unreadable_sid),
+    jar2.set(
+        "session",
+        &FlaskSigner::from_text(KEY).sign_session_id(unreadable_sid),
     );
     let r = send("POST", &format!("{rust}/flash/hello"), &mut jar2, &[]).await;
     assert_eq!(r.status, 200);

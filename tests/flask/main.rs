@@ -10,7 +10,10 @@
 //! FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask
 //! ```
 
-use std::collections::BTreeMap;
+#[path = "../common/http.rs"]
+mod http;
+
+use http::{Jar, client, form, send};
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -230,83 +233,14 @@ impl Drop for Flask {
 
 // ---------------------------------------------------------------- HTTP by hand
 
-/// A browser's cookie jar for one site, filled from any server's `Set-Cookie`.
-#[derive(Default, Clone)]
-struct Jar(BTreeMap<String, String>);
-
-impl Jar {
-    fn header(&self) -> String {
-        self.0
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn take(&mut self, res: &reqwest::Response) {
-        for v in res.headers().get_all(SET_COOKIE) {
-            let v = v.to_str().expect("ASCII Set-Cookie");
-            let pair = v.split(';').next().unwrap_or_default();
-            let (name, value) = pair.split_once('=').expect("name=value");
-            let expired = v.to_ascii_lowercase().contains("max-age=0")
-                || v.contains("Expires=Thu, 01 Jan 1970")
-                || value.is_empty();
-            if expired {
-                self.0.remove(name);
-            } else {
-                self.0.insert(name.to_owned(), value.to_owned());
-            }
-        }
-    }
-
-    fn only(&self, name: &str) -> Jar {
-        Jar(self
-            .0
-            .iter()
-            .filter(|(k, _)| *k == name)
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect())
-    }
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a client")
-}
-
 async fn get(url: &str, jar: &mut Jar) -> (u16, String) {
-    let res = client()
-        .get(url)
-        .header(USER_AGENT, UA)
-        .header(COOKIE, jar.header())
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
-    jar.take(&res);
-    let status = res.status().as_u16();
-    (status, res.text().await.expect("body"))
+    let r = send("GET", url, jar, UA, None).await;
+    (r.status, r.body)
 }
 
-async fn post(url: &str, form: &[(&str, &str)], jar: &mut Jar) -> (u16, String) {
-    let body: String = form
-        .iter()
-        .map(|(k, v)| format!("{k}={}", v.replace('@', "%40")))
-        .collect::<Vec<_>>()
-        .join("&");
-    let res = client()
-        .post(url)
-        .header(USER_AGENT, UA)
-        .header(COOKIE, jar.header())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST {url}: {e}"));
-    jar.take(&res);
-    let status = res.status().as_u16();
-    (status, res.text().await.expect("body"))
+async fn post(url: &str, fields: &[(&str, &str)], jar: &mut Jar) -> (u16, String) {
+    let r = send("POST", url, jar, UA, Some(form(fields))).await;
+    (r.status, r.body)
 }
 
 fn signer() -> FlaskSigner {

@@ -52,12 +52,13 @@ fn flask_wtf_csrf_tokens_cross_both_ways() {
         \x20           print('valid')\n\
         \x20       except Exception as e:\n\
         \x20           print(e)";
+    let from_flask = run_python(code, &[KEY, raw, "make"]);
+    let from_flask = from_flask.trim();
+    // Read after Python signed: its timestamp is never ahead of ours.
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .expect("after 1970")
         .as_secs();
-    let from_flask = run_python(code, &[KEY, raw, "make"]);
-    let from_flask = from_flask.trim();
     assert_eq!(
         signer.decode_csrf_token(from_flask.as_bytes(), now + 1, 3600),
         Ok(raw.to_owned())
