@@ -1,17 +1,17 @@
 //! Keyed fingerprints, so the per-thread memos recognise an input they saw without
 //! holding it.
 //!
-//! The function is SipHash-2-4 with a 128-bit output, under a random key drawn once per
-//! process. Without that key nobody can compute a fingerprint, so nobody can make two
+//! The function is SipHash-1-3 (the rounds std's `HashMap` uses against hash flooding)
+//! with a 128-bit output, under a random key drawn once per process. Without that key nobody can compute a fingerprint, so nobody can make two
 //! inputs collide, and an input cannot be recovered from its fingerprint. A memo keeps
-//! fingerprints of cookie values, JSON, user-agent strings and `session_auth_hash`
-//! material, never the bytes themselves. If the OS random source fails, the memos are
+//! fingerprints of cookie values, sealed JSON and `session_auth_hash` material, never the
+//! bytes themselves. If the OS random source fails, the memos are
 //! off, not weaker.
 
 use std::hash::Hasher as _;
 use std::sync::OnceLock;
 
-use siphasher::sip128::{Hasher128 as _, SipHasher24};
+use siphasher::sip128::{Hasher128 as _, SipHasher13};
 
 /// A 128-bit keyed fingerprint.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,7 @@ fn key() -> Option<&'static [u8; 16]> {
 /// The fingerprint of `parts`, each length-prefixed (so `["ab", "c"]` and `["a", "bc"]`
 /// differ); `None` when there is no key (no memo then).
 pub(crate) fn fingerprint(parts: &[&[u8]]) -> Option<Fingerprint> {
-    let mut h = SipHasher24::new_with_key(key()?);
+    let mut h = SipHasher13::new_with_key(key()?);
     for part in parts {
         h.write_u64(part.len() as u64);
         h.write(part);
