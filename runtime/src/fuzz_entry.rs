@@ -37,7 +37,7 @@ pub fn remember_from_value(codec: &Codec, value: &[u8], now: u64) -> bool {
 /// runs on hostile bytes): the first byte picks plain JSON or a `.`-marked zlib stream,
 /// the rest is the payload. Returns whether the session decoded.
 #[cfg(feature = "flask")]
-pub fn flask_signed(signer: &crate::flask::FlaskSigner, data: &[u8], now: u64) -> bool {
+pub fn flask_signed(signer: &crate::flask_format::FlaskSigner, data: &[u8], now: u64) -> bool {
     use base64::Engine as _;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -128,7 +128,7 @@ mod tests {
     #[cfg(feature = "flask")]
     #[test]
     fn flask_signed_reaches_the_decoders() {
-        let signer = crate::flask::FlaskSigner::from_text("k");
+        let signer = crate::flask_format::FlaskSigner::from_text("k");
         assert!(flask_signed(&signer, b"\x00{\"_user_id\":\"1\"}", NOW));
         assert!(!flask_signed(&signer, b"\x00not json", NOW));
         assert!(!flask_signed(&signer, b"\x01not zlib", NOW));

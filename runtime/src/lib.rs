@@ -91,9 +91,13 @@ pub mod codec;
 pub mod csrf;
 #[cfg(feature = "flask")]
 #[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
+#[path = "flask_api.rs"]
 pub mod flask;
+#[cfg(feature = "flask")]
+mod flask_format;
 pub mod key;
 mod login;
+mod protection;
 pub mod redirect;
 mod session;
 

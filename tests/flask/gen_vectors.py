@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """Golden vectors for axum-sesame's `flask` module, made by the real Flask stack.
 
-Prints the Rust file `runtime/src/flask/vectors.rs`: Flask session cookies
+Prints the Rust file `runtime/src/flask_format/vectors.rs`: Flask session cookies
 (itsdangerous), Flask-Login remember cookies and session identifiers, all
 produced by the pinned packages in requirements.txt, never by hand.
 
     python3 -m venv /tmp/flaskvenv
     /tmp/flaskvenv/bin/pip install -r tests/flask/requirements.txt
-    /tmp/flaskvenv/bin/python tests/flask/gen_vectors.py > runtime/src/flask/vectors.rs
+    /tmp/flaskvenv/bin/python tests/flask/gen_vectors.py > runtime/src/flask_format/vectors.rs
 
 Check a cookie made elsewhere (by the Rust side, say) with the real Flask:
 

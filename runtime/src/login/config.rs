@@ -134,7 +134,7 @@ impl LoginManager {
     /// ```
     #[cfg(feature = "flask")]
     #[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
-    pub fn flask(signer: crate::flask::FlaskSigner) -> LoginManager {
+    pub fn flask(signer: crate::flask_format::FlaskSigner) -> LoginManager {
         LoginManager::with_session(SessionConfig::flask(signer))
     }
 

@@ -95,7 +95,7 @@ impl RememberPayload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Key;
+    use crate::key::Key;
 
     #[test]
     fn expiry_is_enforced_and_purpose_is_bound() {

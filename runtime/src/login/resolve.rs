@@ -84,7 +84,7 @@ impl LoginCtx {
         if let Some(flask) = &self.slot.settings.flask {
             // Flask-Login's `id|hex(HMAC-SHA512)`: no expiry inside (the browser's only),
             // as Werkzeug wrote it (quoted when the id needs it).
-            let value = crate::flask::unquote_cookie_value(value);
+            let value = crate::flask_format::unquote_cookie_value(value);
             let r = flask
                 .signer
                 .decode_remember(value)
@@ -149,7 +149,7 @@ impl LoginCtx {
             return flask
                 .signer
                 .encode_remember(&payload.uid)
-                .map(|v| crate::flask::quote_cookie_value(&v))
+                .map(|v| crate::flask_format::quote_cookie_value(&v))
                 .map_err(|_| crate::codec::EncodeError::Unencodable);
         }
         payload.seal(&self.slot.settings.codec, &self.login.remember.name)

@@ -12,20 +12,7 @@ use http::{HeaderName, Method, Request};
 
 use crate::session::cookie_settings::CookieSettings;
 
-/// What session protection does when a session comes back from another client identity
-/// (a hash of the `User-Agent` and, when the server records it, the peer address; never
-/// `X-Forwarded-For`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum SessionProtection {
-    /// No check.
-    Off,
-    /// The session stays logged in but is no longer fresh (the default, as in Flask-Login).
-    #[default]
-    Basic,
-    /// The user is logged out (a permanent session is only marked non-fresh, as in
-    /// Flask-Login).
-    Strong,
-}
+pub use crate::protection::SessionProtection;
 
 pub(crate) type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 pub(crate) type BoxHandler = Arc<dyn Fn(Request<Body>) -> BoxFuture<Response> + Send + Sync>;

@@ -56,8 +56,8 @@ pub struct SessionConfig {
     store: Option<Arc<dyn SessionStore>>,
     #[cfg(feature = "flask")]
     flask: Option<(
-        Arc<crate::flask::FlaskSigner>,
-        crate::flask::IdentifierFormat,
+        Arc<crate::flask_format::FlaskSigner>,
+        crate::flask_format::IdentifierFormat,
     )>,
     #[cfg(all(feature = "flask", feature = "redis"))]
     flask_session: Option<Arc<crate::session::flask_store::FlaskSessionRedis>>,
@@ -116,19 +116,22 @@ impl SessionConfig {
     /// ```
     #[cfg(feature = "flask")]
     #[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
-    pub fn flask(signer: crate::flask::FlaskSigner) -> SessionConfig {
+    pub fn flask(signer: crate::flask_format::FlaskSigner) -> SessionConfig {
         // The crate's own key is not used for Flask's cookies; derive one from the Flask
         // secret for anything else that needs a key.
-        let key = crate::Key::internal(&signer.internal_secret()[..]);
+        let key = crate::key::Key::internal(&signer.internal_secret()[..]);
         let mut config = SessionConfig::new(key);
-        config.flask = Some((Arc::new(signer), crate::flask::IdentifierFormat::default()));
+        config.flask = Some((
+            Arc::new(signer),
+            crate::flask_format::IdentifierFormat::default(),
+        ));
         config
     }
 
     /// Flask mode with Flask-Session (`SESSION_TYPE = "redis"`): the session is the
     /// Flask-Session record in Redis and the cookie holds its id, so the Flask app and
     /// this one share server-side sessions (and logins) both ways. See
-    /// [`FlaskSessionRedis`](crate::flask::FlaskSessionRedis) for the settings to match.
+    /// [`FlaskSessionRedis`](crate::session::flask_store::FlaskSessionRedis) for the settings to match.
     ///
     /// ```no_run
     /// use axum_sesame::SessionConfig;
@@ -144,7 +147,10 @@ impl SessionConfig {
     /// ```
     #[cfg(all(feature = "flask", feature = "redis"))]
     #[cfg_attr(docsrs, doc(cfg(all(feature = "flask", feature = "redis"))))]
-    pub fn with_flask_session(mut self, store: crate::flask::FlaskSessionRedis) -> Self {
+    pub fn with_flask_session(
+        mut self,
+        store: crate::session::flask_store::FlaskSessionRedis,
+    ) -> Self {
         self.flask_session = Some(Arc::new(store));
         self
     }
@@ -154,7 +160,7 @@ impl SessionConfig {
     /// No effect outside Flask mode.
     #[cfg(feature = "flask")]
     #[cfg_attr(docsrs, doc(cfg(feature = "flask")))]
-    pub fn with_flask_identifier(mut self, format: crate::flask::IdentifierFormat) -> Self {
+    pub fn with_flask_identifier(mut self, format: crate::flask_format::IdentifierFormat) -> Self {
         if let Some((_, f)) = &mut self.flask {
             *f = format;
         }
@@ -345,8 +351,8 @@ impl SessionLayer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Key;
     use crate::codec::{EncodeError, MAX_COOKIE_LEN};
+    use crate::key::Key;
 
     fn config() -> SessionConfig {
         SessionConfig::new(Key::from_bytes(&[1; 32]))

@@ -22,7 +22,7 @@ use http::request::Parts;
 use serde_json::{Map, Value};
 
 use crate::codec::EncodeError;
-use crate::flask::{FlaskSigner, IdentifierFormat, keys};
+use crate::flask_format::{FlaskSigner, IdentifierFormat, keys};
 use crate::session::incoming::{Incoming, Unread};
 use crate::session::lifetimes::Lifetimes;
 use crate::session::state::{ClientId, SessionState};
@@ -67,7 +67,7 @@ impl FlaskMode {
                 tracing::debug!(target: "axum_sesame::session", %reason, "ignoring Flask session cookie");
                 // Flask deletes nothing it cannot read; an expired cookie may go (R47).
                 match reason {
-                    crate::flask::DecodeError::Expired => Unread::Stale,
+                    crate::flask_format::DecodeError::Expired => Unread::Stale,
                     _ => Unread::Unreadable,
                 }
             })?;
@@ -81,7 +81,7 @@ impl FlaskMode {
         now: u64,
         by_fallback: bool,
     ) -> Result<SessionState, Unread> {
-        let data = crate::flask::from_msgpack(record).map_err(|reason| {
+        let data = crate::flask_format::from_msgpack(record).map_err(|reason| {
             tracing::debug!(target: "axum_sesame::session", %reason, "ignoring Flask-Session record");
             Unread::Unreadable
         })?;
@@ -94,19 +94,19 @@ impl FlaskMode {
         timestamp: u64,
         by_fallback: bool,
     ) -> Result<SessionState, Unread> {
-        let flashes = crate::flask::flashes(&data).map_err(|_| Unread::Unreadable)?;
+        let flashes = crate::flask_format::flashes(&data).map_err(|_| Unread::Unreadable)?;
         let uid = match data.get(keys::USER_ID) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
             Some(_) => return Err(Unread::Unreadable),
         };
-        let fresh = crate::flask::is_fresh(&data);
+        let fresh = crate::flask_format::is_fresh(&data);
         let cid = match data.get(keys::ID) {
             Some(Value::String(s)) => Some(ClientId::Flask(s.clone())),
             _ => None,
         };
-        let permanent = crate::flask::is_permanent(&data);
+        let permanent = crate::flask_format::is_permanent(&data);
         for key in OWN_KEYS {
             data.remove(key);
         }
@@ -128,7 +128,7 @@ impl FlaskMode {
     pub(crate) fn seal(&self, state: &SessionState, now: u64) -> Result<String, EncodeError> {
         let map = Self::to_map(state);
         self.signer.encode_session(&map, now).map_err(|e| match e {
-            crate::flask::EncodeError::TooLong { len } => EncodeError::TooLarge { len },
+            crate::flask_format::EncodeError::TooLong { len } => EncodeError::TooLarge { len },
             _ => EncodeError::Unencodable,
         })
     }
@@ -144,10 +144,10 @@ impl FlaskMode {
             }
         }
         if state.permanent {
-            crate::flask::set_permanent(&mut map, true);
+            crate::flask_format::set_permanent(&mut map, true);
         }
         if !state.flashes.is_empty() {
-            crate::flask::set_flashes(&mut map, &state.flashes);
+            crate::flask_format::set_flashes(&mut map, &state.flashes);
         }
         map
     }
@@ -168,9 +168,11 @@ impl FlaskMode {
                     .headers
                     .get("x-forwarded-for")
                     .map(http::HeaderValue::as_bytes);
-                crate::flask::session_identifier_v06(peer.as_deref(), forwarded, user_agent)
+                crate::flask_format::session_identifier_v06(peer.as_deref(), forwarded, user_agent)
             }
-            IdentifierFormat::Main => crate::flask::session_identifier(peer.as_deref(), user_agent),
+            IdentifierFormat::Main => {
+                crate::flask_format::session_identifier(peer.as_deref(), user_agent)
+            }
         }
     }
 }

@@ -133,7 +133,7 @@ impl FlaskSessionRedis {
         }
         let sid = std::str::from_utf8(value)
             .ok()
-            .filter(|s| crate::flask::is_session_id(s))?;
+            .filter(|s| crate::flask_format::is_session_id(s))?;
         Some((FlaskSid(sid.to_owned()), false))
     }
 
@@ -218,7 +218,7 @@ impl FlaskSessionRedis {
         let rotated = matches!(state.incoming, Incoming::Valid { rotated: true });
         let (sid, new_id) = match state.flask_sid.take() {
             Some(sid) => (sid, false),
-            None => match crate::flask::generate_session_id() {
+            None => match crate::flask_format::generate_session_id() {
                 Ok(sid) => (FlaskSid(sid), true),
                 Err(e) => return FlaskFinish::Failed(Failure::Encode(e)),
             },
@@ -232,7 +232,7 @@ impl FlaskSessionRedis {
             return FlaskFinish::Accessed;
         }
         let record = if state.modified || new_id {
-            match crate::flask::to_msgpack(&FlaskMode::to_map(&state)) {
+            match crate::flask_format::to_msgpack(&FlaskMode::to_map(&state)) {
                 Ok(bytes) => Some(bytes),
                 Err(_) => {
                     return FlaskFinish::Failed(Failure::Encode(

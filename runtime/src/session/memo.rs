@@ -312,7 +312,7 @@ pub(crate) fn seal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Key;
+    use crate::key::Key;
 
     const NOW: u64 = 1_700_000_000;
 
@@ -387,7 +387,7 @@ mod tests {
 
     #[test]
     fn a_sealed_line_is_reused_only_for_the_same_json_key_and_attributes() {
-        use crate::SessionConfig;
+        use crate::session::config::SessionConfig;
         // The same `Key` (one identity) behind settings that differ in one thing.
         let key = Key::from_bytes(&[5; 32]);
         let settings = |key: &Key, name: &str| {

@@ -27,6 +27,8 @@ pub(crate) mod failure;
 pub(crate) mod fingerprint;
 pub(crate) mod finish;
 #[cfg(feature = "flask")]
+pub(crate) mod flask_csrf;
+#[cfg(feature = "flask")]
 pub(crate) mod flask_mode;
 #[cfg(all(feature = "flask", feature = "redis"))]
 pub(crate) mod flask_sid;

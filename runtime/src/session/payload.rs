@@ -302,7 +302,7 @@ impl Payload {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Key;
+    use crate::key::Key;
 
     const DAY: u64 = 24 * 3600;
     const NOW: u64 = 1_700_000_000;

@@ -234,7 +234,7 @@ impl FlaskSigner {
         std::iter::once((false, &self.current)).chain(self.fallbacks.iter().map(|s| (true, s)))
     }
 
-    /// Encodes `session` (in the untagged form described in [`flask`](super)) as a Flask
+    /// Encodes `session` (in the untagged form described in [`flask`](crate::flask)) as a Flask
     /// session cookie value signed at `timestamp` (seconds since the epoch) with the
     /// current key, as Flask's `save_session` would. The JSON is byte-identical to
     /// Flask's, and so is an uncompressed cookie.
@@ -476,7 +476,7 @@ pub(super) fn inflate(data: &[u8], cap: usize) -> Result<Vec<u8>, DecodeError> {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DecodedSession {
-    /// The session, in the untagged form described in [`flask`](super).
+    /// The session, in the untagged form described in [`flask`](crate::flask).
     pub session: Map<String, Value>,
     /// When it was signed, in seconds since the epoch.
     pub timestamp: u64,

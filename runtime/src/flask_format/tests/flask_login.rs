@@ -129,7 +129,7 @@ fn identifier_bases_are_python_reprs() {
 
 #[test]
 fn session_protection_as_flask_login() {
-    use crate::SessionProtection;
+    use crate::protection::SessionProtection;
     let logged_in = || {
         obj(
             json!({"_user_id": "1", "_fresh": true, "_id": "a", "_remember_seconds": 5.0,

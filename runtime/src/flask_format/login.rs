@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 use super::keys::{FRESH, ID, REMEMBER, REMEMBER_SECONDS, SESSION_KEYS, USER_ID};
 use super::session::{is_permanent, truthy};
 use super::signer::{FlaskSigner, MAX_COOKIE_LEN};
-use crate::SessionProtection;
+use crate::protection::SessionProtection;
 
 type HmacSha512 = Hmac<Sha512>;
 
