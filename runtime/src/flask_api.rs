@@ -14,22 +14,24 @@
 //!   [`decode_remember`](FlaskSigner::decode_remember) are Flask-Login's remember cookie.
 //! - [`to_json`] and [`from_json`] are Flask's tagged JSON.
 //! - [`session_identifier`] and [`session_identifier_v06`] are Flask-Login's `_id`.
-//! - [`keys`] names the session keys; [`login_user`], [`logout_user`], [`confirm_login`],
-//!   [`restore_from_remember`], [`protect_session`] and [`take_remember_op`] change them
-//!   as Flask-Login does; [`flashes`], [`set_flashes`], [`push_flash`],
-//!   [`is_permanent`] and [`set_permanent`] are Flask's own keys.
+//! - [`keys`] names the session keys, which [`user_id`], [`is_fresh`] and
+//!   [`remember_seconds`] read; logging in and out is [`Auth`](crate::Auth)'s, in Flask
+//!   mode exactly as Flask-Login writes these keys. [`flashes`], [`set_flashes`],
+//!   [`push_flash`], [`is_permanent`] and [`set_permanent`] are Flask's own keys.
 //!
 //! ```
-//! use axum_sesame::flask::{FlaskSigner, Remember, login_user, session_identifier};
+//! use axum_sesame::flask::{FlaskSigner, session_identifier, user_id};
 //!
 //! let signer = FlaskSigner::from_text("k");
-//! let mut session = serde_json::Map::new();
 //! let id = session_identifier(Some("127.0.0.1"), Some(b"Mozilla/5.0"));
-//! login_user(&mut session, "foo@bar.tld", true, &id, Remember::No);
+//! // What Flask-Login's `login_user` leaves in the session.
+//! let session = serde_json::json!({"_user_id": "foo@bar.tld", "_fresh": true, "_id": id});
+//! let session = session.as_object().unwrap().clone();
 //! let cookie = signer.encode_session(&session, 1_700_000_000).unwrap();
 //!
 //! let decoded = signer.decode_session(&cookie, 1_700_000_001, 31 * 24 * 3600).unwrap();
 //! assert_eq!(decoded.session, session);
+//! assert_eq!(user_id(&decoded.session).as_deref(), Some("foo@bar.tld"));
 //! ```
 //!
 //! # The untagged form

@@ -26,11 +26,7 @@ pub use csrf::{CSRF_FIELD, CSRF_TIME_LIMIT, CsrfError};
 pub use error::{DecodeError, EncodeError};
 pub use identifier::{IdentifierFormat, session_identifier, session_identifier_v06};
 pub use json::{from_json, to_json};
-pub use login::{
-    Remember, RememberError, RememberOp, Remembered, confirm_login, is_fresh, login_user,
-    logout_user, protect_session, remember_seconds, restore_from_remember, take_remember_op,
-    user_id,
-};
+pub use login::{RememberError, Remembered, is_fresh, remember_seconds, user_id};
 pub use msgpack::{from_msgpack, to_msgpack};
 pub use password::{PasswordHashError, check_password_hash, generate_password_hash};
 pub use session::{
@@ -57,7 +53,7 @@ pub mod keys {
     /// ([`session_identifier`](super::session_identifier)).
     pub const ID: &str = "_id";
     /// Flask-Login: `"set"` or `"clear"`, an order to the response's remember cookie,
-    /// popped before the session is saved ([`take_remember_op`](super::take_remember_op)).
+    /// popped before the session is saved.
     pub const REMEMBER: &str = "_remember";
     /// Flask-Login: the remember cookie's lifetime in seconds (a float), from
     /// `login_user(duration=…)`.

@@ -61,6 +61,9 @@ fn zlib(data: &[u8]) -> Vec<u8> {
 }
 
 mod flask_login;
+mod login_model;
+
+use login_model::*;
 mod flask_session;
 mod properties;
 mod session_cookie;
