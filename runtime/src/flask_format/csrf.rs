@@ -6,12 +6,8 @@
 
 use std::fmt;
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use hmac::Mac;
-
 use super::error::DecodeError;
-use super::signer::{FlaskSigner, Secret, compress};
+use super::signer::{FlaskSigner, Secret, dump_timed};
 
 /// The session key and form field Flask-WTF uses (`WTF_CSRF_FIELD_NAME`).
 pub const CSRF_FIELD: &str = "csrf_token";
@@ -55,23 +51,7 @@ impl FlaskSigner {
     pub fn encode_csrf_token(&self, raw: &str, timestamp: u64) -> String {
         // A JSON string; a hex token never compresses, others may, as itsdangerous does.
         let json = serde_json::to_vec(raw).unwrap_or_default();
-        let mut out = String::new();
-        match compress(&json) {
-            Some(c) if c.len() + 1 < json.len() => {
-                out.push('.');
-                URL_SAFE_NO_PAD.encode_string(&c, &mut out);
-            }
-            _ => URL_SAFE_NO_PAD.encode_string(&json, &mut out),
-        }
-        out.push('.');
-        let ts = timestamp.to_be_bytes();
-        let first = ts.iter().position(|&b| b != 0).unwrap_or(ts.len());
-        URL_SAFE_NO_PAD.encode_string(&ts[first..], &mut out);
-        let mut mac = self.current.csrf_mac();
-        mac.update(out.as_bytes());
-        out.push('.');
-        URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut out);
-        out
+        dump_timed(self.current.csrf_mac(), &json, timestamp)
     }
 
     /// The raw token inside a signed form token, checked as itsdangerous's

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::Mac;
 use subtle::ConstantTimeEq;
 
-use super::signer::{FlaskSigner, SIG_B64_LEN};
+use super::signer::{FlaskSigner, SIG_B64_LEN, sign};
 
 /// The longest session id read from a cookie. Flask-Session makes 43 characters
 /// (`SESSION_ID_LENGTH` of 32 bytes); anything much longer is not one of its ids.
@@ -62,13 +62,7 @@ impl FlaskSigner {
     /// ```
     #[must_use]
     pub fn sign_session_id(&self, sid: &str) -> String {
-        let mut mac = self.current.sid_mac();
-        mac.update(sid.as_bytes());
-        let mut out = String::with_capacity(sid.len() + 1 + SIG_B64_LEN);
-        out.push_str(sid);
-        out.push('.');
-        URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut out);
-        out
+        sign(self.current.sid_mac(), sid)
     }
 
     /// The session id in a signed Flask-Session cookie value, verified with the current

@@ -215,13 +215,7 @@ impl FlaskSigner {
     /// around any bytes, for the fuzz targets' authentic-but-hostile inputs.
     #[cfg(any(test, feature = "fuzzing"))]
     pub(crate) fn sign_raw(&self, signed_part: &str) -> String {
-        let mut mac = self.current.session_mac();
-        mac.update(signed_part.as_bytes());
-        let mut out = String::with_capacity(signed_part.len() + 1 + SIG_B64_LEN);
-        out.push_str(signed_part);
-        out.push('.');
-        URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut out);
-        out
+        sign(self.current.session_mac(), signed_part)
     }
 
     /// Whether fallback keys are configured (a rotation is under way).
@@ -269,25 +263,7 @@ impl FlaskSigner {
         if json.len() > MAX_DECOMPRESSED_LEN {
             return Err(EncodeError::TooLong { len: json.len() });
         }
-        let mut out = String::new();
-        match compress(json.as_bytes()) {
-            // itsdangerous: `if len(compressed) < (len(json) - 1)`.
-            Some(compressed) if compressed.len() + 1 < json.len() => {
-                out.push('.');
-                URL_SAFE_NO_PAD.encode_string(&compressed, &mut out);
-            }
-            _ => URL_SAFE_NO_PAD.encode_string(json.as_bytes(), &mut out),
-        }
-        out.push('.');
-        let ts = timestamp.to_be_bytes();
-        let first = ts.iter().position(|&b| b != 0).unwrap_or(ts.len());
-        URL_SAFE_NO_PAD.encode_string(&ts[first..], &mut out);
-
-        let mut mac = self.current.session_mac();
-        mac.update(out.as_bytes());
-        let sig = mac.finalize().into_bytes();
-        out.push('.');
-        URL_SAFE_NO_PAD.encode_string(sig, &mut out);
+        let out = dump_timed(self.current.session_mac(), json.as_bytes(), timestamp);
         if out.len() > MAX_COOKIE_LEN {
             return Err(EncodeError::TooLong { len: out.len() });
         }
@@ -414,6 +390,36 @@ impl fmt::Debug for FlaskSigner {
 }
 
 /// `value.rsplit(b".", 1)`, or `None` without a dot.
+/// itsdangerous's `Signer.sign`: `value "." base64url(MAC(value))`.
+pub(super) fn sign(mut mac: HmacSha1, value: &str) -> String {
+    mac.update(value.as_bytes());
+    let mut out = String::with_capacity(value.len() + 1 + SIG_B64_LEN);
+    out.push_str(value);
+    out.push('.');
+    URL_SAFE_NO_PAD.encode_string(mac.finalize().into_bytes(), &mut out);
+    out
+}
+
+/// itsdangerous's `URLSafeTimedSerializer.dumps` of `json` at `timestamp`, signed with
+/// `mac`: the payload (zlib'd behind a `.` when that is shorter by more than a byte, as
+/// `if len(compressed) < (len(json) - 1)`), `.`, the timestamp's significant bytes, then
+/// the signature. The counterpart of [`FlaskSigner::open_timed`].
+pub(super) fn dump_timed(mac: HmacSha1, json: &[u8], timestamp: u64) -> String {
+    let mut out = String::new();
+    match compress(json) {
+        Some(compressed) if compressed.len() + 1 < json.len() => {
+            out.push('.');
+            URL_SAFE_NO_PAD.encode_string(&compressed, &mut out);
+        }
+        _ => URL_SAFE_NO_PAD.encode_string(json, &mut out),
+    }
+    out.push('.');
+    let ts = timestamp.to_be_bytes();
+    let first = ts.iter().position(|&b| b != 0).unwrap_or(ts.len());
+    URL_SAFE_NO_PAD.encode_string(&ts[first..], &mut out);
+    sign(mac, &out)
+}
+
 pub(super) fn rsplit_dot(value: &[u8]) -> Option<(&[u8], &[u8])> {
     let dot = value.iter().rposition(|&b| b == b'.')?;
     Some((value.get(..dot)?, value.get(dot + 1..)?))
