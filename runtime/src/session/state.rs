@@ -111,19 +111,8 @@ impl SessionState {
             remembered: p.rem,
             data: p.d,
             flashes: p.f,
-            modified: false,
             rt: p.rt,
-            ua: None,
-            new_id: false,
-            resend: false,
-            changes: None,
-            incoming: Incoming::Valid { rotated },
-            stored: None,
-            loaded: None,
-            #[cfg(all(feature = "flask", feature = "redis"))]
-            flask_sid: None,
-            #[cfg(all(feature = "flask", feature = "redis"))]
-            flask_loaded: None,
+            ..SessionState::empty(Incoming::Valid { rotated })
         }
     }
 
