@@ -14,18 +14,19 @@
 //! ```
 #![cfg(all(feature = "flask", feature = "redis"))]
 
+#[path = "../../tests/common/flask_app.rs"]
+mod flask_app;
 #[path = "../../tests/common/http.rs"]
 mod http;
 
-use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
 
 use axum::Router;
 use axum::extract::Path;
 use axum::routing::{get, post};
 use axum_sesame::flask::{FlaskSessionRedis, FlaskSigner};
 use axum_sesame::{Auth, AuthUser, CurrentUser, LoginManager, Session, SessionConfig, user_loader};
+use flask_app::FlaskApp;
 use http::{Jar, Reply, form};
 use serde_json::Value;
 
@@ -141,46 +142,18 @@ async fn axum_app(store: FlaskSessionRedis) -> String {
 
 // ---------------------------------------------------------------- the Flask app
 
-/// A running `tests/flask/app.py` over Flask-Session, killed on drop.
-struct Flask {
-    child: Child,
-    url: String,
-}
-
-impl Flask {
-    fn start(prefix: &str, signed: bool) -> Flask {
-        let python = env("FLASK_PYTHON", "a Python with tests/flask/requirements.txt");
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/flask/app.py");
-        let mut child = Command::new(&python)
-            .arg(script)
-            .env("FLASK_SECRET_KEY", KEY)
-            .env("FLASK_SESSION_REDIS", redis_url())
-            .env("FLASK_SESSION_PREFIX", prefix)
-            .env("FLASK_SESSION_USE_SIGNER", if signed { "1" } else { "0" })
-            .env("PORT", "0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the Flask app's first line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("the Flask app did not start: {line:?}"))
-            .to_owned();
-        Flask { child, url }
-    }
-}
-
-impl Drop for Flask {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The Flask twin over Flask-Session's Redis records under `prefix`.
+fn start_flask(prefix: &str, signed: bool) -> FlaskApp {
+    FlaskApp::start(
+        &env("FLASK_PYTHON", "a Python with tests/flask/requirements.txt"),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/flask/app.py"),
+        &[
+            ("FLASK_SECRET_KEY", KEY),
+            ("FLASK_SESSION_REDIS", &redis_url()),
+            ("FLASK_SESSION_PREFIX", prefix),
+            ("FLASK_SESSION_USE_SIGNER", if signed { "1" } else { "0" }),
+        ],
+    )
 }
 
 // ---------------------------------------------------------------- HTTP and Redis by hand
@@ -232,7 +205,7 @@ async fn forget(prefix: &str) {
 async fn logins_data_and_flashes_cross_both_ways() {
     let prefix = "fs-test-plain:";
     forget(prefix).await;
-    let flask = Flask::start(prefix, false);
+    let flask = start_flask(prefix, false);
     let rust = axum_app(
         FlaskSessionRedis::connect(&redis_url())
             .expect("a URL")
@@ -400,7 +373,7 @@ async fn logins_data_and_flashes_cross_both_ways() {
 async fn signed_ids_and_hostile_cookies() {
     let prefix = "fs-test-signed:";
     forget(prefix).await;
-    let flask = Flask::start(prefix, true);
+    let flask = start_flask(prefix, true);
     let store = FlaskSessionRedis::connect(&redis_url())
         .expect("a URL")
         .with_key_prefix(prefix)

@@ -4,7 +4,7 @@ use super::*;
 
 #[tokio::test]
 async fn a_flask_login_is_recognised_by_axum_and_back() {
-    let flask = Flask::start(KEY, &[]);
+    let flask = start_flask(KEY, &[]);
     let axum = axum_app(signer()).await;
     let mut jar = Jar::default();
     assert_eq!(
@@ -54,7 +54,7 @@ async fn a_flask_login_is_recognised_by_axum_and_back() {
 
 #[tokio::test]
 async fn an_axum_login_is_recognised_by_flask_and_back() {
-    let flask = Flask::start(KEY, &[]);
+    let flask = start_flask(KEY, &[]);
     let axum = axum_app(signer()).await;
     let mut jar = Jar::default();
     assert_eq!(
@@ -85,7 +85,7 @@ async fn an_axum_login_is_recognised_by_flask_and_back() {
 
 #[tokio::test]
 async fn remember_cookies_work_both_ways() {
-    let flask = Flask::start(KEY, &[]);
+    let flask = start_flask(KEY, &[]);
     let axum = axum_app(signer()).await;
 
     // Flask's remember cookie alone logs in on axum, which writes a session Flask reads.
@@ -147,7 +147,7 @@ async fn remember_cookies_work_both_ways() {
 /// the very value Flask writes, and crosses both ways.
 #[tokio::test]
 async fn remember_cookies_with_quoted_ids_cross_both_ways() {
-    let flask = Flask::start(KEY, &[]);
+    let flask = start_flask(KEY, &[]);
     let axum = axum_app(signer()).await;
     let mut from_flask = Jar::default();
     post(

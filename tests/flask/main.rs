@@ -10,9 +10,12 @@
 //! FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask
 //! ```
 
+#[path = "../common/flask_app.rs"]
+mod flask_app;
 #[path = "../common/http.rs"]
 mod http;
 
+use flask_app::FlaskApp;
 use http::{Jar, client, form, send};
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
@@ -168,12 +171,6 @@ async fn axum_app(signer: FlaskSigner) -> String {
 
 // ---------------------------------------------------------------- the Flask app
 
-/// A running `tests/flask/app.py`, killed on drop.
-struct Flask {
-    child: Child,
-    url: String,
-}
-
 /// The Python with Flask, Flask-Login and Werkzeug (`FLASK_PYTHON`).
 fn python() -> String {
     std::env::var("FLASK_PYTHON").unwrap_or_else(|_| {
@@ -197,38 +194,16 @@ fn run_python(code: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 output")
 }
 
-impl Flask {
-    fn start(key: &str, fallbacks: &[&str]) -> Flask {
-        let python = python();
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/flask/app.py");
-        let mut child = Command::new(&python)
-            .arg(script)
-            .env("FLASK_SECRET_KEY", key)
-            .env("FLASK_SECRET_KEY_FALLBACKS", fallbacks.join(","))
-            .env("PORT", "0")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot run {python}: {e}"));
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read the Flask app's first line");
-        let url = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("the Flask app did not start: {line:?}"))
-            .to_owned();
-        Flask { child, url }
-    }
-}
-
-impl Drop for Flask {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The Flask twin with this `SECRET_KEY` and `SECRET_KEY_FALLBACKS`.
+fn start_flask(key: &str, fallbacks: &[&str]) -> FlaskApp {
+    FlaskApp::start(
+        &python(),
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/flask/app.py"),
+        &[
+            ("FLASK_SECRET_KEY", key),
+            ("FLASK_SECRET_KEY_FALLBACKS", &fallbacks.join(",")),
+        ],
+    )
 }
 
 // ---------------------------------------------------------------- HTTP by hand

@@ -43,7 +43,7 @@ impl Drop for Migration {
 }
 
 impl Migration {
-    fn start(flask: &Flask) -> Migration {
+    fn start(flask: &FlaskApp) -> Migration {
         let mut child = Command::new(migration_binary())
             .env("SECRET_KEY", KEY)
             .env("PORT", "0")
@@ -77,7 +77,7 @@ fn csrf_input(page: &str) -> String {
 /// routes share its login, session, CSRF tokens and logout.
 #[tokio::test]
 async fn the_migration_example_works_beside_its_flask_twin() {
-    let flask = Flask::start(KEY, &[]);
+    let flask = start_flask(KEY, &[]);
     let moved = Migration::start(&flask);
     let mut jar = Jar::default();
 

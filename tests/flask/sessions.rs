@@ -7,7 +7,7 @@ use super::*;
 /// login.
 #[tokio::test]
 async fn an_instance_with_another_key_leaves_flask_cookies_alone() {
-    let flask = Flask::start(KEY, &[]);
+    let flask = start_flask(KEY, &[]);
     let wrong = axum_app(FlaskSigner::from_text("not the flask key")).await;
     let mut jar = Jar::default();
     post(
@@ -41,7 +41,7 @@ async fn an_instance_with_another_key_leaves_flask_cookies_alone() {
 /// survives a logout on axum routes as it does on Flask routes.
 #[tokio::test]
 async fn logout_keeps_the_rest_of_the_flask_session() {
-    let flask = Flask::start(KEY, &[]);
+    let flask = start_flask(KEY, &[]);
     let axum = axum_app(signer()).await;
     for logout_on in [flask.url.clone(), axum.clone()] {
         let mut jar = Jar::default();
@@ -67,7 +67,7 @@ async fn logout_keeps_the_rest_of_the_flask_session() {
 
 #[tokio::test]
 async fn session_data_and_flashes_cross_over() {
-    let flask = Flask::start(KEY, &[]);
+    let flask = start_flask(KEY, &[]);
     let axum = axum_app(signer()).await;
     let mut jar = Jar::default();
 
@@ -121,9 +121,9 @@ async fn session_data_and_flashes_cross_over() {
 #[tokio::test]
 async fn fallback_keys_are_honoured_and_rotated_away() {
     // Flask before the key change signs with the old key.
-    let old_flask = Flask::start(OLD_KEY, &[]);
+    let old_flask = start_flask(OLD_KEY, &[]);
     // After it: the new key, the old one as a fallback, on both sides.
-    let new_flask = Flask::start(KEY, &[OLD_KEY]);
+    let new_flask = start_flask(KEY, &[OLD_KEY]);
     let axum = axum_app(signer().with_fallback_text(OLD_KEY)).await;
     let axum_without_fallback = axum_app(signer()).await;
 
