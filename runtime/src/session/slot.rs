@@ -97,11 +97,7 @@ impl Slot {
             let state = server
                 .read(&s.cookie, &s.lifetimes, flask, headers, self.now())
                 .await?;
-            let mut guard = self.lock();
-            if guard.state.is_none() {
-                guard.state = Some(state);
-            }
-            self.loaded.store(true, Ordering::Release);
+            self.settle(state);
             return Ok(());
         }
         let Some(store) = &self.settings.store else {
@@ -114,12 +110,18 @@ impl Slot {
             return Ok(());
         };
         let state = self.read_store(&**store, headers).await?;
+        self.settle(state);
+        Ok(())
+    }
+
+    /// Keeps a session read while unlocked, unless another extractor of this request
+    /// settled one first, and marks the slot loaded.
+    fn settle(&self, state: SessionState) {
         let mut guard = self.lock();
         if guard.state.is_none() {
             guard.state = Some(state);
         }
         self.loaded.store(true, Ordering::Release);
-        Ok(())
     }
 
     fn read(&self, headers: &HeaderMap) -> SessionState {
