@@ -48,10 +48,7 @@ pub(crate) fn note_unreadable() {
     use std::sync::atomic::AtomicU32;
     static SEEN: AtomicU32 = AtomicU32::new(0);
     static WINDOW: AtomicU64 = AtomicU64::new(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 60);
-    if WINDOW.swap(now, Ordering::Relaxed) != now {
+    if new_minute(&WINDOW) {
         SEEN.store(0, Ordering::Relaxed);
     }
     if SEEN.fetch_add(1, Ordering::Relaxed) + 1 == UNREADABLE_WARN_AT {
@@ -70,10 +67,7 @@ pub(crate) fn note_unreadable() {
 /// is behind the instance that signed it, or the cookie is forged. It is left alone.
 pub(crate) fn note_clock_skew(what: &'static str, ahead: u64, skew: u64) {
     static WINDOW: AtomicU64 = AtomicU64::new(0);
-    let minute = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 60);
-    if WINDOW.swap(minute, Ordering::Relaxed) != minute {
+    if new_minute(&WINDOW) {
         tracing::warn!(
             target: "axum_sesame::session",
             cookie = what,
@@ -84,6 +78,15 @@ pub(crate) fn note_clock_skew(what: &'static str, ahead: u64, skew: u64) {
              fleet's clocks synchronised (NTP) or raise the tolerance"
         );
     }
+}
+
+/// Whether a new minute began since `window` was last looked at (and records it): the
+/// rate limit of these warnings.
+fn new_minute(window: &AtomicU64) -> bool {
+    let minute = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 60);
+    window.swap(minute, Ordering::Relaxed) != minute
 }
 
 /// How many unreadable cookies within a minute raise the warning.
