@@ -426,7 +426,7 @@ impl LoginManager {
             }
         }
         // Flask-Login's `_fresh` has no time: a time limit on it cannot hold in Flask mode.
-        if session.is_flask() && this.fresh_for.is_some() {
+        if !session.format.fresh_has_time() && this.fresh_for.is_some() {
             return Err(ConfigError::FlaskMode);
         }
         session.extension = Some(Arc::new(LoginSettings {

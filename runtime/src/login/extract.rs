@@ -17,10 +17,11 @@ use http::request::Parts;
 use crate::codec::EncodeError;
 use crate::login::ctx::LoginCtx;
 use crate::login::events::signal;
+use crate::login::format::client_identity;
 use crate::login::refusal::unauthorized;
 use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
-use crate::login::resolve::{RememberAction, auth_hash, client_identity, resolve};
+use crate::login::resolve::{RememberAction, auth_hash, resolve};
 use crate::login::store_mode::user_agent;
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::{is_safe_next, see_other};
@@ -252,7 +253,7 @@ impl<U: AuthUser> Auth<U> {
         // Store mode: the client's tokens are deleted, so a saved remember cookie is dead
         // too (R21, R38).
         self.ctx.revoke_client_tokens(self.remember.as_ref());
-        if self.ctx.slot.settings.is_flask() {
+        if self.ctx.slot.settings.format.logout_keeps_data() {
             self.ctx
                 .slot
                 .with(crate::session::state::SessionState::drop_login);

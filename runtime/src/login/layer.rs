@@ -8,8 +8,9 @@ use tower_service::Service;
 
 use crate::codec::EncodeError;
 use crate::login::AuthUser;
+use crate::login::format::client_identity;
 use crate::login::resolve::auth_hash;
-use crate::session::payload::{Payload, SessionId};
+use crate::session::state::SessionState;
 use crate::session::{SessionLayer, SessionResponseFuture, SessionService};
 
 /// The layer built by [`LoginManager::build`](crate::LoginManager::build): sessions plus login.
@@ -88,28 +89,14 @@ impl LoginManagerLayer {
         let now = (s.clock)();
         let uid = user.id().to_string();
         let (bare, ()) = http::Request::new(()).into_parts();
-        let identity = crate::login::resolve::client_identity(s, &bare);
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &s.flask {
-            let mut state =
-                crate::session::state::SessionState::new_login(uid, fresh.then_some(now));
-            state.cid = Some(identity);
-            let value = flask.seal(&state, now)?;
-            return Ok(format!("{}={value}", s.cookie.name));
-        }
-        let payload = Payload {
-            sid: Some(SessionId::random()?),
-            ah: Some(auth_hash(
-                s.codec.keys().current(),
-                &uid,
-                user.session_auth_hash(),
-            )),
-            uid: Some(uid),
-            fat: fresh.then_some(now),
-            cid: identity.digest(),
-            ..Payload::new(now)
-        };
-        let value = payload.seal(&s.codec, &s.cookie.name)?;
+        let ah = s
+            .format
+            .has_auth_hash()
+            .then(|| auth_hash(s.codec.keys().current(), &uid, user.session_auth_hash()));
+        let mut state = SessionState::new_login(uid, fresh.then_some(now));
+        state.cid = Some(client_identity(s, &bare));
+        state.ah = ah;
+        let value = s.format.mint(&s.codec, &s.cookie.name, state, now)?;
         Ok(format!("{}={value}", s.cookie.name))
     }
 }

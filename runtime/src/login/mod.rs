@@ -10,6 +10,7 @@ pub(crate) mod config;
 pub(crate) mod ctx;
 mod events;
 mod extract;
+mod format;
 mod guard;
 mod layer;
 mod refusal;

@@ -40,10 +40,10 @@ impl RememberPayload {
         }
     }
 
-    /// Flask mode: what Flask-Login's remember cookie says (only the user id), honoured
-    /// for `secs` from now as Flask-Login does (the cookie carries no time).
+    /// A remember cookie that says only the user id (Flask-Login's), honoured for `secs`
+    /// from now (the cookie carries no time).
     #[cfg(feature = "flask")]
-    pub(crate) fn flask(uid: String, rotated: bool, now: u64, secs: u64) -> Self {
+    pub(crate) fn untimed(uid: String, rotated: bool, now: u64, secs: u64) -> Self {
         RememberPayload {
             uid,
             rid: SessionId::from_bytes([0; 16]),

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use hmac::Mac;
 use http::request::Parts;
-use sha2::{Digest, Sha256};
 
 use crate::key::{Key, Purpose};
 use crate::login::ctx::{LoginCtx, Resolution};
 use crate::login::events::{notice, signal};
+use crate::login::format::{client_identity, open_remember, seal_remember};
 use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
 use crate::login::settings::SessionProtection;
@@ -19,8 +19,6 @@ use crate::session::cookie_header::cookie_values;
 use crate::session::incoming::Unread;
 use crate::session::memo;
 use crate::session::payload::Digest16;
-use crate::session::settings::SessionSettings;
-use crate::session::state::ClientId;
 use crate::session::state::SessionState;
 
 /// What happens to the remember cookie in this response.
@@ -67,7 +65,7 @@ impl LoginCtx {
         for value in cookie_values(&parts.headers, &self.login.remember.name)
             .take(crate::session::cookie_header::MAX_CANDIDATES)
         {
-            match self.open_remember(value, now) {
+            match open_remember(&self.slot.settings, &self.login, value, now) {
                 Ok(r) => return Ok(r),
                 Err(Unread::Unreadable) => why = Some(Unread::Unreadable),
                 Err(Unread::Stale) => {
@@ -76,25 +74,6 @@ impl LoginCtx {
             }
         }
         Err(why)
-    }
-
-    /// One remember-cookie candidate, in this manager's format.
-    fn open_remember(&self, value: &[u8], now: u64) -> Result<RememberPayload, Unread> {
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &self.slot.settings.flask {
-            // Flask-Login's `id|hex(HMAC-SHA512)`: no expiry inside (the browser's only),
-            // as Werkzeug wrote it (quoted when the id needs it).
-            let value = crate::flask_format::unquote_cookie_value(value);
-            let r = flask
-                .signer
-                .decode_remember(value)
-                .map_err(|_| Unread::Unreadable)?;
-            let secs = self.login.remember_secs;
-            return Ok(RememberPayload::flask(r.user_id, r.by_fallback, now, secs));
-        }
-        let name = &self.login.remember.name;
-        let skew = self.slot.settings.lifetimes.skew;
-        RememberPayload::open(&self.slot.settings.codec, name, value, now, skew)
     }
 
     pub(crate) fn has_remember_cookie(&self, parts: &Parts) -> bool {
@@ -110,11 +89,12 @@ impl LoginCtx {
         payload: &RememberPayload,
         now: u64,
     ) -> Result<(), crate::codec::EncodeError> {
-        let cookie = self.seal_remember(payload).and_then(|value| {
-            self.login
-                .remember
-                .set_cookie(value, Some(payload.remaining(now)))
-        })?;
+        let cookie =
+            seal_remember(&self.slot.settings, &self.login, payload).and_then(|value| {
+                self.login
+                    .remember
+                    .set_cookie(value, Some(payload.remaining(now)))
+            })?;
         self.remember_action(RememberAction::Set(cookie));
         Ok(())
     }
@@ -135,24 +115,6 @@ impl LoginCtx {
         if let Err(error) = self.set_remember(payload, now) {
             tracing::warn!(target: "axum_sesame::login", %error, "could not re-issue the remember cookie");
         }
-    }
-
-    /// The remember cookie's value, in this manager's format.
-    fn seal_remember(
-        &self,
-        payload: &RememberPayload,
-    ) -> Result<String, crate::codec::EncodeError> {
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &self.slot.settings.flask {
-            // Quoted as Werkzeug does: an id such as `x; Domain=evil` stays in the value
-            // (R44), and Flask reads back exactly this id.
-            return flask
-                .signer
-                .encode_remember(&payload.uid)
-                .map(|v| crate::flask_format::quote_cookie_value(&v))
-                .map_err(|_| crate::codec::EncodeError::Unencodable);
-        }
-        payload.seal(&self.slot.settings.codec, &self.login.remember.name)
     }
 
     /// Drops the login from the session (keeping other data) and the remember cookie.
@@ -178,37 +140,6 @@ pub(crate) fn auth_hash(key: &Key, uid: &str, material: &[u8]) -> Digest16 {
         out.copy_from_slice(&tag[..16]);
         Digest16(out)
     })
-}
-
-/// The client identity used by session protection: `SHA-256(User-Agent ‖ 0 ‖ peer
-/// address)[..16]`, the address only when the server records it
-/// (`into_make_service_with_connect_info`). Never a forwarding header. In Flask mode,
-/// Flask-Login's `_id` instead.
-pub(crate) fn client_identity(settings: &SessionSettings, parts: &Parts) -> ClientId {
-    #[cfg(feature = "flask")]
-    if let Some(flask) = &settings.flask {
-        return ClientId::Flask(flask.identifier(parts));
-    }
-    let _ = settings;
-    let user_agent = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .map_or(&b""[..], |ua| ua.as_bytes());
-    let peer = parts
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|axum::extract::ConnectInfo(addr)| addr.ip());
-    ClientId::Digest(memo::client_identity(user_agent, peer, || {
-        let mut h = Sha256::new();
-        h.update(user_agent);
-        h.update([0u8]);
-        if let Some(ip) = peer {
-            h.update(ip.to_string().as_bytes());
-        }
-        let mut out = [0u8; 16];
-        out.copy_from_slice(&h.finalize()[..16]);
-        Digest16(out)
-    }))
 }
 
 /// Which key produced a matching auth hash.
@@ -343,10 +274,10 @@ where
             Some(id) => load_id::<U, S>(id, parts, state).await?,
             None => None,
         };
-        let flask = ctx.slot.settings.is_flask();
+        let hashed = ctx.slot.settings.format.has_auth_hash();
         let matched = match (&user, &ah) {
             // Flask-Login has no auth hash: a loaded user is the login.
-            (Some(_), _) if flask => Some(HashMatch::Current),
+            (Some(_), _) if !hashed => Some(HashMatch::Current),
             (Some(u), Some(ah)) => ctx.slot.with(|s| {
                 let uid = s.uid.as_deref()?;
                 let m = check_auth_hash(ctx, uid, ah, u)?;
@@ -376,7 +307,7 @@ where
                     if login.remember_refresh {
                         r.exp = now.saturating_add(login.remember_secs);
                     }
-                    if !ctx.slot.settings.is_flask() {
+                    if ctx.slot.settings.format.has_auth_hash() {
                         r.ah = auth_hash(ctx.key(), &uid, user.session_auth_hash());
                     }
                     ctx.refresh_remember(&r, now);
@@ -407,7 +338,7 @@ where
         let unreadable = matches!(found, Err(Some(Unread::Unreadable)));
         if let Ok(r) = found
             && let Some(user) = load::<U, S>(&r.uid, parts, state).await?
-            && (ctx.slot.settings.is_flask()
+            && (!ctx.slot.settings.format.has_auth_hash()
                 || check_auth_hash(ctx, &r.uid, &r.ah, &user).is_some())
             && let Some(token) = ctx.remember_record(&r).await?
         {

@@ -9,6 +9,7 @@ use crate::codec::Codec;
 use crate::key::KeyRing;
 use crate::session::config_error::{ConfigError, whole_secs};
 use crate::session::cookie_settings::{CookieSettings, SameSite};
+use crate::session::format::CookieFormat;
 use crate::session::layer::SessionLayer;
 use crate::session::lifetimes::{DEFAULT_SKEW_SECS, Lifetimes};
 use crate::session::settings::{Clock, SessionSettings, system_clock};
@@ -315,6 +316,7 @@ impl SessionConfig {
                 return Err(ConfigError::FlaskEmptySecret);
             }
         }
+        let format = self.format();
         Ok(SessionSettings {
             codec: self.codec,
             cookie: self.cookie,
@@ -327,13 +329,31 @@ impl SessionConfig {
             clock: self.clock,
             extension: None,
             store: self.store,
-            #[cfg(feature = "flask")]
-            flask: self.flask.map(
-                |(signer, identifier)| crate::session::flask_mode::FlaskMode { signer, identifier },
-            ),
-            #[cfg(all(feature = "flask", feature = "redis"))]
-            flask_session: self.flask_session,
+            format,
         })
+    }
+}
+
+impl SessionConfig {
+    #[cfg(feature = "flask")]
+    fn format(&self) -> CookieFormat {
+        match &self.flask {
+            Some((signer, identifier)) => {
+                CookieFormat::Flask(crate::session::flask_mode::FlaskMode {
+                    signer: signer.clone(),
+                    identifier: *identifier,
+                    #[cfg(feature = "redis")]
+                    records: self.flask_session.clone(),
+                })
+            }
+            None => CookieFormat::Sesame,
+        }
+    }
+
+    #[cfg(not(feature = "flask"))]
+    #[allow(clippy::unused_self)]
+    fn format(&self) -> CookieFormat {
+        CookieFormat::Sesame
     }
 }
 

@@ -9,6 +9,7 @@ use crate::key::Purpose;
 use crate::session::cookie_header::set_cookie_header;
 use crate::session::cookie_settings::CookieSettings;
 use crate::session::failure::{Failure, StoreWork};
+use crate::session::format::{RecordFinish, RecordOp};
 use crate::session::incoming::Incoming;
 use crate::session::payload::{Payload, SessionId, needs_refresh};
 use crate::session::slot::Slot;
@@ -31,9 +32,8 @@ pub(crate) enum Outcome {
     SetCookie(HeaderValue),
     /// Store mode: run this against the store, then set its cookies.
     Store(Box<StoreOp>),
-    /// Flask-Session mode: write or delete the record, then set its cookie.
-    #[cfg(all(feature = "flask", feature = "redis"))]
-    FlaskStore(Box<crate::session::flask_store::FlaskOp>),
+    /// A format's own record (Flask-Session's): write or delete it, then set its cookie.
+    Record(Box<RecordOp>),
     /// The session could not be written.
     Failed(Failure),
 }
@@ -49,9 +49,8 @@ pub(crate) struct Finish {
     pub(crate) cookies: Vec<HeaderValue>,
     /// Store work that decides more cookies (store mode).
     pub(crate) store: Option<Box<StoreOp>>,
-    /// Record work that decides the session cookie (Flask-Session mode).
-    #[cfg(all(feature = "flask", feature = "redis"))]
-    pub(crate) flask_store: Option<Box<crate::session::flask_store::FlaskOp>>,
+    /// Record work that decides the session cookie (a format's own records).
+    pub(crate) record: Option<Box<RecordOp>>,
     /// The response becomes an error.
     pub(crate) failed: Option<Failure>,
 }
@@ -71,7 +70,7 @@ impl Slot {
     /// inflated size, encoding): the check `finish` would fail, made now, so a handler
     /// can act on it (R45). Store mode's cookie is an id: it always fits.
     pub(crate) fn check_fits(&self) -> Result<(), crate::codec::EncodeError> {
-        if self.settings.store.is_some() || self.settings.is_server_side_flask() {
+        if self.settings.store.is_some() || self.settings.format.keeps_records() {
             return Ok(());
         }
         let state = self.lock().state.clone();
@@ -104,13 +103,11 @@ impl Slot {
                 finish.no_store = op.sets_cookie();
                 finish.store = Some(op);
             }
-            #[cfg(all(feature = "flask", feature = "redis"))]
-            Outcome::FlaskStore(_) if no_cookies => finish.vary = true,
-            #[cfg(all(feature = "flask", feature = "redis"))]
-            Outcome::FlaskStore(op) => {
+            Outcome::Record(_) if no_cookies => finish.vary = true,
+            Outcome::Record(op) => {
                 finish.vary = true;
                 finish.no_store = op.sets_cookie();
-                finish.flask_store = Some(op);
+                finish.record = Some(op);
             }
             Outcome::Failed(e) => finish.failed = Some(e),
         }
@@ -131,8 +128,7 @@ impl Slot {
 
     /// The store work `finish` left, to run before the response's cookies are known.
     pub(crate) fn store_work(&self, finish: &mut Finish) -> Option<StoreWork> {
-        #[cfg(all(feature = "flask", feature = "redis"))]
-        if let Some(op) = finish.flask_store.take() {
+        if let Some(op) = finish.record.take() {
             return Some(Box::pin(op.run()));
         }
         let op = finish.store.take()?;
@@ -145,16 +141,12 @@ impl Slot {
             return Outcome::Untouched;
         };
         let s = &*self.settings;
-        #[cfg(all(feature = "flask", feature = "redis"))]
-        if let Some(flask) = &s.flask
-            && let Some(server) = &s.flask_session
-        {
-            use crate::session::flask_store::FlaskFinish;
-            return match server.finish(&s.cookie, &s.lifetimes, flask, state) {
-                FlaskFinish::Accessed => Outcome::Accessed,
-                FlaskFinish::Removal => removal_outcome(&s.cookie),
-                FlaskFinish::Op(op) => Outcome::FlaskStore(op),
-                FlaskFinish::Failed(failure) => Outcome::Failed(failure),
+        if let Some(record) = s.format.finish_record(&s.cookie, &s.lifetimes, &mut state) {
+            return match record {
+                RecordFinish::Accessed => Outcome::Accessed,
+                RecordFinish::Removal => removal_outcome(&s.cookie),
+                RecordFinish::Op(op) => Outcome::Record(op),
+                RecordFinish::Failed(failure) => Outcome::Failed(failure),
             };
         }
         let store_mode = s.store.is_some();
@@ -196,7 +188,7 @@ impl Slot {
         }
         // Store mode keys its record by the id; in cookie mode only a login needs one (and
         // Flask's cookie has none).
-        let needs_id = store_mode || (state.uid.is_some() && !s.is_flask());
+        let needs_id = store_mode || (state.uid.is_some() && s.format.login_has_id());
         let new_id = (state.sid.is_none() && needs_id) || state.new_id;
         let sid = match state.sid {
             Some(sid) => Some(sid),
@@ -210,11 +202,10 @@ impl Slot {
         if new_id || state.iat == 0 {
             state.iat = now;
         }
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &s.flask {
+        // A format that writes the whole session its own way (Flask's).
+        if let Some(value) = s.format.seal_own(&state, now) {
             let max_age = state.permanent.then_some(s.lifetimes.permanent);
-            return match flask
-                .seal(&state, now)
+            return match value
                 .and_then(|value| s.cookie.set_cookie(value, max_age))
                 .and_then(set_cookie_header)
             {

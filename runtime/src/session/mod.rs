@@ -34,6 +34,7 @@ pub(crate) mod flask_mode;
 pub(crate) mod flask_sid;
 #[cfg(all(feature = "flask", feature = "redis"))]
 pub(crate) mod flask_store;
+pub(crate) mod format;
 mod handle;
 pub(crate) mod incoming;
 pub(crate) mod layer;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::codec::Codec;
 use crate::session::cookie_settings::CookieSettings;
+use crate::session::format::CookieFormat;
 use crate::session::lifetimes::Lifetimes;
 use crate::session::store::SessionStore;
 
@@ -27,45 +28,15 @@ pub(crate) struct SessionSettings {
     /// [`extras`](crate::session::extras)).
     pub(crate) extension: Option<Arc<dyn std::any::Any + Send + Sync>>,
     pub(crate) store: Option<Arc<dyn SessionStore>>,
-    /// Flask mode: Flask's session cookie and Flask-Login's keys.
-    #[cfg(feature = "flask")]
-    pub(crate) flask: Option<crate::session::flask_mode::FlaskMode>,
-    /// Flask mode over Flask-Session's Redis records: the session is the record, the
-    /// cookie its id.
-    #[cfg(all(feature = "flask", feature = "redis"))]
-    pub(crate) flask_session: Option<Arc<crate::session::flask_store::FlaskSessionRedis>>,
+    /// How sessions and logins are written into cookies: ours or Flask's.
+    pub(crate) format: CookieFormat,
 }
 
 impl SessionSettings {
     /// Whether a fallback key is configured: cookies may verify under one and then need
     /// re-issuing under the current key (R46).
     pub(crate) fn rotating(&self) -> bool {
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &self.flask {
-            return flask.signer.has_fallbacks();
-        }
-        self.codec.keys().iter().nth(1).is_some()
-    }
-
-    /// Whether the session is a Flask-Session record (the cookie holds only its id).
-    #[cfg_attr(
-        not(all(feature = "flask", feature = "redis")),
-        allow(clippy::unused_self)
-    )]
-    pub(crate) fn is_server_side_flask(&self) -> bool {
-        #[cfg(all(feature = "flask", feature = "redis"))]
-        return self.flask.is_some() && self.flask_session.is_some();
-        #[cfg(not(all(feature = "flask", feature = "redis")))]
-        false
-    }
-
-    /// Whether cookies are in Flask's formats.
-    #[cfg_attr(not(feature = "flask"), allow(clippy::unused_self))]
-    pub(crate) fn is_flask(&self) -> bool {
-        #[cfg(feature = "flask")]
-        return self.flask.is_some();
-        #[cfg(not(feature = "flask"))]
-        false
+        self.format.rotating(&self.codec)
     }
 }
 
@@ -77,6 +48,7 @@ impl fmt::Debug for SessionSettings {
             .field("lifetimes", &self.lifetimes)
             .field("extension", &self.extension.is_some())
             .field("store", &self.store)
+            .field("format", &self.format)
             .finish_non_exhaustive()
     }
 }

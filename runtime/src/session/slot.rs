@@ -12,10 +12,10 @@ use crate::session::cookie_header::{MAX_CANDIDATES, cookie_values};
 use crate::session::extras::Extras;
 use crate::session::incoming::{Incoming, Unread, note_clock_skew, note_unreadable};
 use crate::session::payload::{self, Payload, SessionId};
+use crate::session::record;
 use crate::session::settings::SessionSettings;
 use crate::session::state::SessionState;
 use crate::session::store::{self, SessionStore, StoreError};
-use crate::session::{memo, record};
 
 /// The per-request slot the layer shares with the extractors.
 pub(crate) struct Slot {
@@ -89,15 +89,14 @@ impl Slot {
             // A second extractor of the same request: no lock needed to know.
             return Ok(());
         }
-        #[cfg(all(feature = "flask", feature = "redis"))]
-        if let Some(flask) = &self.settings.flask
-            && let Some(server) = &self.settings.flask_session
+        let s = &*self.settings;
+        if s.format.keeps_records()
+            && let Some(state) = s
+                .format
+                .read_record(&s.cookie, &s.lifetimes, headers, self.now())
+                .await
         {
-            let s = &*self.settings;
-            let state = server
-                .read(&s.cookie, &s.lifetimes, flask, headers, self.now())
-                .await?;
-            self.settle(state);
+            self.settle(state?);
             return Ok(());
         }
         let Some(store) = &self.settings.store else {
@@ -143,23 +142,8 @@ impl Slot {
     /// when there is one).
     fn open(&self, value: &[u8]) -> Result<SessionState, Unread> {
         let s = &*self.settings;
-        #[cfg(feature = "flask")]
-        if let Some(flask) = &s.flask {
-            return flask.open(value, self.now(), &s.lifetimes);
-        }
-        match memo::open(&s.codec, &s.cookie.name, value, self.now(), &s.lifetimes) {
-            Ok((payload, rotated)) => Ok(SessionState::from_payload(payload, rotated)),
-            Err(reason) => {
-                tracing::debug!(target: "axum_sesame::session", %reason, "ignoring session cookie");
-                if let payload::Refused::Future(ahead) = reason {
-                    note_clock_skew("session", ahead, s.lifetimes.skew);
-                }
-                Err(match reason {
-                    payload::Refused::Decode(_) | payload::Refused::Future(_) => Unread::Unreadable,
-                    payload::Refused::Expired | payload::Refused::Schema => Unread::Stale,
-                })
-            }
-        }
+        s.format
+            .open(&s.codec, &s.cookie.name, value, self.now(), &s.lifetimes)
     }
 
     /// Store mode: the cookie is a signed session id; the session is the store's record.

@@ -141,7 +141,6 @@ impl SessionState {
     }
 
     /// A new session logged in as `uid` (test cookies).
-    #[cfg(feature = "flask")]
     pub(crate) fn new_login(uid: String, fat: Option<u64>) -> SessionState {
         let mut state = SessionState::empty(Incoming::Absent);
         state.uid = Some(uid);
