@@ -12,6 +12,7 @@
 mod demo;
 
 use axum_sesame::Key;
+use axum_sesame_testkit::{cookie_in, jar_client};
 use demo::{Db, DemoConfig, StoreChoice};
 use reqwest::StatusCode;
 
@@ -39,16 +40,8 @@ async fn serve_with_prefix(store: StoreChoice) -> (String, String) {
     (format!("http://{addr}"), prefix)
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 async fn login(base: &str, ua: &str, remember: bool) -> reqwest::Client {
-    let c = client();
+    let c = jar_client();
     let body = format!(
         "email=foo%40bar.tld&pw=secret{}",
         if remember { "&remember=on" } else { "" }
@@ -185,19 +178,12 @@ async fn redis_store_lists_and_revokes() {
 
 /// The `name=value` of the cookie `name` a response sets (not a removal).
 fn set_cookie(r: &reqwest::Response, name: &str) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter(|c| !c.contains("Max-Age=0"))
-        .find(|c| c.starts_with(&format!("{name}=")))
-        .and_then(|c| c.split(';').next())
-        .map(str::to_owned)
+    cookie_in(r.headers(), name)
 }
 
 /// A request with exactly this `Cookie` header, from a client without a jar.
 async fn get_with_cookie(base: &str, path: &str, cookie: &str) -> reqwest::Response {
-    client()
+    jar_client()
         .get(format!("{base}{path}"))
         .header("Cookie", cookie)
         .send()
@@ -225,7 +211,7 @@ async fn login_form(
 /// remember, is dead: after logout no earlier remember cookie logs in (R38).
 async fn replaced_remember_cookies_die(store: StoreChoice) {
     let base = serve(store).await;
-    let c = client();
+    let c = jar_client();
     let r1 = set_cookie(&login_form(&c, &base, FOO, true).await, "remember_token").unwrap();
     let r2 = set_cookie(&login_form(&c, &base, FOO, true).await, "remember_token").unwrap();
     assert_ne!(r1, r2);
@@ -253,9 +239,9 @@ fn redis_keys(prefix: &str) -> Option<usize> {
 async fn remember_only_replays_stay_bounded(store: StoreChoice) {
     let redis = matches!(store, StoreChoice::Redis(_));
     let (base, prefix) = serve_with_prefix(store).await;
-    let watcher = client();
+    let watcher = jar_client();
     login_form(&watcher, &base, FOO, false).await;
-    let c = client();
+    let c = jar_client();
     let r = set_cookie(&login_form(&c, &base, FOO, true).await, "remember_token").unwrap();
     let first = get_with_cookie(&base, "/protected", &r).await;
     assert_eq!(first.status(), StatusCode::OK);
@@ -281,7 +267,7 @@ async fn thirty_two_sessions_per_user(store: StoreChoice) {
     let base = serve(store).await;
     let mut clients = Vec::new();
     for _ in 0..40 {
-        let c = client();
+        let c = jar_client();
         login_form(&c, &base, BAR, false).await;
         clients.push(c);
     }

@@ -5,15 +5,12 @@
 #[allow(dead_code, unreachable_pub)]
 mod session_tutorial;
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::body::Body;
-use axum::http::header::{CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode};
+use axum::http::header::{CONTENT_TYPE, COOKIE};
+use axum::http::{HeaderValue, Method, Request, StatusCode};
 use axum_sesame::Key;
-use http_body_util::BodyExt as _;
-use tower::ServiceExt as _;
+use axum_sesame_testkit::{Jar, Reply, call, form_encode};
 
 const SECRET: &[u8; 32] = b"session tutorial test secret 32b";
 const OTHER_SECRET: &[u8; 32] = b"another key, another application";
@@ -22,80 +19,29 @@ fn app() -> Router {
     session_tutorial::app(Key::from_bytes(SECRET))
 }
 
-/// A response, its body read.
-#[derive(Debug)]
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn location(&self) -> Option<&str> {
-        self.headers.get(LOCATION).and_then(|v| v.to_str().ok())
-    }
-
-    fn set_cookies(&self) -> Vec<String> {
-        self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().expect("Set-Cookie is ASCII").to_owned())
-            .collect()
-    }
-
-    /// The single `Set-Cookie` for `session`, if any.
-    fn session_cookie(&self) -> Option<String> {
-        let mut found = self
-            .set_cookies()
-            .into_iter()
-            .filter(|c| c.starts_with("session="));
-        let first = found.next();
-        assert!(found.next().is_none(), "several session cookies: {self:?}");
-        first
-    }
-
-    #[track_caller]
-    fn assert_redirect_to(&self, to: &str) {
-        assert_eq!(self.status, StatusCode::SEE_OTHER, "{self:?}");
-        assert_eq!(self.location(), Some(to), "{self:?}");
-    }
-
-    #[track_caller]
-    fn assert_ok_body(&self, body: &str) {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        assert_eq!(self.body, body, "{self:?}");
-    }
-
-    #[track_caller]
-    fn assert_ok_body_contains(&self, needle: &str) {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        assert!(self.body.contains(needle), "{self:?}");
-    }
-}
-
 /// A browser-like client: a cookie jar in front of the router.
 struct Client {
     app: Router,
-    jar: BTreeMap<String, String>,
+    jar: Jar,
 }
 
 impl Client {
     fn new(app: &Router) -> Client {
         Client {
             app: app.clone(),
-            jar: BTreeMap::new(),
+            jar: Jar::default(),
         }
     }
 
     /// A client that sends `cookie` verbatim (it may be garbage).
     fn with_raw_cookie(app: &Router, value: &str) -> Client {
         let mut client = Client::new(app);
-        client.jar.insert("session".to_owned(), value.to_owned());
+        client.jar.set("session", value);
         client
     }
 
     fn session_value(&self) -> Option<&str> {
-        self.jar.get("session").map(String::as_str)
+        self.jar.get("session")
     }
 
     async fn get(&mut self, path: &str) -> Reply {
@@ -121,59 +67,22 @@ impl Client {
 
     async fn send(&mut self, mut req: Request<Body>) -> Reply {
         if !self.jar.is_empty() {
-            let cookie = self
-                .jar
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
             req.headers_mut().insert(
                 COOKIE,
-                HeaderValue::from_bytes(cookie.as_bytes()).expect("cookie header bytes"),
+                HeaderValue::from_str(&self.jar.header()).expect("cookie header bytes"),
             );
         }
-        let res = self.app.clone().oneshot(req).await.expect("infallible");
-        let (parts, body) = res.into_parts();
-        let body = body.collect().await.expect("body").to_bytes();
-        let reply = Reply {
-            status: parts.status,
-            headers: parts.headers,
-            body: String::from_utf8(body.to_vec()).expect("UTF-8 body"),
-        };
+        let reply = call(&self.app, req).await;
         assert!(!reply.status.is_server_error(), "{reply:?}");
-        for set in reply.set_cookies() {
-            let (pair, attrs) = set.split_once(';').unwrap_or((&set, ""));
-            let (name, value) = pair.split_once('=').expect("name=value");
-            let deleted = attrs
-                .split(';')
-                .any(|a| a.trim().eq_ignore_ascii_case("max-age=0"));
-            if deleted {
-                self.jar.remove(name.trim());
-            } else {
-                self.jar.insert(name.trim().to_owned(), value.to_owned());
-            }
-        }
+        self.jar.take(&reply.headers);
         reply
     }
-}
-
-/// `application/x-www-form-urlencoded` encoding of one value.
-fn form_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'*' => {
-                char::from(b).to_string()
-            }
-            b' ' => "+".to_owned(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// A valid session cookie value carrying a username, signed with `secret`.
 async fn logged_in_cookie(secret: &[u8], username: &str) -> String {
     let mut client = Client::new(&session_tutorial::app(Key::from_bytes(secret)));
-    client.login(username).await.assert_redirect_to("/profile");
+    client.login(username).await.assert_redirect("/profile");
     client.session_value().expect("session cookie").to_owned()
 }
 
@@ -202,7 +111,7 @@ async fn login_page_never_sets_a_cookie() {
         };
         let reply = client.get("/login").await;
         assert_eq!(reply.status, StatusCode::OK);
-        assert!(reply.set_cookies().is_empty(), "{cookie:?}: {reply:?}");
+        assert!(reply.set_cookie_lines().is_empty(), "{cookie:?}: {reply:?}");
     }
 }
 
@@ -210,8 +119,11 @@ async fn login_page_never_sets_a_cookie() {
 async fn login_stores_the_username_and_redirects_to_profile() {
     let mut client = Client::new(&app());
     let reply = client.login("alice").await;
-    reply.assert_redirect_to("/profile");
-    let cookie = reply.session_cookie().expect("session cookie set");
+    reply.assert_redirect("/profile");
+    let cookie = reply
+        .set_cookie("session")
+        .map(|c| c.raw)
+        .expect("session cookie set");
     assert!(cookie.starts_with("session=v1."), "{cookie}");
     let attrs: Vec<&str> = cookie.split(';').skip(1).map(str::trim).collect();
     for attr in ["HttpOnly", "SameSite=Lax", "Path=/"] {
@@ -240,13 +152,16 @@ async fn login_refuses_empty_or_oversized_usernames() {
         let reply = client.post_form("/login", body).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body:.40}");
         assert!(reply.body.contains(r#"name="username""#));
-        assert!(reply.session_cookie().is_none(), "{reply:?}");
-        client.get("/profile").await.assert_redirect_to("/login");
+        assert!(
+            reply.set_cookie("session").map(|c| c.raw).is_none(),
+            "{reply:?}"
+        );
+        client.get("/profile").await.assert_redirect("/login");
     }
     // The longest accepted name still fits in the cookie.
     let mut client = Client::new(&app);
     let name = "é".repeat(32);
-    client.login(&name).await.assert_redirect_to("/profile");
+    client.login(&name).await.assert_redirect("/profile");
     assert!(client.get("/profile").await.body.contains(&name));
 }
 
@@ -258,14 +173,14 @@ async fn login_without_a_form_body_is_a_client_error() {
         .unwrap();
     let reply = Client::new(&app()).send(req).await;
     assert!(reply.status.is_client_error(), "{reply:?}");
-    assert!(reply.session_cookie().is_none());
+    assert!(reply.set_cookie("session").map(|c| c.raw).is_none());
 }
 
 #[tokio::test]
 async fn profile_redirects_anonymous_users_to_login() {
     let reply = Client::new(&app()).get("/profile").await;
-    reply.assert_redirect_to("/login");
-    assert!(reply.set_cookies().is_empty(), "{reply:?}");
+    reply.assert_redirect("/login");
+    assert!(reply.set_cookie_lines().is_empty(), "{reply:?}");
 }
 
 #[tokio::test]
@@ -278,10 +193,10 @@ async fn profile_shows_the_username_after_login() {
     assert!(ct.starts_with("text/html"), "{ct}");
     assert!(reply.body.contains("alice"), "{}", reply.body);
     // Reading the session does not rewrite the cookie.
-    assert!(reply.set_cookies().is_empty(), "{reply:?}");
+    assert!(reply.set_cookie_lines().is_empty(), "{reply:?}");
 
     // Logging in again replaces the name.
-    client.login("  bob ").await.assert_redirect_to("/profile");
+    client.login("  bob ").await.assert_redirect("/profile");
     let body = client.get("/profile").await.body;
     assert!(body.contains("bob") && !body.contains("alice"), "{body}");
 }
@@ -305,30 +220,27 @@ async fn profile_escapes_the_username() {
 #[tokio::test]
 async fn logout_removes_only_the_username() {
     let mut client = Client::new(&app());
-    client.get("/visits").await.assert_ok_body("Visits: 1");
+    client.get("/visits").await.assert_ok("Visits: 1");
     client.login("alice").await;
-    client
-        .get("/profile")
-        .await
-        .assert_ok_body_contains("alice");
+    client.get("/profile").await.assert_ok_containing("alice");
 
     let reply = client.get("/logout").await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("Logged out"), "{reply:?}");
     assert!(
-        reply.session_cookie().is_some(),
+        reply.set_cookie("session").map(|c| c.raw).is_some(),
         "the change is written back"
     );
-    client.get("/profile").await.assert_redirect_to("/login");
+    client.get("/profile").await.assert_redirect("/login");
     // The rest of the session survives.
-    client.get("/visits").await.assert_ok_body("Visits: 2");
+    client.get("/visits").await.assert_ok("Visits: 2");
 
     // Logging out twice, or anonymously, is fine.
-    client.get("/logout").await.assert_ok_body("Logged out");
+    client.get("/logout").await.assert_ok("Logged out");
     Client::new(&app())
         .get("/logout")
         .await
-        .assert_ok_body("Logged out");
+        .assert_ok("Logged out");
 }
 
 #[tokio::test]
@@ -336,7 +248,10 @@ async fn logout_of_a_username_only_session_deletes_the_cookie() {
     let mut client = Client::new(&app());
     client.login("alice").await;
     let reply = client.get("/logout").await;
-    let cookie = reply.session_cookie().expect("deletion cookie");
+    let cookie = reply
+        .set_cookie("session")
+        .map(|c| c.raw)
+        .expect("deletion cookie");
     assert!(cookie.contains("Max-Age=0"), "{cookie}");
     assert!(client.session_value().is_none());
 }
@@ -347,9 +262,12 @@ async fn visits_count_per_session() {
     let mut previous = None;
     for n in 1..=3 {
         let reply = client.get("/visits").await;
-        reply.assert_ok_body(&format!("Visits: {n}"));
+        reply.assert_ok(&format!("Visits: {n}"));
         // Every visit changes the session, so every response carries a new cookie.
-        let cookie = reply.session_cookie().expect("cookie on every visit");
+        let cookie = reply
+            .set_cookie("session")
+            .map(|c| c.raw)
+            .expect("cookie on every visit");
         assert_ne!(previous.as_ref(), Some(&cookie));
         previous = Some(cookie);
     }
@@ -360,14 +278,14 @@ async fn visits_are_separate_for_each_client() {
     let app = app();
     let mut a = Client::new(&app);
     let mut b = Client::new(&app);
-    a.get("/visits").await.assert_ok_body("Visits: 1");
-    a.get("/visits").await.assert_ok_body("Visits: 2");
-    b.get("/visits").await.assert_ok_body("Visits: 1");
-    a.get("/visits").await.assert_ok_body("Visits: 3");
-    b.get("/visits").await.assert_ok_body("Visits: 2");
-    b.get("/visits").await.assert_ok_body("Visits: 3");
-    b.get("/visits").await.assert_ok_body("Visits: 4");
-    a.get("/visits").await.assert_ok_body("Visits: 4");
+    a.get("/visits").await.assert_ok("Visits: 1");
+    a.get("/visits").await.assert_ok("Visits: 2");
+    b.get("/visits").await.assert_ok("Visits: 1");
+    a.get("/visits").await.assert_ok("Visits: 3");
+    b.get("/visits").await.assert_ok("Visits: 2");
+    b.get("/visits").await.assert_ok("Visits: 3");
+    b.get("/visits").await.assert_ok("Visits: 4");
+    a.get("/visits").await.assert_ok("Visits: 4");
     // The counts above are the separation. (A session without a login carries no id, so
     // two clients with the same data in the same second hold the same cookie, as in
     // Flask; a login gives each session a random id.)
@@ -377,25 +295,31 @@ async fn visits_are_separate_for_each_client() {
 async fn clear_deletes_the_session() {
     let mut client = Client::new(&app());
     client.login("alice").await;
-    client.get("/visits").await.assert_ok_body("Visits: 1");
-    client.get("/visits").await.assert_ok_body("Visits: 2");
+    client.get("/visits").await.assert_ok("Visits: 1");
+    client.get("/visits").await.assert_ok("Visits: 2");
 
     let reply = client.get("/clear").await;
-    reply.assert_ok_body("Cleared");
-    let cookie = reply.session_cookie().expect("deletion cookie");
+    reply.assert_ok("Cleared");
+    let cookie = reply
+        .set_cookie("session")
+        .map(|c| c.raw)
+        .expect("deletion cookie");
     assert!(cookie.starts_with("session=;"), "{cookie}");
     assert!(cookie.contains("Max-Age=0"), "{cookie}");
     assert!(client.session_value().is_none());
 
-    client.get("/visits").await.assert_ok_body("Visits: 1");
-    client.get("/profile").await.assert_redirect_to("/login");
+    client.get("/visits").await.assert_ok("Visits: 1");
+    client.get("/profile").await.assert_redirect("/login");
 }
 
 #[tokio::test]
 async fn clear_without_a_session_is_fine() {
     let reply = Client::new(&app()).get("/clear").await;
-    reply.assert_ok_body("Cleared");
-    assert!(reply.session_cookie().is_none(), "{reply:?}");
+    reply.assert_ok("Cleared");
+    assert!(
+        reply.set_cookie("session").map(|c| c.raw).is_none(),
+        "{reply:?}"
+    );
 }
 
 #[tokio::test]
@@ -444,12 +368,12 @@ async fn bad_cookies_are_an_empty_session() {
 
     for value in &bad {
         let mut client = Client::with_raw_cookie(&app, value);
-        client.get("/profile").await.assert_redirect_to("/login");
+        client.get("/profile").await.assert_redirect("/login");
         let mut client = Client::with_raw_cookie(&app, value);
-        client.get("/visits").await.assert_ok_body("Visits: 1");
+        client.get("/visits").await.assert_ok("Visits: 1");
         // The bad cookie was replaced by a good one.
         assert_ne!(client.session_value(), Some(value.as_str()));
-        client.get("/visits").await.assert_ok_body("Visits: 2");
+        client.get("/visits").await.assert_ok("Visits: 2");
     }
 
     // Non-UTF-8 bytes in the header.
@@ -460,17 +384,11 @@ async fn bad_cookies_are_an_empty_session() {
         )
         .body(Body::empty())
         .unwrap();
-    Client::new(&app)
-        .send(req)
-        .await
-        .assert_ok_body("Visits: 1");
+    Client::new(&app).send(req).await.assert_ok("Visits: 1");
 
     // The untouched cookie still works.
     let mut client = Client::with_raw_cookie(&app, &valid);
-    client
-        .get("/profile")
-        .await
-        .assert_ok_body_contains("alice");
+    client.get("/profile").await.assert_ok_containing("alice");
 }
 
 /// The whole tutorial through a real socket and an HTTP client with its own cookie store.

@@ -7,9 +7,8 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::header::{COOKIE, SET_COOKIE, USER_AGENT};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
+use axum::http::header::{COOKIE, USER_AGENT};
 use axum::routing::get;
 use axum_sesame::flask::{
     FlaskSigner, IdentifierFormat, session_identifier, session_identifier_v06,
@@ -18,9 +17,8 @@ use axum_sesame::{
     Auth, AuthUser, ConfigError, CurrentUser, LoginManager, Session, SessionConfig,
     SessionProtection, login_required, user_loader,
 };
-use http_body_util::BodyExt as _;
+use axum_sesame_testkit as testkit;
 use serde_json::json;
-use tower::ServiceExt as _;
 
 const NOW: u64 = 1_700_000_000;
 const UA: &str = "flask-mode-test";
@@ -144,24 +142,10 @@ async fn call(
     path: &str,
     headers: &[(&str, &str)],
 ) -> (StatusCode, Vec<String>, String) {
-    let mut req = Request::get(path).header(USER_AGENT, UA);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    let status = res.status();
-    let cookies = res
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().expect("ASCII").to_owned())
-        .collect();
-    let body = res.into_body().collect().await.expect("body").to_bytes();
-    (status, cookies, String::from_utf8_lossy(&body).into_owned())
+    let mut all = vec![(USER_AGENT.as_str(), UA)];
+    all.extend_from_slice(headers);
+    let r = testkit::call(app, testkit::request("GET", path, &all)).await;
+    (r.status, r.set_cookie_lines(), r.body)
 }
 
 #[tokio::test]

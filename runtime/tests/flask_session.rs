@@ -14,11 +14,6 @@
 //! ```
 #![cfg(all(feature = "flask", feature = "redis"))]
 
-#[path = "../../tests/common/flask_app.rs"]
-mod flask_app;
-#[path = "../../tests/common/http.rs"]
-mod http;
-
 use std::net::SocketAddr;
 
 use axum::Router;
@@ -26,8 +21,7 @@ use axum::extract::Path;
 use axum::routing::{get, post};
 use axum_sesame::flask::{FlaskSessionRedis, FlaskSigner};
 use axum_sesame::{Auth, AuthUser, CurrentUser, LoginManager, Session, SessionConfig, user_loader};
-use flask_app::FlaskApp;
-use http::{Jar, Reply, form};
+use axum_sesame_testkit::{ChildApp as FlaskApp, Jar, Reply, form};
 use serde_json::Value;
 
 const KEY: &str = "flask-session interop key";
@@ -166,7 +160,7 @@ fn session_of(jar: &Jar) -> Option<&str> {
 /// `send` with this suite's User-Agent and an optional form.
 async fn send(method: &str, url: &str, jar: &mut Jar, fields: &[(&str, &str)]) -> Reply {
     let body = (method != "GET").then(|| form(fields));
-    http::send(method, url, jar, UA, body).await
+    axum_sesame_testkit::send(method, url, jar, UA, body).await
 }
 
 async fn redis() -> redis::aio::MultiplexedConnection {
@@ -247,7 +241,7 @@ async fn logins_data_and_flashes_cross_both_ways() {
 
     // axum writes; msgspec reads our record on the Flask side.
     let r = send("POST", &format!("{rust}/session/note/pear"), &mut jar, &[]).await;
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status.as_u16(), 200);
     assert_eq!(
         session_of(&jar),
         Some(flask_sid.as_str()),
@@ -332,9 +326,11 @@ async fn logins_data_and_flashes_cross_both_ways() {
     // Emptied by the app: record and cookie go.
     let r = send("POST", &format!("{rust}/clear"), &mut jar, &[]).await;
     assert!(
-        r.set_cookies.iter().any(|c| c.starts_with("session=;")),
+        r.set_cookie_lines()
+            .iter()
+            .any(|c| c.starts_with("session=;")),
         "{:?}",
-        r.set_cookies
+        r.set_cookie_lines()
     );
     assert!(keys(prefix).await.is_empty());
 
@@ -427,11 +423,15 @@ async fn signed_ids_and_hostile_cookies() {
         hostile.set("session", &value);
         let r = send("GET", &format!("{rust}/whoami"), &mut hostile, &[]).await;
         assert_eq!(
-            (r.status, r.body.as_str()),
+            (r.status.as_u16(), r.body.as_str()),
             (200, "anonymous"),
             "{value:.40}"
         );
-        assert!(r.set_cookies.is_empty(), "{value:.40}: {:?}", r.set_cookies);
+        assert!(
+            r.set_cookie_lines().is_empty(),
+            "{value:.40}: {:?}",
+            r.set_cookie_lines()
+        );
     }
     assert!(keys(prefix).await.contains(&record_key));
 
@@ -453,7 +453,7 @@ async fn signed_ids_and_hostile_cookies() {
         &FlaskSigner::from_text(KEY).sign_session_id(unreadable_sid),
     );
     let r = send("POST", &format!("{rust}/flash/hello"), &mut jar2, &[]).await;
-    assert_eq!(r.status, 200);
+    assert_eq!(r.status.as_u16(), 200);
     let left: Vec<u8> = redis::cmd("GET")
         .arg(&unreadable_key)
         .query_async(&mut conn)
@@ -471,10 +471,10 @@ async fn a_redis_that_is_down_answers_503_never_anonymous() {
     jar.0
         .insert("session".to_owned(), "some-session-id".to_owned());
     let r = send("GET", &format!("{rust}/whoami"), &mut jar, &[]).await;
-    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.status.as_u16(), 503, "{}", r.body);
     // Without a session cookie nothing is read, so nothing fails.
     let r = send("GET", &format!("{rust}/whoami"), &mut Jar::default(), &[]).await;
-    assert_eq!((r.status, r.body.as_str()), (200, "anonymous"));
+    assert_eq!((r.status.as_u16(), r.body.as_str()), (200, "anonymous"));
 }
 
 #[tokio::test]

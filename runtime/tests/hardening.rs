@@ -3,17 +3,14 @@
 //! `flask_mode.rs`.)
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::Path;
-use axum::http::header::{COOKIE, SET_COOKIE};
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum_sesame::{
     Auth, AuthUser, CurrentUser, Key, KeyRing, LoginError, LoginManager, Session, user_loader,
 };
-use http_body_util::BodyExt as _;
-use tower::ServiceExt as _;
+use axum_sesame_testkit::{Reply, call, request};
 
 struct User {
     id: String,
@@ -70,44 +67,12 @@ fn app(keys: KeyRing) -> Router {
         .layer(LoginManager::new(keys).build().unwrap())
 }
 
-struct Reply {
-    status: StatusCode,
-    cookies: Vec<String>,
-    body: String,
-}
-
-impl Reply {
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies
-            .iter()
-            .find(|c| c.starts_with(&format!("{name}=")) && !c.contains("Max-Age=0"))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-}
-
 async fn send(app: &Router, method: &str, path: &str, cookie: Option<&str>) -> Reply {
-    let mut req = Request::builder().method(method).uri(path);
-    if let Some(c) = cookie {
-        req = req.header(COOKIE, c);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let cookies = res
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        cookies,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+    let headers: &[(&str, &str)] = match cookie {
+        Some(c) => &[("cookie", c)],
+        None => &[],
+    };
+    call(app, request(method, path, headers)).await
 }
 
 fn key(b: u8) -> Key {

@@ -7,9 +7,8 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderName, Request, StatusCode, header};
+use axum::http::{HeaderName, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum_sesame::{
@@ -17,8 +16,7 @@ use axum_sesame::{
     LoginManagerLayer, Session, SessionConfig, SessionLayer, SessionProtection, login_required,
     user_loader,
 };
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum_sesame_testkit::{Reply, call, request};
 
 #[derive(Clone, Debug)]
 struct User {
@@ -132,53 +130,15 @@ fn app(users: &Users, manager: LoginManager) -> Router {
         .with_state(users.clone())
 }
 
-struct Reply {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Reply {
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .map(|v| v.to_str().unwrap())
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-    fn location(&self) -> Option<&str> {
-        self.headers
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap())
-    }
-}
-
 async fn send<S>(app: &S, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply
 where
     S: tower::Service<
-            Request<Body>,
+            axum::http::Request<axum::body::Body>,
             Response = axum::response::Response,
             Error = std::convert::Infallible,
         > + Clone,
 {
-    let mut req = Request::builder().method(method).uri(path);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let headers = res.headers().clone();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-    }
+    call(app, request(method, path, headers)).await
 }
 
 async fn get_with(app: &Router, path: &str, cookie: &str) -> Reply {

@@ -5,14 +5,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::routing::get;
 use axum_sesame::codec::Codec;
 use axum_sesame::key::Purpose;
 use axum_sesame::{Key, KeyRing, SameSite, Session, SessionConfig, SessionLayer};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
+use axum_sesame_testkit::{Reply, call, request};
 
 const NOW: u64 = 1_700_000_000;
 
@@ -88,53 +86,12 @@ fn app(layer: SessionLayer) -> Router {
     routes().layer(layer)
 }
 
-struct Reply {
-    status: StatusCode,
-    set_cookies: Vec<String>,
-    vary: Vec<String>,
-    body: String,
-}
-
-impl Reply {
-    /// The `name=value` of the one session cookie set, if any.
-    fn session(&self) -> Option<String> {
-        self.set_cookies
-            .iter()
-            .find(|c| c.starts_with("session="))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-}
-
 async fn send(app: &Router, path: &str, cookie: Option<&str>) -> Reply {
-    let mut req = Request::get(path);
-    if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let set_cookies = res
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let vary = res
-        .headers()
-        .get_all(header::VARY)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    Reply {
-        status,
-        set_cookies,
-        vary,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    }
+    let headers: &[(&str, &str)] = match cookie {
+        Some(c) => &[("cookie", c)],
+        None => &[],
+    };
+    call(app, request("GET", path, headers)).await
 }
 
 #[tokio::test]
@@ -149,26 +106,33 @@ async fn cookie_is_written_only_when_the_session_changes() {
     let app = app(SessionLayer::new(key()));
     let first = send(&app, "/visits", None).await;
     assert_eq!(first.body, "1");
-    let cookie = first.session().expect("a cookie for a changed session");
-    let c = &first.set_cookies[0];
+    let cookie = first
+        .cookie("session")
+        .expect("a cookie for a changed session");
+    let c = &first.set_cookie_lines()[0];
     assert!(
         c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Path=/"),
         "{c}"
     );
     assert!(!c.contains("Max-Age") && !c.contains("Secure"), "{c}");
-    assert_eq!(first.vary, ["Cookie"]);
+    assert_eq!(first.header(header::VARY), Some("Cookie"));
 
     let read = send(&app, "/read", Some(&cookie)).await;
     assert_eq!(read.body, "Some(1)");
-    assert!(read.set_cookies.is_empty(), "reading sends no cookie");
+    assert!(
+        read.set_cookie_lines().is_empty(),
+        "reading sends no cookie"
+    );
 
     let untouched = send(&app, "/untouched", Some(&cookie)).await;
-    assert!(untouched.set_cookies.is_empty() && untouched.vary.is_empty());
+    assert!(
+        untouched.set_cookie_lines().is_empty() && untouched.headers.get(header::VARY).is_none()
+    );
 
     let anon_read = send(&app, "/read", None).await;
     assert_eq!(anon_read.body, "None");
     assert!(
-        anon_read.set_cookies.is_empty(),
+        anon_read.set_cookie_lines().is_empty(),
         "no cookie for an empty session"
     );
 }
@@ -179,7 +143,7 @@ async fn cookie_is_written_only_when_the_session_changes() {
 /// instance's, and deleting it would log the user out there.
 async fn any_bad_cookie_is_an_empty_session_and_left_alone() {
     let app = app(SessionLayer::new(key()));
-    let good = send(&app, "/visits", None).await.session().unwrap();
+    let good = send(&app, "/visits", None).await.cookie("session").unwrap();
     let value = good.strip_prefix("session=").unwrap();
     let mut flipped = value.as_bytes().to_vec();
     let mid = flipped.len() / 2;
@@ -200,17 +164,21 @@ async fn any_bad_cookie_is_an_empty_session_and_left_alone() {
         let res = send(&app, "/read", Some(&bad)).await;
         assert_eq!(res.status, StatusCode::OK, "{bad}");
         assert_eq!(res.body, "None", "{bad}");
-        assert!(res.set_cookies.is_empty(), "{bad}: {:?}", res.set_cookies);
+        assert!(
+            res.set_cookie_lines().is_empty(),
+            "{bad}: {:?}",
+            res.set_cookie_lines()
+        );
         // Only the app's own write replaces it.
         let write = send(&app, "/visits", Some(&bad)).await;
-        assert!(write.session().is_some(), "{bad}");
+        assert!(write.cookie("session").is_some(), "{bad}");
     }
 }
 
 #[tokio::test]
 async fn duplicate_cookies_use_the_first_that_verifies() {
     let app = app(SessionLayer::new(key()));
-    let good = send(&app, "/visits", None).await.session().unwrap();
+    let good = send(&app, "/visits", None).await.cookie("session").unwrap();
     for header in [
         format!("session=junk; {good}"),
         format!("{good}; session=junk"),
@@ -232,10 +200,10 @@ async fn clear_deletes_the_cookie_with_its_attributes() {
         .unwrap();
     let app = app(layer);
     let set = send(&app, "/visits", None).await;
-    let cookie = set.session().unwrap();
+    let cookie = set.cookie("session").unwrap();
     let cleared = send(&app, "/clear", Some(&cookie)).await;
-    assert_eq!(cleared.set_cookies.len(), 1);
-    let del = &cleared.set_cookies[0];
+    assert_eq!(cleared.set_cookie_lines().len(), 1);
+    let del = &cleared.set_cookie_lines()[0];
     for attr in [
         "session=;",
         "Max-Age=0",
@@ -247,7 +215,11 @@ async fn clear_deletes_the_cookie_with_its_attributes() {
     ] {
         assert!(del.contains(attr), "{del} lacks {attr}");
         if attr != "session=;" && attr != "Max-Age=0" {
-            assert!(set.set_cookies[0].contains(attr), "{:?}", set.set_cookies);
+            assert!(
+                set.set_cookie_lines()[0].contains(attr),
+                "{:?}",
+                set.set_cookie_lines()
+            );
         }
     }
 }
@@ -255,11 +227,11 @@ async fn clear_deletes_the_cookie_with_its_attributes() {
 #[tokio::test]
 async fn flashes_are_shown_once() {
     let app = app(SessionLayer::new(key()));
-    let c = send(&app, "/flash", None).await.session().unwrap();
+    let c = send(&app, "/flash", None).await.cookie("session").unwrap();
     let shown = send(&app, "/flashes", Some(&c)).await;
     assert_eq!(shown.body, "message:hello,error:bad");
     // Taking the last flashes empties the session: its cookie is deleted.
-    assert!(shown.set_cookies[0].contains("Max-Age=0"));
+    assert!(shown.set_cookie_lines()[0].contains("Max-Age=0"));
     let again = send(&app, "/flashes", None).await;
     assert_eq!(again.body, "");
 }
@@ -267,7 +239,7 @@ async fn flashes_are_shown_once() {
 #[tokio::test]
 async fn remove_pops_the_value() {
     let app = app(SessionLayer::new(key()));
-    let c = send(&app, "/visits", None).await.session().unwrap();
+    let c = send(&app, "/visits", None).await.cookie("session").unwrap();
     let res = send(&app, "/pop", Some(&c)).await;
     assert_eq!(res.body, "Some(1) false");
 }
@@ -277,7 +249,7 @@ async fn oversize_session_is_an_error_not_a_truncated_cookie() {
     let app = app(SessionLayer::new(key()));
     let res = send(&app, "/big", None).await;
     assert_eq!(res.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(res.set_cookies.is_empty());
+    assert!(res.set_cookie_lines().is_empty());
 }
 
 fn clocked(now: &Arc<AtomicU64>, config: SessionConfig) -> Router {
@@ -297,18 +269,21 @@ async fn permanent_sessions_get_max_age_and_expire_server_side() {
     );
     let set = send(&app, "/permanent", None).await;
     assert!(
-        set.set_cookies[0].contains("Max-Age=60"),
+        set.set_cookie_lines()[0].contains("Max-Age=60"),
         "{:?}",
-        set.set_cookies
+        set.set_cookie_lines()
     );
-    let c = set.session().unwrap();
+    let c = set.cookie("session").unwrap();
 
     now.store(NOW + 20, Ordering::SeqCst);
-    assert_eq!(send(&app, "/read", Some(&c)).await.set_cookies.len(), 0);
+    assert_eq!(
+        send(&app, "/read", Some(&c)).await.set_cookie_lines().len(),
+        0
+    );
     // Past half the window the cookie slides forward.
     now.store(NOW + 40, Ordering::SeqCst);
     let refreshed = send(&app, "/read", Some(&c)).await;
-    let c2 = refreshed.session().expect("refreshed cookie");
+    let c2 = refreshed.cookie("session").expect("refreshed cookie");
     assert_ne!(c, c2);
 
     // The replayed original (last written at NOW) is dead after 60 s; the refreshed one lives.
@@ -328,13 +303,13 @@ async fn absolute_and_idle_limits_and_future_timestamps() {
             .with_absolute_lifetime(Duration::from_secs(100))
             .with_idle_timeout(Duration::from_secs(30)),
     );
-    let mut c = send(&app, "/visits", None).await.session().unwrap();
+    let mut c = send(&app, "/visits", None).await.cookie("session").unwrap();
     // Activity every 20 s keeps the idle timer alive...
     for step in 1..=4 {
         now.store(NOW + 20 * step, Ordering::SeqCst);
         let res = send(&app, "/visits", Some(&c)).await;
         assert_eq!(res.body, format!("{}", step + 1));
-        c = res.session().unwrap();
+        c = res.cookie("session").unwrap();
     }
     // ... but not past the absolute lifetime.
     now.store(NOW + 101, Ordering::SeqCst);
@@ -342,13 +317,13 @@ async fn absolute_and_idle_limits_and_future_timestamps() {
 
     // Idle: 31 s without a request ends it.
     now.store(NOW, Ordering::SeqCst);
-    let c = send(&app, "/visits", None).await.session().unwrap();
+    let c = send(&app, "/visits", None).await.cookie("session").unwrap();
     now.store(NOW + 31, Ordering::SeqCst);
     assert_eq!(send(&app, "/read", Some(&c)).await.body, "None");
 
     // A cookie minted an hour in the future is refused.
     now.store(NOW + 3600, Ordering::SeqCst);
-    let future = send(&app, "/visits", None).await.session().unwrap();
+    let future = send(&app, "/visits", None).await.cookie("session").unwrap();
     now.store(NOW, Ordering::SeqCst);
     assert_eq!(send(&app, "/read", Some(&future)).await.body, "None");
 }
@@ -359,14 +334,16 @@ async fn fallback_key_cookies_are_accepted_and_reissued() {
     let new = Key::from_bytes(&[2; 32]);
     let c = send(&app(SessionLayer::new(old.clone())), "/visits", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let rotated = app(SessionLayer::new(
         KeyRing::new(new.clone()).with_fallback(old).unwrap(),
     ));
     let res = send(&rotated, "/read", Some(&c)).await;
     assert_eq!(res.body, "Some(1)");
-    let reissued = res.session().expect("re-issued under the current key");
+    let reissued = res
+        .cookie("session")
+        .expect("re-issued under the current key");
     let only_new = app(SessionLayer::new(new));
     assert_eq!(
         send(&only_new, "/read", Some(&reissued)).await.body,
@@ -379,7 +356,7 @@ async fn fallback_key_cookies_are_accepted_and_reissued() {
 async fn development_key_cookies_are_refused_under_a_real_key() {
     let dev = send(&app(SessionLayer::new(Key::development())), "/visits", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     assert_eq!(
         send(&app(SessionLayer::new(key())), "/read", Some(&dev))
@@ -396,7 +373,7 @@ async fn encrypted_mode_round_trips_and_hides_data() {
         .build()
         .unwrap();
     let app = app(layer);
-    let c = send(&app, "/flash", None).await.session().unwrap();
+    let c = send(&app, "/flash", None).await.cookie("session").unwrap();
     assert!(
         !c.contains("aGVsbG8"),
         "the base64 of `hello` must not show"
@@ -421,7 +398,7 @@ async fn concurrent_clients_stay_apart() {
             for i in 1..=(client % 4 + 2) {
                 let res = send(&app, "/visits", cookie.as_deref()).await;
                 assert_eq!(res.body, i.to_string(), "client {client}");
-                cookie = res.session();
+                cookie = res.cookie("session");
             }
         }));
     }
@@ -440,7 +417,7 @@ async fn an_expired_cookie_is_not_saved_by_a_fallback_key() {
         None,
     )
     .await
-    .session()
+    .cookie("session")
     .unwrap();
     let ring = KeyRing::new(Key::from_bytes(&[2; 32]))
         .with_fallback(old)
@@ -454,11 +431,11 @@ async fn an_expired_cookie_is_not_saved_by_a_fallback_key() {
         "expiry holds whichever key verified the cookie"
     );
     // Not re-issued: the only Set-Cookie deletes it.
-    assert_eq!(res.set_cookies.len(), 1);
+    assert_eq!(res.set_cookie_lines().len(), 1);
     assert!(
-        res.set_cookies[0].contains("Max-Age=0"),
+        res.set_cookie_lines()[0].contains("Max-Age=0"),
         "{:?}",
-        res.set_cookies
+        res.set_cookie_lines()
     );
 }
 
@@ -511,15 +488,22 @@ async fn clock_skew_is_a_setting_and_a_cookie_from_the_future_is_left_alone() {
         &behind,
         SessionConfig::new(key()).with_clock_skew(Duration::from_secs(600)),
     );
-    let cookie = send(&a, "/visits", None).await.session().unwrap();
+    let cookie = send(&a, "/visits", None).await.cookie("session").unwrap();
 
     // B (default tolerance, 60 s): anonymous, and the cookie is not deleted (A may be
     // right, R47); only the app's own write would replace it.
     let read = send(&b, "/read", Some(&cookie)).await;
     assert_eq!(read.status, StatusCode::OK);
-    assert_eq!((read.body.as_str(), read.set_cookies.len()), ("None", 0));
+    assert_eq!(
+        (read.body.as_str(), read.set_cookie_lines().len()),
+        ("None", 0)
+    );
     let flashed = send(&b, "/flashes", Some(&cookie)).await;
-    assert!(flashed.set_cookies.is_empty(), "{:?}", flashed.set_cookies);
+    assert!(
+        flashed.set_cookie_lines().is_empty(),
+        "{:?}",
+        flashed.set_cookie_lines()
+    );
 
     // C tolerates ten minutes: the same cookie is the session.
     assert_eq!(send(&c, "/read", Some(&cookie)).await.body, "Some(1)");

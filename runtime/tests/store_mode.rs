@@ -22,10 +22,16 @@ async fn records(store: &impl SessionStore, user: &str) -> (usize, usize) {
 async fn replaced_remember_tokens_die(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
     let first = send(&app, "POST", "/remember/a", None).await;
-    let (s1, r1) = (first.session().unwrap(), first.remember().unwrap());
+    let (s1, r1) = (
+        first.cookie("session").unwrap(),
+        first.cookie("remember_token").unwrap(),
+    );
     // The same client logs in again with remember: a new token, the first one dies.
     let second = send(&app, "POST", "/remember/a", Some(&format!("{s1}; {r1}"))).await;
-    let (s2, r2) = (second.session().unwrap(), second.remember().unwrap());
+    let (s2, r2) = (
+        second.cookie("session").unwrap(),
+        second.cookie("remember_token").unwrap(),
+    );
     assert_ne!(r1, r2);
     assert_eq!(
         send(&app, "GET", "/whoami", Some(&r1)).await.body,
@@ -36,11 +42,11 @@ async fn replaced_remember_tokens_die(store: impl SessionStore + Clone) {
     let third = send(&app, "POST", "/login/a", Some(&format!("{s2}; {r2}"))).await;
     assert!(
         third
-            .cookies
+            .set_cookie_lines()
             .iter()
             .any(|c| c.starts_with("remember_token=;"))
     );
-    let s3 = third.session().unwrap();
+    let s3 = third.cookie("session").unwrap();
     assert_eq!(
         send(&app, "GET", "/whoami", Some(&r2)).await.body,
         "anonymous None"
@@ -61,11 +67,11 @@ async fn logout_ends_the_token_tied_to_the_session(store: impl SessionStore + Cl
     let (app, _) = app(store.clone());
     let r = send(&app, "POST", "/remember/a", None)
         .await
-        .remember()
+        .cookie("remember_token")
         .unwrap();
     let restored = send(&app, "GET", "/whoami", Some(&r)).await;
     assert_eq!(restored.body, "a None");
-    let s = restored.session().unwrap();
+    let s = restored.cookie("session").unwrap();
     send(&app, "GET", "/logout", Some(&s)).await;
     assert_eq!(
         send(&app, "GET", "/whoami", Some(&r)).await.body,
@@ -79,17 +85,19 @@ async fn remember_only_replays_stay_bounded(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
     let r = send(&app, "POST", "/remember/a", None)
         .await
-        .remember()
+        .cookie("remember_token")
         .unwrap();
     let first = send(&app, "GET", "/whoami", Some(&r)).await;
     assert_eq!(first.body, "a None");
-    let continued = first.session().expect("the restored session's cookie");
+    let continued = first
+        .cookie("session")
+        .expect("the restored session's cookie");
     let before = records(&store, "a").await;
     for _ in 0..300 {
         let again = send(&app, "GET", "/whoami", Some(&r)).await;
         assert_eq!(again.body, "a None");
         assert_eq!(
-            again.session().as_deref(),
+            again.cookie("session").as_deref(),
             Some(continued.as_str()),
             "the same session goes on"
         );
@@ -99,21 +107,21 @@ async fn remember_only_replays_stay_bounded(store: impl SessionStore + Clone) {
     send(&app, "GET", "/logout", Some(&continued)).await;
     let r = send(&app, "POST", "/remember/a", None)
         .await
-        .remember()
+        .cookie("remember_token")
         .unwrap();
     let s = send(&app, "GET", "/whoami", Some(&r))
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     store.delete(&sid_of(&s)).await.unwrap();
     let fresh = send(&app, "GET", "/whoami", Some(&r))
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     assert_ne!(fresh, s);
     for _ in 0..20 {
         let again = send(&app, "GET", "/whoami", Some(&r)).await;
-        assert_eq!(again.session().as_deref(), Some(fresh.as_str()));
+        assert_eq!(again.cookie("session").as_deref(), Some(fresh.as_str()));
     }
 }
 
@@ -122,7 +130,7 @@ async fn parallel_remember_replays_stay_bounded(store: impl SessionStore + Clone
     let (app, _) = app(store.clone());
     let r = send(&app, "POST", "/remember/a", None)
         .await
-        .remember()
+        .cookie("remember_token")
         .unwrap();
     let before = records(&store, "a").await;
     let tasks: Vec<_> = (0..50)
@@ -144,7 +152,7 @@ async fn stale_auth_hash_deletes_the_record(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
     let c = send(&app, "POST", "/login/a", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     send(&app, "POST", "/rehash/a", None).await;
     let r = send(&app, "GET", "/whoami", Some(&c)).await;
@@ -157,18 +165,25 @@ async fn stale_auth_hash_deletes_the_record(store: impl SessionStore + Clone) {
 /// to the old session nor deletes the new cookie.
 async fn a_request_in_flight_during_login_keeps_the_new_cookie(store: impl SessionStore + Clone) {
     let (app, state) = app(store.clone());
-    let c = send(&app, "GET", "/data", None).await.session().unwrap();
+    let c = send(&app, "GET", "/data", None)
+        .await
+        .cookie("session")
+        .unwrap();
     let slow = {
         let (app, c) = (app.clone(), c.clone());
         tokio::spawn(async move { send(&app, "GET", "/slow", Some(&c)).await })
     };
     state.loaded.notified().await;
     let login = send(&app, "POST", "/login/a", Some(&c)).await;
-    let new = login.session().unwrap();
+    let new = login.cookie("session").unwrap();
     state.release.notify_one();
     let late = slow.await.unwrap();
     assert_eq!(late.body, "late write");
-    assert!(late.cookies.is_empty(), "{:?}", late.cookies);
+    assert!(
+        late.set_cookie_lines().is_empty(),
+        "{:?}",
+        late.set_cookie_lines()
+    );
     assert_eq!(
         send(&app, "GET", "/whoami", Some(&new)).await.body,
         "a Some(\"d\")"
@@ -180,7 +195,7 @@ async fn concurrent_writers_lose_nothing(store: impl SessionStore + Clone) {
     let (app, _) = app(store);
     let c = send(&app, "POST", "/login/a", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let tasks: Vec<_> = (0..WRITERS)
         .map(|i| {
@@ -222,13 +237,16 @@ async fn sessions_can_be_listed_and_revoked(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
     let a1 = send_as(&app, "POST", "/login/a", None, Some("Agent One"))
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let second = send_as(&app, "POST", "/remember/a", None, Some("Agent Two")).await;
-    let (a2, r2) = (second.session().unwrap(), second.remember().unwrap());
+    let (a2, r2) = (
+        second.cookie("session").unwrap(),
+        second.cookie("remember_token").unwrap(),
+    );
     let b = send(&app, "POST", "/login/b", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let list = send(&app, "GET", "/sessions", Some(&a1)).await.body;
     let rows: Vec<Vec<&str>> = list.lines().map(|l| l.splitn(3, ' ').collect()).collect();
@@ -269,7 +287,7 @@ async fn sessions_can_be_listed_and_revoked(store: impl SessionStore + Clone) {
     // Re-authentication moves the session to a new id; it keeps its User-Agent.
     let a1 = send_as(&app, "POST", "/confirm", Some(&a1), Some("Agent One"))
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let list = send(&app, "GET", "/sessions", Some(&a1)).await.body;
     assert!(
@@ -282,11 +300,11 @@ async fn sessions_can_be_listed_and_revoked(store: impl SessionStore + Clone) {
     // Revoke all others: two more sessions (one remembered) end; this one stays.
     let a3 = send(&app, "POST", "/login/a", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let r4 = send(&app, "POST", "/remember/a", None)
         .await
-        .remember()
+        .cookie("remember_token")
         .unwrap();
     let r = send(&app, "POST", "/revoke-others", Some(&a1)).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -303,7 +321,7 @@ async fn sessions_can_be_listed_and_revoked(store: impl SessionStore + Clone) {
     let list = send(&app, "GET", "/sessions", Some(&a1)).await.body;
     let own = list.split(' ').next().unwrap().to_owned();
     let r = send(&app, "POST", &format!("/revoke/{own}"), Some(&a1)).await;
-    assert!(r.deletes_session(), "{r:?}");
+    assert!(r.deletes("session"), "{r:?}");
     assert_eq!(
         send(&app, "GET", "/whoami", Some(&a1)).await.body,
         "anonymous None"
@@ -318,7 +336,7 @@ async fn sessions_per_user_are_capped(store: impl SessionStore + Clone) {
         cookies.push(
             send(&app, "POST", "/login/a", None)
                 .await
-                .session()
+                .cookie("session")
                 .unwrap(),
         );
         // Expiries a little apart (Redis scores them to the microsecond).
@@ -355,9 +373,13 @@ async fn a_cookie_of_another_key_is_left_alone(store: impl SessionStore + Clone)
     let cookie = format!("session={other}");
     for path in ["/whoami", "/protected", "/data"] {
         let r = send(&app, "GET", path, Some(&cookie)).await;
-        assert!(!r.deletes_session(), "{path}: {:?}", r.cookies);
+        assert!(!r.deletes("session"), "{path}: {:?}", r.set_cookie_lines());
         if path != "/data" {
-            assert!(r.cookies.is_empty(), "{path}: {:?}", r.cookies);
+            assert!(
+                r.set_cookie_lines().is_empty(),
+                "{path}: {:?}",
+                r.set_cookie_lines()
+            );
         }
     }
 }
@@ -373,10 +395,13 @@ async fn a_record_from_the_future_is_left_alone(store: impl SessionStore + Clone
     };
     let (a, _) = app_with(store.clone(), ahead);
     let (b, _) = app(store.clone());
-    let cookie = send(&a, "POST", "/login/a", None).await.session().unwrap();
+    let cookie = send(&a, "POST", "/login/a", None)
+        .await
+        .cookie("session")
+        .unwrap();
     for path in ["/whoami", "/protected", "/data"] {
         let r = send(&b, "GET", path, Some(&cookie)).await;
-        assert!(!r.deletes_session(), "{path}: {:?}", r.cookies);
+        assert!(!r.deletes("session"), "{path}: {:?}", r.set_cookie_lines());
         assert!(!r.body.starts_with("a "), "{path}: {}", r.body);
     }
     assert_eq!(
@@ -463,7 +488,7 @@ async fn a_full_memory_store_never_locks_out_a_login() {
     assert!(store.len() <= 64, "{}", store.len());
     let c = send(&app, "POST", "/login/a", None).await;
     assert_eq!(c.status, StatusCode::OK);
-    let c = c.session().unwrap();
+    let c = c.cookie("session").unwrap();
     // More anonymous floods: the logged-in session is evicted last.
     for _ in 0..200 {
         send(&app, "GET", "/data", None).await;
@@ -539,11 +564,17 @@ mod redis_keys {
                 "/login/a"
             };
             let r = send(&app, "POST", path, last.as_deref()).await;
-            last = r.session();
+            last = r.cookie("session");
             send(&app, "GET", "/data", None).await;
         }
         let r = send(&app, "POST", "/remember/b", None).await;
-        send(&app, "GET", "/whoami", r.remember().as_deref()).await;
+        send(
+            &app,
+            "GET",
+            "/whoami",
+            r.cookie("remember_token").as_deref(),
+        )
+        .await;
         send(&app, "POST", "/login/c", None).await;
         let keys = ttls(&prefix).await;
         assert!(keys.len() > 20, "{keys:?}");

@@ -17,7 +17,7 @@ use support::{app, send, sid_of, signed_id_cookie};
 async fn cookie_carries_only_a_signed_id(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
     let r = send(&app, "GET", "/data", None).await;
-    let cookie = r.session().unwrap();
+    let cookie = r.cookie("session").unwrap();
     assert!(cookie.len() < 90, "{cookie}");
     let id = sid_of(&cookie);
     let record = store.load(&id).await.unwrap().expect("record written");
@@ -35,15 +35,15 @@ async fn unknown_ids_are_never_adopted(store: impl SessionStore + Clone) {
         let cookie = signed_id_cookie(id.as_bytes());
         let r = send(&app, "GET", "/whoami", Some(&cookie)).await;
         assert_eq!(r.body, "anonymous None");
-        assert!(r.deletes_session(), "{:?}", r.cookies);
-        assert!(r.session().is_none(), "no new id for a read");
+        assert!(r.deletes("session"), "{:?}", r.set_cookie_lines());
+        assert!(r.cookie("session").is_none(), "no new id for a read");
         assert!(
             store.load(&id).await.unwrap().is_none(),
             "no record created"
         );
         // Writing gives a new id, never the client's.
         let w = send(&app, "GET", "/data", Some(&cookie)).await;
-        let new = w.session().unwrap();
+        let new = w.cookie("session").unwrap();
         assert_ne!(sid_of(&new), id);
     }
 }
@@ -101,24 +101,34 @@ async fn anonymous_visitors_get_no_record(store: impl SessionStore + Clone) {
         "/protected?x=1",
     ] {
         let r = send(&app, "GET", path, None).await;
-        assert!(r.session().is_none(), "{path}: {:?}", r.cookies);
+        assert!(
+            r.cookie("session").is_none(),
+            "{path}: {:?}",
+            r.set_cookie_lines()
+        );
     }
     assert_eq!(
         store.saves.load(Ordering::SeqCst),
         0,
         "no record for anonymous visitors"
     );
-    let c = send(&app, "GET", "/data", None).await.session().unwrap();
+    let c = send(&app, "GET", "/data", None)
+        .await
+        .cookie("session")
+        .unwrap();
     assert_eq!(store.saves.load(Ordering::SeqCst), 1);
     assert!(store.load(&sid_of(&c)).await.unwrap().is_some());
 }
 
 async fn login_rotates_and_deletes_the_old_record(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
-    let before = send(&app, "GET", "/data", None).await.session().unwrap();
+    let before = send(&app, "GET", "/data", None)
+        .await
+        .cookie("session")
+        .unwrap();
     let after = send(&app, "POST", "/login/a", Some(&before))
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     assert_ne!(sid_of(&before), sid_of(&after));
     // The old record is gone: only a short-lived marker that it moved is left.
@@ -136,21 +146,29 @@ async fn login_rotates_and_deletes_the_old_record(store: impl SessionStore + Clo
     // (it was sent before the client got the new one: R41).
     let stale = send(&app, "GET", "/whoami", Some(&before)).await;
     assert_eq!(stale.body, "anonymous None");
-    assert!(stale.cookies.is_empty(), "{:?}", stale.cookies);
+    assert!(
+        stale.set_cookie_lines().is_empty(),
+        "{:?}",
+        stale.set_cookie_lines()
+    );
     let stale = send(&app, "GET", "/data", Some(&before)).await;
-    assert!(stale.cookies.is_empty(), "{:?}", stale.cookies);
+    assert!(
+        stale.set_cookie_lines().is_empty(),
+        "{:?}",
+        stale.set_cookie_lines()
+    );
 }
 
 async fn logout_deletes_the_record(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
     let c = send(&app, "POST", "/login/a", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
     let out = send(&app, "GET", "/logout", Some(&c)).await;
     assert_eq!(out.body, "Logged out");
-    assert!(out.deletes_session());
+    assert!(out.deletes("session"));
     assert!(store.load(&sid_of(&c)).await.unwrap().is_none());
     // The saved cookie replayed: anonymous (R21).
     assert_eq!(
@@ -162,7 +180,10 @@ async fn logout_deletes_the_record(store: impl SessionStore + Clone) {
 async fn logout_revokes_the_remember_token(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
     let login = send(&app, "POST", "/remember/a", None).await;
-    let (s, r) = (login.session().unwrap(), login.remember().unwrap());
+    let (s, r) = (
+        login.cookie("session").unwrap(),
+        login.cookie("remember_token").unwrap(),
+    );
     // The remember cookie alone logs in (a new session)...
     assert_eq!(send(&app, "GET", "/whoami", Some(&r)).await.body, "a None");
     // ...until logout, which deletes its token: the saved cookie is dead.
@@ -171,14 +192,14 @@ async fn logout_revokes_the_remember_token(store: impl SessionStore + Clone) {
     assert_eq!(replay.body, "anonymous None");
     assert!(
         replay
-            .cookies
+            .set_cookie_lines()
             .iter()
             .any(|c| c.starts_with("remember_token=;"))
     );
     // "Log out everywhere" ends remember tokens as well.
     let r2 = send(&app, "POST", "/remember/a", None)
         .await
-        .remember()
+        .cookie("remember_token")
         .unwrap();
     store.delete_user("a").await.unwrap();
     assert_eq!(
@@ -191,7 +212,7 @@ async fn a_racing_request_cannot_resurrect(store: impl SessionStore + Clone) {
     let (app, state) = app(store.clone());
     let c = send(&app, "POST", "/login/a", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let slow = {
         let (app, c) = (app.clone(), c.clone());
@@ -203,7 +224,11 @@ async fn a_racing_request_cannot_resurrect(store: impl SessionStore + Clone) {
     let late = slow.await.unwrap();
     assert_eq!(late.body, "late write");
     // The stale request writes nothing and sends no cookie (a newer one may exist).
-    assert!(late.cookies.is_empty(), "{:?}", late.cookies);
+    assert!(
+        late.set_cookie_lines().is_empty(),
+        "{:?}",
+        late.set_cookie_lines()
+    );
     assert!(
         store.load(&sid_of(&c)).await.unwrap().is_none(),
         "not resurrected"
@@ -218,15 +243,15 @@ async fn log_out_everywhere(store: impl SessionStore + Clone) {
     let (app, _) = app(store.clone());
     let a1 = send(&app, "POST", "/login/a", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let a2 = send(&app, "POST", "/login/a", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     let b = send(&app, "POST", "/login/b", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     assert_eq!(store.delete_user("a").await.unwrap(), 2);
     for c in [&a1, &a2] {
@@ -247,7 +272,7 @@ async fn sixteen_clients_never_mix(store: impl SessionStore + Clone) {
             let who = format!("user{i}");
             let c = send(&app, "POST", &format!("/login/{who}"), None)
                 .await
-                .session()
+                .cookie("session")
                 .unwrap();
             for _ in 0..5 {
                 let r = send(&app, "GET", "/whoami", Some(&c)).await;
@@ -380,14 +405,14 @@ async fn a_failing_store_fails_closed_and_recovers() {
     let (app, _) = app(store.clone());
     let c = send(&app, "POST", "/login/a", None)
         .await
-        .session()
+        .cookie("session")
         .unwrap();
     store.down.store(true, Ordering::SeqCst);
     for path in ["/whoami", "/data", "/logout"] {
         let r = send(&app, "GET", path, Some(&c)).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{path}");
         assert!(
-            r.cookies.is_empty(),
+            r.set_cookie_lines().is_empty(),
             "{path}: the client's cookie is left alone"
         );
         assert!(!r.body.contains("refused"), "details stay in the log");
@@ -395,7 +420,7 @@ async fn a_failing_store_fails_closed_and_recovers() {
     // A login while it is down: 503, and no cookie that would point nowhere.
     let r = send(&app, "POST", "/login/b", None).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(r.cookies.is_empty());
+    assert!(r.set_cookie_lines().is_empty());
     store.down.store(false, Ordering::SeqCst);
     assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
 }
@@ -508,7 +533,7 @@ mod redis_outage {
         let (app, _) = app(store);
         let c = send(&app, "POST", "/login/a", None)
             .await
-            .session()
+            .cookie("session")
             .unwrap();
         assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
 
@@ -517,7 +542,7 @@ mod redis_outage {
         let started = Instant::now();
         let r = send(&app, "GET", "/whoami", Some(&c)).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
-        assert!(r.cookies.is_empty());
+        assert!(r.set_cookie_lines().is_empty());
         assert!(started.elapsed() < Duration::from_secs(5), "fails fast");
         let r = send(&app, "POST", "/login/b", None).await;
         assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
@@ -535,7 +560,7 @@ mod redis_outage {
         assert_eq!(until_up(&app, Some(&c)).await.body, "anonymous None");
         let c2 = send(&app, "POST", "/login/a", None)
             .await
-            .session()
+            .cookie("session")
             .unwrap();
         assert_eq!(send(&app, "GET", "/whoami", Some(&c2)).await.body, "a None");
     }
@@ -554,7 +579,7 @@ mod redis_outage {
         let (app, _) = app(store);
         let c = send(&app, "POST", "/login/a", None)
             .await
-            .session()
+            .cookie("session")
             .unwrap();
         assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
         drop(server);
@@ -564,7 +589,7 @@ mod redis_outage {
         assert_eq!(r.body, "anonymous None");
         let c2 = send(&app, "POST", "/login/a", None)
             .await
-            .session()
+            .cookie("session")
             .unwrap();
         assert_eq!(send(&app, "GET", "/whoami", Some(&c2)).await.body, "a None");
     }

@@ -19,7 +19,7 @@ async fn settings_needs_a_fresh_login_and_reauth_restores_it() {
     let mut client = client.remember_only();
     let reply = client.get("/protected").await;
     reply.assert_ok("Logged in as: foo@bar.tld");
-    assert!(reply.cookie("session").is_some_and(|c| !c.is_removal()));
+    assert!(reply.set_cookie("session").is_some_and(|c| !c.is_removal()));
     client
         .get("/settings")
         .await
@@ -47,7 +47,7 @@ async fn settings_needs_a_fresh_login_and_reauth_restores_it() {
         .await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
     assert!(reply.body.contains("Bad login"), "{reply:?}");
-    assert!(reply.cookie("session").is_none(), "{reply:?}");
+    assert!(reply.set_cookie("session").is_none(), "{reply:?}");
     client
         .get("/settings")
         .await
@@ -227,16 +227,18 @@ async fn logout_clears_both_cookies_with_their_attributes() {
         let app = app_with(config).await;
         let mut client = Client::new(&app);
         let login = client.login_remembered(FOO).await;
-        let set_session = login.cookie("session").expect("session");
-        let set_remember = login.cookie("remember_token").expect("remember");
+        let set_session = login.set_cookie("session").expect("session");
+        let set_remember = login.set_cookie("remember_token").expect("remember");
         assert_cookie_attrs(&set_session, secure, None);
         assert_cookie_attrs(&set_remember, secure, Some(YEAR));
 
         let reply = client.get("/logout").await;
         reply.assert_ok("Logged out");
         reply.assert_private();
-        let del_session = reply.cookie("session").expect("session deletion");
-        let del_remember = reply.cookie("remember_token").expect("remember deletion");
+        let del_session = reply.set_cookie("session").expect("session deletion");
+        let del_remember = reply
+            .set_cookie("remember_token")
+            .expect("remember deletion");
         for (del, set) in [(&del_session, &set_session), (&del_remember, &set_remember)] {
             assert!(del.is_removal(), "{}", del.raw);
             assert_eq!(del.value, "", "{}", del.raw);

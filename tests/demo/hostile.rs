@@ -139,12 +139,12 @@ async fn assert_lines_anonymous(app: &Router, lines: &[&[u8]], left_alone: Optio
     assert_eq!(reply.location(), Some(TO_LOGIN), "{what:?}");
     assert!(
         reply
-            .cookie("remember_token")
+            .set_cookie("remember_token")
             .is_none_or(|c| c.is_removal())
     );
     if let Some(name) = left_alone {
         assert!(
-            reply.cookie(name).is_none(),
+            reply.set_cookie(name).is_none(),
             "the unreadable {name} cookie is left alone (R47): {what:?}: {reply:?}"
         );
     }
@@ -158,7 +158,7 @@ async fn assert_lines_anonymous(app: &Router, lines: &[&[u8]], left_alone: Optio
     assert!(!reply.logs_in(), "{what:?}: {reply:?}");
     if let Some(name) = left_alone {
         assert!(
-            reply.cookie(name).is_none(),
+            reply.set_cookie(name).is_none(),
             "the unreadable {name} cookie is left alone (R47): {what:?}: {reply:?}"
         );
     }

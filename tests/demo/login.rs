@@ -111,9 +111,9 @@ async fn remember_cookie_only_when_remember_is_truthy() {
         let reply = client.post_form("/login", &body).await;
         reply.assert_redirect("/protected");
         assert_eq!(reply.set_cookies().len(), 2, "{value}: {reply:?}");
-        let session = reply.cookie("session").expect("session cookie");
+        let session = reply.set_cookie("session").expect("session cookie");
         assert_cookie_attrs(&session, false, None);
-        let remember = reply.cookie("remember_token").expect("remember cookie");
+        let remember = reply.set_cookie("remember_token").expect("remember cookie");
         assert_cookie_attrs(&remember, false, Some(YEAR));
         // The remember cookie alone logs in.
         client.remember_only().assert_user(FOO).await;
@@ -130,10 +130,10 @@ async fn remember_cookie_only_when_remember_is_truthy() {
         let reply = client.post_form("/login", &body).await;
         reply.assert_redirect("/protected");
         assert!(
-            reply.cookie("remember_token").is_none(),
+            reply.set_cookie("remember_token").is_none(),
             "{suffix}: {reply:?}"
         );
-        assert!(reply.cookie("session").is_some(), "{suffix}: {reply:?}");
+        assert!(reply.set_cookie("session").is_some(), "{suffix}: {reply:?}");
         client.assert_user(FOO).await;
     }
 }
@@ -211,7 +211,7 @@ async fn anonymous_protected_redirects_to_login_with_next_and_a_flash() {
     let mut client = Client::new(&app);
     let reply = client.get("/protected?x=1").await;
     reply.assert_redirect("/login?next=%2Fprotected%3Fx%3D1");
-    assert!(reply.cookie("remember_token").is_none(), "{reply:?}");
+    assert!(reply.set_cookie("remember_token").is_none(), "{reply:?}");
 
     // The flash is shown once, on the next login page; the next survives as hidden input.
     let page = client.get("/login?next=%2Fprotected%3Fx%3D1").await;

@@ -21,18 +21,16 @@ mod regressions;
 mod settings;
 mod tcp;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, HOST, LOCATION, SET_COOKIE, VARY};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, HOST};
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum_sesame::Key;
+use axum_sesame_testkit::{Jar, Reply, SetCookie, call, form_encode as enc};
 use demo::{Db, DemoConfig};
-use http_body_util::BodyExt as _;
 use serde_json::json;
-use tower::ServiceExt as _;
 
 const SECRET: &[u8; 32] = b"demo end-to-end tests secret 32b";
 const OTHER_SECRET: &[u8; 32] = b"a different key for another demo";
@@ -62,88 +60,9 @@ async fn app() -> Router {
     app_with(config()).await
 }
 
-/// `application/x-www-form-urlencoded` (and query) encoding of one value: every byte but
-/// the unreserved ones is percent-encoded, so the server decodes exactly `s`.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The login form body for `email` / `pw`.
 fn login_body(email: &str, pw: &str) -> String {
     format!("email={}&pw={}", enc(email), enc(pw))
-}
-
-/// One parsed `Set-Cookie`.
-#[derive(Debug, Clone)]
-struct SetCookie {
-    raw: String,
-    name: String,
-    value: String,
-    /// Attributes, names lower-cased, in order.
-    attrs: Vec<(String, Option<String>)>,
-}
-
-impl SetCookie {
-    fn parse(raw: &str) -> SetCookie {
-        // R5: every Set-Cookie the demo sends stays under 4096 bytes.
-        assert!(
-            raw.len() < 4096,
-            "Set-Cookie of {} bytes: {raw:.120}",
-            raw.len()
-        );
-        let mut parts = raw.split(';');
-        let pair = parts.next().unwrap_or_default();
-        let (name, value) = pair
-            .split_once('=')
-            .unwrap_or_else(|| panic!("Set-Cookie without name=value: {raw}"));
-        let attrs = parts
-            .map(|a| match a.trim().split_once('=') {
-                Some((k, v)) => (k.trim().to_ascii_lowercase(), Some(v.trim().to_owned())),
-                None => (a.trim().to_ascii_lowercase(), None),
-            })
-            .collect();
-        SetCookie {
-            raw: raw.to_owned(),
-            name: name.trim().to_owned(),
-            value: value.trim().to_owned(),
-            attrs,
-        }
-    }
-
-    fn has(&self, attr: &str) -> bool {
-        self.attrs.iter().any(|(k, _)| k == attr)
-    }
-
-    fn attr(&self, attr: &str) -> Option<&str> {
-        self.attrs
-            .iter()
-            .find(|(k, _)| k == attr)
-            .and_then(|(_, v)| v.as_deref())
-    }
-
-    fn is_removal(&self) -> bool {
-        self.attr("max-age")
-            .is_some_and(|v| v == "0" || v.starts_with('-'))
-    }
-
-    /// The attributes that must match between setting and clearing: all but the lifetime.
-    fn scope(&self) -> Vec<(String, Option<String>)> {
-        let mut scope: Vec<_> = self
-            .attrs
-            .iter()
-            .filter(|(k, _)| k != "max-age" && k != "expires")
-            .map(|(k, v)| (k.clone(), v.as_ref().map(|v| v.to_ascii_lowercase())))
-            .collect();
-        scope.sort();
-        scope
-    }
 }
 
 /// The attributes demo-spec.md "Cookies" asks of the session and remember cookies.
@@ -174,96 +93,35 @@ fn assert_cookie_attrs(c: &SetCookie, secure: bool, max_age: Option<u64>) {
     }
 }
 
-/// A response, its body read.
-#[derive(Debug)]
-struct Reply {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
+/// The checks every demo response passes: no 5xx, and every `Set-Cookie` under 4096
+/// bytes (R5).
+#[track_caller]
+fn checked(reply: Reply) -> Reply {
+    assert!(!reply.status.is_server_error(), "{reply:?}");
+    for c in reply.set_cookies() {
+        assert!(
+            c.raw.len() < 4096,
+            "Set-Cookie of {} bytes: {:.120}",
+            c.raw.len(),
+            c.raw
+        );
+    }
+    reply
 }
 
-impl Reply {
-    async fn read(res: axum::response::Response) -> Reply {
-        let (parts, body) = res.into_parts();
-        let body = body.collect().await.expect("body").to_bytes();
-        let reply = Reply {
-            status: parts.status,
-            headers: parts.headers,
-            body: String::from_utf8(body.to_vec()).expect("UTF-8 body"),
-        };
-        assert!(!reply.status.is_server_error(), "{reply:?}");
-        // Parsing checks the size of every Set-Cookie.
-        let _ = reply.set_cookies();
-        reply
-    }
-
-    fn header(&self, name: HeaderName) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    fn location(&self) -> Option<&str> {
-        self.header(LOCATION)
-    }
-
-    fn content_type(&self) -> &str {
-        self.header(CONTENT_TYPE).unwrap_or_default()
-    }
-
-    fn set_cookies(&self) -> Vec<SetCookie> {
-        self.headers
-            .get_all(SET_COOKIE)
-            .iter()
-            .map(|v| SetCookie::parse(v.to_str().expect("Set-Cookie is ASCII")))
-            .collect()
-    }
-
-    /// The single `Set-Cookie` for `name`, if any.
-    #[track_caller]
-    fn cookie(&self, name: &str) -> Option<SetCookie> {
-        let mut found = self.set_cookies().into_iter().filter(|c| c.name == name);
-        let first = found.next();
-        assert!(found.next().is_none(), "several {name} cookies: {self:?}");
-        first
-    }
-
+/// What the demo's tests ask of a reply beyond `axum_sesame_testkit::Reply`.
+trait DemoReply {
     /// Whether this response sets (not deletes) a session or remember cookie.
+    fn logs_in(&self) -> bool;
+    /// `200` with the JSON `{"email": email}`.
+    fn assert_json_email(&self, email: &str);
+}
+
+impl DemoReply for Reply {
     fn logs_in(&self) -> bool {
         self.set_cookies()
             .iter()
             .any(|c| (c.name == "session" || c.name == "remember_token") && !c.is_removal())
-    }
-
-    #[track_caller]
-    fn assert_redirect(&self, to: &str) {
-        assert_eq!(self.status, StatusCode::SEE_OTHER, "{self:?}");
-        assert_eq!(self.location(), Some(to), "{self:?}");
-    }
-
-    #[track_caller]
-    fn assert_ok(&self, body: &str) {
-        assert_eq!(self.status, StatusCode::OK, "{self:?}");
-        assert_eq!(self.body, body, "{self:?}");
-    }
-
-    #[track_caller]
-    fn assert_no_cookies(&self) {
-        assert!(self.headers.get(SET_COOKIE).is_none(), "{self:?}");
-    }
-
-    #[track_caller]
-    fn assert_private(&self) {
-        let cc = self.header(CACHE_CONTROL).unwrap_or_default();
-        assert!(cc.contains("no-store"), "Cache-Control: {self:?}");
-        let vary = self
-            .headers
-            .get_all(VARY)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .any(|v| {
-                v.split(',')
-                    .any(|t| t.trim().eq_ignore_ascii_case("cookie"))
-            });
-        assert!(vary, "Vary: Cookie: {self:?}");
     }
 
     #[track_caller]
@@ -304,8 +162,7 @@ fn hidden_next(body: &str) -> Option<String> {
 
 /// Sends `req` without any cookie jar.
 async fn send_raw(app: &Router, req: Request<Body>) -> Reply {
-    let res = app.clone().oneshot(req).await.expect("infallible");
-    Reply::read(res).await
+    checked(call(app, req).await)
 }
 
 /// A request carrying `Host: demo.test`, then `headers` (which replace defaults).
@@ -348,7 +205,7 @@ async fn get_with_cookie_lines(
 #[derive(Clone)]
 struct Client {
     app: Router,
-    jar: BTreeMap<String, String>,
+    jar: Jar,
     user_agent: Option<String>,
 }
 
@@ -356,7 +213,7 @@ impl Client {
     fn new(app: &Router) -> Client {
         Client {
             app: app.clone(),
-            jar: BTreeMap::new(),
+            jar: Jar::default(),
             user_agent: None,
         }
     }
@@ -365,13 +222,13 @@ impl Client {
     fn with_cookies(app: &Router, cookies: &[(&str, &str)]) -> Client {
         let mut client = Client::new(app);
         for (name, value) in cookies {
-            client.jar.insert((*name).to_owned(), (*value).to_owned());
+            client.jar.set(name, value);
         }
         client
     }
 
     fn value(&self, name: &str) -> Option<String> {
-        self.jar.get(name).cloned()
+        self.jar.get(name).map(str::to_owned)
     }
 
     async fn send(&mut self, mut req: Request<Body>) -> Reply {
@@ -382,28 +239,16 @@ impl Client {
             );
         }
         if !self.jar.is_empty() && !req.headers().contains_key(COOKIE) {
-            let cookie = self
-                .jar
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
             req.headers_mut().insert(
                 COOKIE,
-                HeaderValue::from_str(&cookie).expect("cookie header"),
+                HeaderValue::from_str(&self.jar.header()).expect("cookie header"),
             );
         }
-        let before: Vec<String> = self.jar.values().cloned().collect();
+        let before: Vec<String> = self.jar.0.values().cloned().collect();
         let reply = send_raw(&self.app, req).await;
-        for c in reply.set_cookies() {
-            if c.is_removal() {
-                self.jar.remove(&c.name);
-            } else {
-                self.jar.insert(c.name.clone(), c.value.clone());
-            }
-        }
+        self.jar.take(&reply.headers);
         // R6: cookie values never show up in a page or a redirect.
-        for v in before.iter().chain(self.jar.values()) {
+        for v in before.iter().chain(self.jar.0.values()) {
             if v.len() >= 16 {
                 assert!(
                     !reply.body.contains(v.as_str()),

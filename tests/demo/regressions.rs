@@ -80,12 +80,24 @@ async fn session_lifetime_applies_to_every_login() {
     let app = app_with(config).await;
     let mut client = Client::new(&app);
     let reply = client.login_remembered(FOO).await;
-    assert_cookie_attrs(&reply.cookie("session").expect("session"), false, Some(60));
+    assert_cookie_attrs(
+        &reply.set_cookie("session").expect("session"),
+        false,
+        Some(60),
+    );
     let mut restored = client.remember_only();
     let reply = restored.get("/protected").await;
-    assert_cookie_attrs(&reply.cookie("session").expect("session"), false, Some(60));
+    assert_cookie_attrs(
+        &reply.set_cookie("session").expect("session"),
+        false,
+        Some(60),
+    );
     let reply = restored.post_form("/reauth", "pw=secret").await;
-    assert_cookie_attrs(&reply.cookie("session").expect("session"), false, Some(60));
+    assert_cookie_attrs(
+        &reply.set_cookie("session").expect("session"),
+        false,
+        Some(60),
+    );
 }
 
 #[tokio::test]
@@ -120,7 +132,7 @@ async fn store_mode_logout_revokes_the_cookie(store: demo::StoreChoice) {
     let app = app_with(config).await;
     let mut client = Client::new(&app);
     let login = client.login_ok("foo@bar.tld").await;
-    let cookie = login.cookie("session").expect("a session cookie");
+    let cookie = login.set_cookie("session").expect("a session cookie");
     // The cookie is a signed id, not the session: no user id or data in it.
     assert!(cookie.value.len() < 90, "{}", cookie.value);
     client.assert_user("foo@bar.tld").await;

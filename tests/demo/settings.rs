@@ -110,7 +110,7 @@ async fn lifetimes_are_enforced_on_the_server() {
         let app = app_with(config).await;
         let mut client = Client::new(&app);
         let reply = client.login_ok(FOO).await;
-        let cookie = reply.cookie("session").expect("session");
+        let cookie = reply.set_cookie("session").expect("session");
         assert_cookie_attrs(&cookie, false, Some(2));
         client.assert_user(FOO).await;
         tokio::time::sleep(Duration::from_secs(3)).await;
@@ -125,7 +125,7 @@ async fn lifetimes_are_enforced_on_the_server() {
         let app = app_with(config).await;
         let mut client = Client::new(&app);
         let reply = client.login_remembered(FOO).await;
-        let cookie = reply.cookie("remember_token").expect("remember");
+        let cookie = reply.set_cookie("remember_token").expect("remember");
         assert_cookie_attrs(&cookie, false, Some(2));
         client.remember_only().assert_user(FOO).await;
         tokio::time::sleep(Duration::from_secs(3)).await;
@@ -137,7 +137,7 @@ async fn lifetimes_are_enforced_on_the_server() {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
         assert!(
             reply
-                .cookie("remember_token")
+                .set_cookie("remember_token")
                 .is_some_and(|c| c.is_removal()),
             "{reply:?}"
         );
@@ -162,9 +162,9 @@ async fn secure_cookies_adds_secure_to_both_cookies() {
     // A restored session and a flash cookie are Secure too.
     let mut restored = client.remember_only();
     let reply = restored.get("/protected").await;
-    assert_cookie_attrs(&reply.cookie("session").expect("session"), true, None);
+    assert_cookie_attrs(&reply.set_cookie("session").expect("session"), true, None);
     let reply = Client::new(&app).get("/protected").await;
-    assert_cookie_attrs(&reply.cookie("session").expect("flash"), true, None);
+    assert_cookie_attrs(&reply.set_cookie("session").expect("flash"), true, None);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -31,14 +31,7 @@ fn http_client(follow_redirects: bool) -> reqwest::Client {
 
 /// Status, headers and body of a reqwest response, with the same checks as in-process.
 async fn read_http(res: reqwest::Response) -> Reply {
-    let reply = Reply {
-        status: res.status(),
-        headers: res.headers().clone(),
-        body: res.text().await.expect("body"),
-    };
-    assert!(!reply.status.is_server_error(), "{reply:?}");
-    let _ = reply.set_cookies();
-    reply
+    checked(Reply::read_http(res).await)
 }
 
 #[tokio::test]
@@ -75,9 +68,9 @@ async fn over_tcp_with_reqwest() {
     reply.assert_no_cookies();
     let reply = read_http(post(&base).await.expect("POST")).await;
     reply.assert_redirect("/protected?x=1");
-    assert_cookie_attrs(&reply.cookie("session").expect("session"), false, None);
+    assert_cookie_attrs(&reply.set_cookie("session").expect("session"), false, None);
     assert_cookie_attrs(
-        &reply.cookie("remember_token").expect("remember"),
+        &reply.set_cookie("remember_token").expect("remember"),
         false,
         Some(YEAR),
     );
@@ -97,10 +90,10 @@ async fn over_tcp_with_reqwest() {
 
     let reply = read_http(get("/logout").await.expect("GET")).await;
     reply.assert_ok("Logged out");
-    assert!(reply.cookie("session").is_some_and(|c| c.is_removal()));
+    assert!(reply.set_cookie("session").is_some_and(|c| c.is_removal()));
     assert!(
         reply
-            .cookie("remember_token")
+            .set_cookie("remember_token")
             .is_some_and(|c| c.is_removal())
     );
     read_http(get("/protected").await.expect("GET"))

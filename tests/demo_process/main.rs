@@ -19,6 +19,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use axum_sesame_testkit::{client, form_encode as enc, jar_client};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 const SECRET_KEY: &str = "demo abuse tests: 32+ byte secret key";
@@ -191,13 +192,6 @@ impl Drop for Demo {
     }
 }
 
-fn client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-}
-
 /// A client whose connections come from `ip` (any 127.0.0.0/8 address is loopback).
 fn client_from(ip: [u8; 4]) -> reqwest::Client {
     reqwest::Client::builder()
@@ -205,18 +199,6 @@ fn client_from(ip: [u8; 4]) -> reqwest::Client {
         .local_address(std::net::IpAddr::from(ip))
         .build()
         .expect("client")
-}
-
-/// Form encoding of one value (every byte but the unreserved ones percent-encoded).
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn login(client: &reqwest::Client, demo: &Demo, email: &str, pw: &str) -> reqwest::Response {
@@ -267,15 +249,6 @@ async fn parallel_bad_logins(demo: &Demo, n: usize, email: fn(usize) -> String) 
 
 fn count(statuses: &[u16], status: u16) -> usize {
     statuses.iter().filter(|s| **s == status).count()
-}
-
-/// A client with a cookie jar that follows no redirect.
-fn jar_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("a reqwest client")
 }
 
 async fn post_form(c: &reqwest::Client, url: String, body: &str) -> reqwest::Response {

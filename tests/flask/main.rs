@@ -10,13 +10,7 @@
 //! FLASK_PYTHON=/tmp/flaskvenv/bin/python cargo test -p axum-sesame-examples --features flask --test flask
 //! ```
 
-#[path = "../common/flask_app.rs"]
-mod flask_app;
-#[path = "../common/http.rs"]
-mod http;
-
-use flask_app::FlaskApp;
-use http::{Jar, client, form, send};
+use axum_sesame_testkit::{ChildApp as FlaskApp, Jar, client, form, send};
 use std::io::{BufRead as _, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -210,12 +204,12 @@ fn start_flask(key: &str, fallbacks: &[&str]) -> FlaskApp {
 
 async fn get(url: &str, jar: &mut Jar) -> (u16, String) {
     let r = send("GET", url, jar, UA, None).await;
-    (r.status, r.body)
+    (r.status.as_u16(), r.body)
 }
 
 async fn post(url: &str, fields: &[(&str, &str)], jar: &mut Jar) -> (u16, String) {
     let r = send("POST", url, jar, UA, Some(form(fields))).await;
-    (r.status, r.body)
+    (r.status.as_u16(), r.body)
 }
 
 fn signer() -> FlaskSigner {

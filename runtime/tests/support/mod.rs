@@ -1,5 +1,6 @@
 //! The store-mode test app and its client, shared by `stores.rs` and `store_mode.rs`: the
-//! router served by `axum::serve` on a loopback port, every request real HTTP (reqwest).
+//! router served by `axum::serve` on a loopback port, every request real HTTP (through
+//! `axum_sesame_testkit`).
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::HashMap;
@@ -7,7 +8,7 @@ use std::sync::{Arc, RwLock};
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum_sesame::codec::Codec;
@@ -18,6 +19,8 @@ use axum_sesame::{
     user_loader,
 };
 use tokio::sync::{Barrier, Notify};
+
+pub use axum_sesame_testkit::{Reply, Server};
 
 #[derive(Clone, Debug)]
 pub struct User {
@@ -219,25 +222,12 @@ pub fn key() -> Key {
     Key::from_bytes(b"store suite key store suite key!!")
 }
 
-/// The test app, served: its address and an HTTP client.
-#[derive(Clone, Debug)]
-pub struct App {
-    base: String,
-    client: reqwest::Client,
-}
+/// The test app, served on a loopback port, with its client.
+pub type App = Server;
 
 /// Serves `router` on a free loopback port (for as long as the test's runtime runs).
 pub fn serve(router: Router) -> App {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.set_nonblocking(true).unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    App { base, client }
+    Server::serve(router)
 }
 
 pub fn app(store: impl SessionStore) -> (App, AppState) {
@@ -273,33 +263,6 @@ pub fn app_with(
     (serve(router), state)
 }
 
-#[derive(Debug)]
-pub struct Reply {
-    pub status: StatusCode,
-    pub cookies: Vec<String>,
-    pub body: String,
-}
-
-impl Reply {
-    pub fn session(&self) -> Option<String> {
-        self.cookies
-            .iter()
-            .find(|c| c.starts_with("session=") && !c.contains("Max-Age=0"))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-    pub fn remember(&self) -> Option<String> {
-        self.cookies
-            .iter()
-            .find(|c| c.starts_with("remember_token=") && !c.contains("Max-Age=0"))
-            .map(|c| c.split(';').next().unwrap().to_owned())
-    }
-    pub fn deletes_session(&self) -> bool {
-        self.cookies
-            .iter()
-            .any(|c| c.starts_with("session=;") && c.contains("Max-Age=0"))
-    }
-}
-
 pub async fn send(app: &App, method: &str, path: &str, cookie: Option<&str>) -> Reply {
     send_as(app, method, path, cookie, None).await
 }
@@ -312,28 +275,14 @@ pub async fn send_as(
     cookie: Option<&str>,
     user_agent: Option<&str>,
 ) -> Reply {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let mut req = app.client.request(method, format!("{}{path}", app.base));
+    let mut headers = Vec::new();
     if let Some(c) = cookie {
-        req = req.header(header::COOKIE, c);
+        headers.push(("cookie", c));
     }
     if let Some(ua) = user_agent {
-        req = req.header(header::USER_AGENT, ua);
+        headers.push(("user-agent", ua));
     }
-    let res = req.send().await.expect("the test server answers");
-    let status = StatusCode::from_u16(res.status().as_u16()).unwrap();
-    let cookies = res
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
-    let body = res.text().await.unwrap();
-    Reply {
-        status,
-        cookies,
-        body,
-    }
+    app.send(method, path, &headers).await
 }
 
 /// The session id a store-mode cookie carries.

@@ -1,20 +1,20 @@
-//! The Flask twin, `tests/flask/app.py`, as a running process killed on drop. Shared
-//! through `#[path]` by `tests/flask/` and `runtime/tests/flask_session.rs`.
-#![allow(dead_code, unreachable_pub)]
+//! A twin process (the Flask app of `tests/flask/`) that serves until dropped.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Stdio};
 
-/// A running Flask twin and its base URL.
-pub struct FlaskApp {
+/// A running twin process and its base URL, killed on drop.
+#[derive(Debug)]
+pub struct ChildApp {
     child: Child,
+    /// The base URL it serves.
     pub url: String,
 }
 
-impl FlaskApp {
+impl ChildApp {
     /// Runs `script` with `python` on a free port, with `env` (the twin's settings), and
     /// waits until it serves.
-    pub fn start(python: &str, script: &str, env: &[(&str, &str)]) -> FlaskApp {
+    pub fn start(python: &str, script: &str, env: &[(&str, &str)]) -> ChildApp {
         let mut child = Command::new(python)
             .arg(script)
             .envs(env.iter().copied())
@@ -33,11 +33,11 @@ impl FlaskApp {
             .strip_prefix("listening on ")
             .unwrap_or_else(|| panic!("the Flask app did not start: {line:?}"))
             .to_owned();
-        FlaskApp { child, url }
+        ChildApp { child, url }
     }
 }
 
-impl Drop for FlaskApp {
+impl Drop for ChildApp {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
