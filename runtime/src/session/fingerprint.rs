@@ -2,11 +2,11 @@
 //! holding it.
 //!
 //! The function is SipHash-1-3 (the rounds std's `HashMap` uses against hash flooding)
-//! with a 128-bit output, under a random key drawn once per process. Without that key nobody can compute a fingerprint, so nobody can make two
-//! inputs collide, and an input cannot be recovered from its fingerprint. A memo keeps
-//! fingerprints of cookie values, sealed JSON and `session_auth_hash` material, never the
-//! bytes themselves. If the OS random source fails, the memos are
-//! off, not weaker.
+//! with a 128-bit output, under a random key drawn once per process. Without that key
+//! nobody can compute a fingerprint, so nobody can make two inputs collide, and an input
+//! cannot be recovered from its fingerprint. A memo keeps fingerprints of cookie tags,
+//! sealed JSON and `session_auth_hash` material, never the bytes themselves. If the OS
+//! random source fails, the memos are off, not weaker.
 
 use std::hash::Hasher as _;
 use std::sync::OnceLock;

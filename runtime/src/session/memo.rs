@@ -4,15 +4,18 @@
 //! Every memo holds results of deterministic functions of its inputs (the keys, the cookie
 //! settings and the bytes) and recognises secret inputs by a keyed 128-bit fingerprint
 //! ([`fingerprint`](crate::session::fingerprint)), never by the bytes: no memo keeps a
-//! cookie value, a session id, a login's `Set-Cookie` line or password-hash material.
+//! cookie's MAC tag (so nothing in a memo can be replayed as a cookie), a login's
+//! `Set-Cookie` line or password-hash material.
 //! Each table is bounded (256 opened cookies, 64 auth hashes, 64 client identities, one
 //! sealed line per thread).
 //!
-//! - **opened cookies**: a direct-mapped table from a cookie's fingerprint to the payload
-//!   it verified and decoded to. Time checks are not memoized: they run on every request
-//!   against the current clock. Worth: the MAC, base64 and JSON of a returning cookie,
-//!   28.3 k + 33.7 k SHA down to 18.8 k + 13.5 k SHA instructions per request when it was
-//!   added (BENCHMARKS.md); its fingerprint costs about 1 k.
+//! - **opened cookies**: a direct-mapped table from a cookie to the payload it verified
+//!   and decoded to, recognised by the signed part of the value (no secret: the payload
+//!   it decodes to is what the entry holds) and a fingerprint of the tag. Time checks are
+//!   not memoized: they run on every request against the current clock. Worth: the MAC,
+//!   base64 and JSON of a returning cookie, 28.3 k + 33.7 k SHA down to 18.8 k + 13.5 k
+//!   SHA instructions per request when it was added (BENCHMARKS.md); its fingerprint
+//!   costs about 250.
 //! - **the last sealed anonymous cookie**: anonymous redirects all flash the same message
 //!   within the same second and carry no session id, so they share one line. A session
 //!   with an id or a login is never memoized, nor anything in encrypted mode (each seal
@@ -67,10 +70,25 @@ impl Signer {
 
 struct Opened {
     signer: Signer,
-    /// Of the cookie's name and value: the value itself (a credential) is not kept.
+    /// The value without its last [`TAG_TAIL`] bytes: for our cookies `v1.`, the signed
+    /// body and the dot, no secret (the payload it decodes to is kept beside it).
+    signed: Vec<u8>,
+    /// Of the cookie's name and the value's last [`TAG_TAIL`] bytes, its MAC tag: the tag,
+    /// what makes the value a credential, is never kept.
     fp: Fingerprint,
     payload: Payload,
     rotated: bool,
+}
+
+/// How many bytes end a v1 value: its base64url tag. The opened-cookie table compares
+/// what comes before as bytes and fingerprints only these, which costs a fifth of
+/// fingerprinting a whole session cookie (about 250 instead of 1,000 instructions).
+const TAG_TAIL: usize = 43;
+
+/// A value split into its signed part and its tag (any value splits; only values that
+/// verified are ever stored).
+fn split_tag(value: &[u8]) -> (&[u8], &[u8]) {
+    value.split_at(value.len().saturating_sub(TAG_TAIL))
 }
 
 thread_local! {
@@ -207,7 +225,8 @@ fn slot_of(value: &[u8]) -> usize {
     slot_in(&value[value.len().saturating_sub(16)..], OPENED_SLOTS)
 }
 
-/// [`Payload::open`], memoized per thread by the exact value.
+/// [`Payload::open`], memoized per thread by the exact value: its signed part compared
+/// as bytes, its tag by a keyed fingerprint.
 pub(crate) fn open(
     codec: &Codec,
     name: &str,
@@ -215,12 +234,13 @@ pub(crate) fn open(
     now: u64,
     lifetimes: &Lifetimes,
 ) -> Result<(Payload, bool), Refused> {
-    let Some(fp) = fingerprint(&[name.as_bytes(), value]) else {
+    let (signed, tag) = split_tag(value);
+    let Some(fp) = fingerprint(&[name.as_bytes(), tag]) else {
         return Payload::open(codec, name, value, now, lifetimes);
     };
     let slot = slot_of(value);
     let hit = lookup(&OPENED, slot, |entry| {
-        let same = entry.fp == fp && entry.signer.matches(codec);
+        let same = entry.fp == fp && entry.signed == signed && entry.signer.matches(codec);
         same.then(|| (entry.payload.clone(), entry.rotated))
     });
     if let Some((payload, rotated)) = hit {
@@ -232,12 +252,15 @@ pub(crate) fn open(
         // The same layer's previous entry: reuse its buffers and signer.
         Some(entry) if entry.signer.matches(codec) => {
             entry.fp = fp;
+            entry.signed.clear();
+            entry.signed.extend_from_slice(signed);
             entry.payload.clone_from(&payload);
             entry.rotated = rotated;
         }
         _ => {
             *entry = Some(Opened {
                 signer: Signer::of(codec),
+                signed: signed.to_vec(),
                 fp,
                 payload: payload.clone(),
                 rotated,
