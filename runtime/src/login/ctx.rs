@@ -8,6 +8,7 @@ use http::request::Parts;
 
 use crate::login::rejection::{LoginRejection, MissingLoginManager};
 use crate::login::settings::LoginSettings;
+use crate::session::extras::Kept;
 use crate::session::slot::Slot;
 use crate::session::{SessionId, StoreUnavailable};
 
@@ -60,40 +61,29 @@ impl LoginSlot<'_> {
 
     pub(crate) fn cached<U: Send + Sync + 'static>(self) -> Option<Resolution<U>> {
         self.0.with_extras(|e| {
-            let cached = e
-                .data
-                .as_ref()?
-                .downcast_ref::<Cached>()
-                .filter(|c| c.ty == TypeId::of::<U>())?;
-            let user = match &cached.user {
+            let kept = e.data.as_ref().filter(|k| k.key == TypeId::of::<U>())?;
+            let user = match &kept.value {
                 Some(user) => Some(user.clone().downcast::<U>().ok()?),
                 None => None,
             };
             Some(Resolution {
                 user,
-                fresh: cached.fresh,
+                fresh: kept.flag,
             })
         })
     }
 
     pub(crate) fn store<U: Send + Sync + 'static>(self, r: &Resolution<U>) {
-        let cached = Cached {
-            ty: TypeId::of::<U>(),
-            user: r.user.clone().map(|u| u as Arc<dyn Any + Send + Sync>),
-            fresh: r.fresh,
+        let kept = Kept {
+            key: TypeId::of::<U>(),
+            value: r.user.clone().map(|u| u as Arc<dyn Any + Send + Sync>),
+            flag: r.fresh,
         };
         self.0.with_extras(|e| {
-            e.private |= cached.user.is_some();
-            e.data = Some(Box::new(cached));
+            e.private |= kept.value.is_some();
+            e.data = Some(kept);
         });
     }
-}
-
-/// A resolution of some user type, kept for the rest of the request.
-struct Cached {
-    ty: TypeId,
-    user: Option<Arc<dyn Any + Send + Sync>>,
-    fresh: bool,
 }
 
 /// The outcome of resolving the current user.

@@ -6,15 +6,28 @@
 //! leaves, the session layer applies what `Extras` asks for (a cookie, records to delete,
 //! no cookies at all, a private response) without knowing why.
 
-use std::any::Any;
+use std::any::{Any, TypeId};
+use std::sync::Arc;
 
 use crate::session::SessionId;
+
+/// A value the layer above keeps for the rest of one request, opaque here (login: the
+/// user type asked for, the user it resolved to, and whether the login is fresh).
+/// Inline, not boxed: keeping it costs a request no allocation.
+pub(crate) struct Kept {
+    /// What the value was made for.
+    pub(crate) key: TypeId,
+    /// The value, if there is one.
+    pub(crate) value: Option<Arc<dyn Any + Send + Sync>>,
+    /// One more bit about it.
+    pub(crate) flag: bool,
+}
 
 /// What the layer above sessions keeps for one request and asks of its response.
 #[derive(Default)]
 pub(crate) struct Extras {
     /// That layer's own per-request data (login: the resolved user), opaque here.
-    pub(crate) data: Option<Box<dyn Any + Send + Sync>>,
+    pub(crate) data: Option<Kept>,
     /// One more `Set-Cookie` line (login: the remember cookie, or its removal).
     pub(crate) cookie: Option<String>,
     /// No cookie may be sent and nothing stored (login: a request loader authenticated

@@ -153,8 +153,9 @@ fn memoized<E, R>(
 
 struct Hashed {
     key: KeyIdentity,
-    /// Of the user id and the `session_auth_hash` material (password-hash material is
-    /// never kept).
+    /// The user id, no secret.
+    uid: String,
+    /// Of the `session_auth_hash` material (password-hash material is never kept).
     fp: Fingerprint,
     digest: Digest16,
 }
@@ -167,17 +168,18 @@ pub(crate) fn auth_hash(
     material: &[u8],
     compute: impl FnOnce() -> Digest16,
 ) -> Digest16 {
-    let Some(fp) = fingerprint(&[uid.as_bytes(), material]) else {
+    let Some(fp) = fingerprint(&[material]) else {
         return compute();
     };
     memoized(
         &HASHED,
         slot_in(uid.as_bytes(), DIGEST_SLOTS),
-        |e: &Hashed| (key.is(&e.key) && e.fp == fp).then_some(e.digest),
+        |e: &Hashed| (e.fp == fp && e.uid == uid && key.is(&e.key)).then_some(e.digest),
         || {
             let digest = compute();
             let entry = Hashed {
                 key: key.identity(),
+                uid: uid.to_owned(),
                 fp,
                 digest,
             };
