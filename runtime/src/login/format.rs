@@ -37,6 +37,7 @@ pub(crate) fn open_remember(
             // as Werkzeug wrote it (quoted when the id needs it).
             let value = crate::flask_format::unquote_cookie_value(value);
             let r = flask
+                .mode
                 .signer
                 .decode_remember(value)
                 .map_err(|_| Unread::Unreadable)?;
@@ -65,6 +66,7 @@ pub(crate) fn seal_remember(
             // Quoted as Werkzeug does: an id such as `x; Domain=evil` stays in the value
             // (R44), and Flask reads back exactly this id.
             flask
+                .mode
                 .signer
                 .encode_remember(&payload.uid)
                 .map(|v| crate::flask_format::quote_cookie_value(&v))
@@ -81,7 +83,7 @@ pub(crate) fn client_identity(settings: &SessionSettings, parts: &Parts) -> Clie
     match &settings.format {
         CookieFormat::Sesame => ClientId::Digest(identity_digest(parts)),
         #[cfg(feature = "flask")]
-        CookieFormat::Flask(flask) => ClientId::Flask(flask.identifier(parts)),
+        CookieFormat::Flask(flask) => ClientId::Flask(flask.mode.identifier(parts)),
     }
 }
 

@@ -339,9 +339,11 @@ impl SessionConfig {
     fn format(&self) -> CookieFormat {
         match &self.flask {
             Some((signer, identifier)) => {
-                CookieFormat::Flask(crate::session::flask_mode::FlaskMode {
-                    signer: signer.clone(),
-                    identifier: *identifier,
+                CookieFormat::Flask(crate::session::format::FlaskFormat {
+                    mode: crate::session::flask_mode::FlaskMode {
+                        signer: signer.clone(),
+                        identifier: *identifier,
+                    },
                     #[cfg(feature = "redis")]
                     records: self.flask_session.clone(),
                 })

@@ -233,7 +233,7 @@ impl Slot {
             .lifetimes
             .cookie_and_record(payload.perm, payload.iat, now);
         if !store_mode {
-            return match memo::seal(s, &payload, max_age) {
+            return match memo::seal(&s.codec, &s.cookie, &payload, max_age) {
                 Ok(line) => Outcome::SetCookie(line),
                 Err(e) => Outcome::Failed(Failure::Encode(e)),
             };

@@ -31,9 +31,6 @@ use crate::session::state::{ClientId, SessionState};
 pub(crate) struct FlaskMode {
     pub(crate) signer: Arc<FlaskSigner>,
     pub(crate) identifier: IdentifierFormat,
-    /// Flask-Session's records: the session is the record, the cookie its id.
-    #[cfg(feature = "redis")]
-    pub(crate) records: Option<Arc<crate::session::flask_store::FlaskSessionRedis>>,
 }
 
 impl std::fmt::Debug for FlaskMode {
@@ -41,7 +38,6 @@ impl std::fmt::Debug for FlaskMode {
         f.debug_struct("FlaskMode")
             .field("signer", &self.signer)
             .field("identifier", &self.identifier)
-            .field("records", &self.keeps_records())
             .finish()
     }
 }
@@ -56,15 +52,6 @@ const OWN_KEYS: [&str; 5] = [
 ];
 
 impl FlaskMode {
-    /// Whether the session lives in Flask-Session's records.
-    #[cfg_attr(not(feature = "redis"), allow(clippy::unused_self))]
-    pub(crate) fn keeps_records(&self) -> bool {
-        #[cfg(feature = "redis")]
-        return self.records.is_some();
-        #[cfg(not(feature = "redis"))]
-        false
-    }
-
     /// Verifies and reads a Flask session cookie. Flask refuses cookies signed more than
     /// `PERMANENT_SESSION_LIFETIME` ago, permanent or not, and so does this.
     pub(crate) fn open(

@@ -27,7 +27,6 @@ use crate::session::cookie_settings::CookieSettings;
 use crate::session::failure::Failure;
 use crate::session::flask_mode::FlaskMode;
 use crate::session::flask_sid::FlaskSid;
-use crate::session::format::RecordFinish;
 use crate::session::incoming::{Incoming, Unread, note_unreadable};
 use crate::session::lifetimes::Lifetimes;
 use crate::session::redis::retry_stale;
@@ -198,13 +197,13 @@ impl FlaskSessionRedis {
         lifetimes: &Lifetimes,
         flask: &FlaskMode,
         state: &mut SessionState,
-    ) -> RecordFinish {
+    ) -> FlaskFinish {
         let loaded = state.flask_loaded.take();
         let lifetime = lifetimes.permanent;
         if state.is_empty() {
             return match (loaded, state.modified) {
                 // Emptied by the app: the record and the cookie go.
-                (Some(old), true) => RecordFinish::Op(Box::new(FlaskOp {
+                (Some(old), true) => FlaskFinish::Op(Box::new(FlaskOp {
                     store: Some(self.clone()),
                     delete: Some(old),
                     removal: Some(cookie.removal()),
@@ -212,8 +211,8 @@ impl FlaskSessionRedis {
                 })),
                 // An id without a record (ended) goes when the app empties the session;
                 // an unreadable cookie is never destroyed (R47).
-                (None, true) if state.incoming == Incoming::Invalid => RecordFinish::Removal,
-                _ => RecordFinish::Accessed,
+                (None, true) if state.incoming == Incoming::Invalid => FlaskFinish::Removal,
+                _ => FlaskFinish::Accessed,
             };
         }
         let rotated = matches!(state.incoming, Incoming::Valid { rotated: true });
@@ -221,7 +220,7 @@ impl FlaskSessionRedis {
             Some(sid) => (sid, false),
             None => match crate::flask_format::generate_session_id() {
                 Ok(sid) => (FlaskSid(sid), true),
-                Err(e) => return RecordFinish::Failed(Failure::Encode(e)),
+                Err(e) => return FlaskFinish::Failed(Failure::Encode(e)),
             },
         };
         if loaded.is_none() {
@@ -230,13 +229,13 @@ impl FlaskSessionRedis {
         // Flask-Session sends the cookie again on every request of a permanent session
         // (its expiry slides); so does this, without writing the record again.
         if !(state.modified || new_id || rotated || state.permanent || state.resend) {
-            return RecordFinish::Accessed;
+            return FlaskFinish::Accessed;
         }
         let record = if state.modified || new_id {
             match crate::flask_format::to_msgpack(&FlaskMode::to_map(state)) {
                 Ok(bytes) => Some(bytes),
                 Err(_) => {
-                    return RecordFinish::Failed(Failure::Encode(
+                    return FlaskFinish::Failed(Failure::Encode(
                         crate::codec::EncodeError::Unencodable,
                     ));
                 }
@@ -247,9 +246,9 @@ impl FlaskSessionRedis {
         let max_age = state.permanent.then_some(lifetime);
         let line = match cookie.set_cookie(self.cookie_value(flask, &sid), max_age) {
             Ok(line) => line,
-            Err(e) => return RecordFinish::Failed(Failure::Encode(e)),
+            Err(e) => return FlaskFinish::Failed(Failure::Encode(e)),
         };
-        RecordFinish::Op(Box::new(FlaskOp {
+        FlaskFinish::Op(Box::new(FlaskOp {
             store: Some(self.clone()),
             save: record.map(|r| (sid.clone(), r, Duration::from_secs(lifetime.max(1)))),
             delete: loaded.filter(|old| *old != sid),
@@ -257,6 +256,18 @@ impl FlaskSessionRedis {
             removal: None,
         }))
     }
+}
+
+/// What a response does with a Flask-Session session.
+pub(crate) enum FlaskFinish {
+    /// Read, nothing to send.
+    Accessed,
+    /// Delete the session cookie.
+    Removal,
+    /// Write or delete records, then send the cookie.
+    Op(Box<FlaskOp>),
+    /// The response becomes an error.
+    Failed(Failure),
 }
 
 /// Record work decided when a response leaves.

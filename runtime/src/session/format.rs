@@ -26,7 +26,29 @@ pub(crate) enum CookieFormat {
     Sesame,
     /// Flask's session cookie with Flask-Login's keys, or Flask-Session's records.
     #[cfg(feature = "flask")]
-    Flask(crate::session::flask_mode::FlaskMode),
+    Flask(FlaskFormat),
+}
+
+/// Flask mode's settings.
+#[cfg(feature = "flask")]
+#[derive(Debug)]
+pub(crate) struct FlaskFormat {
+    /// Flask's signer and Flask-Login's identifier format.
+    pub(crate) mode: crate::session::flask_mode::FlaskMode,
+    /// Flask-Session's records: the session is the record, the cookie its id.
+    #[cfg(feature = "redis")]
+    pub(crate) records: Option<std::sync::Arc<crate::session::flask_store::FlaskSessionRedis>>,
+}
+
+#[cfg(feature = "flask")]
+impl FlaskFormat {
+    #[cfg_attr(not(feature = "redis"), allow(clippy::unused_self))]
+    fn keeps_records(&self) -> bool {
+        #[cfg(feature = "redis")]
+        return self.records.is_some();
+        #[cfg(not(feature = "redis"))]
+        false
+    }
 }
 
 /// Record work of a format that keeps its own records (Flask-Session's), run after the
@@ -71,7 +93,7 @@ impl CookieFormat {
         match self {
             CookieFormat::Sesame => codec.keys().iter().nth(1).is_some(),
             #[cfg(feature = "flask")]
-            CookieFormat::Flask(flask) => flask.signer.has_fallbacks(),
+            CookieFormat::Flask(flask) => flask.mode.signer.has_fallbacks(),
         }
     }
 
@@ -122,7 +144,7 @@ impl CookieFormat {
         match self {
             CookieFormat::Sesame => open_payload(codec, name, value, now, lifetimes),
             #[cfg(feature = "flask")]
-            CookieFormat::Flask(flask) => flask.open(value, now, lifetimes),
+            CookieFormat::Flask(flask) => flask.mode.open(value, now, lifetimes),
         }
     }
 
@@ -143,7 +165,11 @@ impl CookieFormat {
         if let CookieFormat::Flask(flask) = self
             && let Some(records) = &flask.records
         {
-            return Some(records.read(cookie, lifetimes, flask, headers, now).await);
+            return Some(
+                records
+                    .read(cookie, lifetimes, &flask.mode, headers, now)
+                    .await,
+            );
         }
         None
     }
@@ -164,7 +190,15 @@ impl CookieFormat {
         if let CookieFormat::Flask(flask) = self
             && let Some(records) = &flask.records
         {
-            return Some(records.finish(cookie, lifetimes, flask, state));
+            use crate::session::flask_store::FlaskFinish;
+            return Some(
+                match records.finish(cookie, lifetimes, &flask.mode, state) {
+                    FlaskFinish::Accessed => RecordFinish::Accessed,
+                    FlaskFinish::Removal => RecordFinish::Removal,
+                    FlaskFinish::Op(op) => RecordFinish::Op(op),
+                    FlaskFinish::Failed(failure) => RecordFinish::Failed(failure),
+                },
+            );
         }
         None
     }
@@ -180,7 +214,7 @@ impl CookieFormat {
     ) -> Option<Result<String, EncodeError>> {
         #[cfg(feature = "flask")]
         if let CookieFormat::Flask(flask) = self {
-            return Some(flask.seal(state, now));
+            return Some(flask.mode.seal(state, now));
         }
         None
     }

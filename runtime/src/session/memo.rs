@@ -39,7 +39,6 @@ use crate::session::cookie_settings::CookieSettings;
 use crate::session::fingerprint::{Fingerprint, fingerprint};
 use crate::session::lifetimes::Lifetimes;
 use crate::session::payload::{Digest16, Payload, Refused};
-use crate::session::settings::SessionSettings;
 use http::HeaderValue;
 
 /// Entries of the opened-cookie table, per thread (at most 256 cookies of up to 4 KiB
@@ -286,32 +285,33 @@ struct Sealed {
 /// Serializes, signs and formats the session cookie, reusing this thread's last line when
 /// the same JSON was sealed under the same key and cookie settings.
 pub(crate) fn seal(
-    s: &SessionSettings,
+    codec: &Codec,
+    cookie: &CookieSettings,
     payload: &Payload,
     max_age: Option<u64>,
 ) -> Result<HeaderValue, EncodeError> {
     let json = payload.to_json();
     let seal = |json: &[u8]| {
-        s.codec
-            .encode(Purpose::Session, &s.cookie.name, json)
-            .and_then(|value| s.cookie.set_cookie(value, max_age))
+        codec
+            .encode(Purpose::Session, &cookie.name, json)
+            .and_then(|value| cookie.set_cookie(value, max_age))
             .and_then(set_cookie_header)
     };
     // Encrypted lines are never reused (each seal draws a new nonce), and a session with
     // an id or a login is a credential, which no memo keeps.
     let anonymous = payload.sid.is_none() && payload.uid.is_none();
-    if s.codec.is_encrypted() || !anonymous {
+    if codec.is_encrypted() || !anonymous {
         return seal(&json);
     }
     let Some(fp) = fingerprint(&[&json]) else {
         return seal(&json);
     };
-    let key = s.codec.keys().current();
+    let key = codec.keys().current();
     let hit = SEALED
         .try_with(|memo| {
             let memo = memo.try_borrow().ok()?;
             let m = memo.as_ref()?;
-            let same = key.is(&m.key) && m.max_age == max_age && m.cookie == s.cookie && m.fp == fp;
+            let same = key.is(&m.key) && m.max_age == max_age && m.cookie == *cookie && m.fp == fp;
             same.then(|| m.line.clone())
         })
         .ok()
@@ -324,7 +324,7 @@ pub(crate) fn seal(
         if let Ok(mut memo) = memo.try_borrow_mut() {
             *memo = Some(Sealed {
                 key: key.identity(),
-                cookie: s.cookie.clone(),
+                cookie: cookie.clone(),
                 max_age,
                 fp,
                 line: line.clone(),
@@ -412,36 +412,31 @@ mod tests {
 
     #[test]
     fn a_sealed_line_is_reused_only_for_the_same_json_key_and_attributes() {
-        use crate::session::config::SessionConfig;
         // The same `Key` (one identity) behind settings that differ in one thing.
         let key = Key::from_bytes(&[5; 32]);
-        let settings = |key: &Key, name: &str| {
-            SessionConfig::new(key.clone())
-                .with_cookie_name(name)
-                .into_settings()
-                .unwrap()
-        };
+        let settings = |key: &Key, name: &str| (Codec::new(key.clone()), CookieSettings::new(name));
         let payload = |uid: &str| Payload {
             uid: Some(uid.to_owned()),
             ..Payload::new(NOW)
         };
         let a = settings(&key, "session");
-        let line = seal(&a, &payload("alice"), None).unwrap();
+        let line = seal(&a.0, &a.1, &payload("alice"), None).unwrap();
         assert_eq!(
-            seal(&a, &payload("alice"), None).unwrap(),
+            seal(&a.0, &a.1, &payload("alice"), None).unwrap(),
             line,
             "same input"
         );
         for other in [
-            seal(&a, &payload("bob"), None).unwrap(),
-            seal(&a, &payload("alice"), Some(60)).unwrap(),
-            seal(
-                &settings(&Key::from_bytes(&[6; 32]), "session"),
-                &payload("alice"),
-                None,
-            )
-            .unwrap(),
-            seal(&settings(&key, "other"), &payload("alice"), None).unwrap(),
+            seal(&a.0, &a.1, &payload("bob"), None).unwrap(),
+            seal(&a.0, &a.1, &payload("alice"), Some(60)).unwrap(),
+            {
+                let (codec, cookie) = settings(&Key::from_bytes(&[6; 32]), "session");
+                seal(&codec, &cookie, &payload("alice"), None).unwrap()
+            },
+            {
+                let (codec, cookie) = settings(&key, "other");
+                seal(&codec, &cookie, &payload("alice"), None).unwrap()
+            },
         ] {
             assert_ne!(other, line);
         }
@@ -450,7 +445,7 @@ mod tests {
             .split(';')
             .next()
             .unwrap();
-        let (p, _) = Payload::open(&a.codec, "session", value.as_bytes(), NOW, &lifetimes())
+        let (p, _) = Payload::open(&a.0, "session", value.as_bytes(), NOW, &lifetimes())
             .expect("the reused line is a valid cookie");
         assert_eq!(p.uid.as_deref(), Some("alice"));
     }
