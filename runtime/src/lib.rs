@@ -76,8 +76,8 @@ pub use axum_sesame_macros::{login_required, user_loader};
 pub use csrf::SameOrigin;
 pub use key::{Key, KeyError, KeyRing};
 pub use login::{
-    Auth, AuthUser, CurrentUser, LoginError, LoginManager, LoginManagerLayer, SessionInfo,
-    SessionProtection,
+    ApiOnly, Auth, AuthUser, CurrentUser, LoginError, LoginManager, LoginManagerLayer,
+    LoginRequired, SessionInfo, SessionProtection,
 };
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
@@ -121,7 +121,7 @@ pub mod rejection {
 
 /// The tower services the layers make, and their response future.
 pub mod service {
-    pub use crate::login::LoginManagerService;
+    pub use crate::login::{ApiOnlyService, LoginManagerService, LoginRequiredService};
     pub use crate::session::{SessionResponseFuture, SessionService};
 }
 

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 
+use crate::login::api_only::ApiOnly;
 use crate::login::ctx::LoginCtx;
 use crate::login::events::notice;
 use crate::login::refusal::{needs_refresh, unauthorized};
@@ -81,29 +82,61 @@ where
     type Rejection = LoginRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let ctx = LoginCtx::from_parts(parts).await?;
-        if ctx.login.disabled || ctx.login.exempt_methods.contains(&parts.method) {
-            return Ok(RequireLogin(PhantomData));
-        }
-        let res = resolve_with::<U, S>(&ctx, parts, state).await?;
-        let Some(user) = &res.user else {
-            return Err(unauthorized(&ctx, parts, G::REDIRECT).await);
+        let rule = Rule {
+            fresh: G::FRESH,
+            roles: G::ROLES,
+            permissions: G::PERMISSIONS,
+            redirect: G::REDIRECT,
         };
-        if G::FRESH && !res.fresh {
-            return Err(needs_refresh(&ctx, parts).await);
-        }
-        let missing = G::ROLES
-            .iter()
-            .find(|r| !user.has_role(r))
-            .or_else(|| G::PERMISSIONS.iter().find(|p| !user.has_permission(p)));
-        if let Some(missing) = missing {
-            notice(
-                "forbidden",
-                Some(&user.id().to_string()),
-                &format!("lacks the role or permission {missing:?}"),
-            );
-            return Err(LoginRejection::Forbidden(Forbidden { missing }));
-        }
+        check::<U, S>(&rule, parts, state).await?;
         Ok(RequireLogin(PhantomData))
     }
+}
+
+/// What a guard requires, as values: from a [`GuardSpec`]'s constants or a router
+/// guard's settings.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rule<'a> {
+    pub(crate) fresh: bool,
+    pub(crate) roles: &'a [&'static str],
+    pub(crate) permissions: &'a [&'static str],
+    pub(crate) redirect: Option<&'a str>,
+}
+
+/// Admits a request that meets `rule`, or says how to refuse it.
+pub(crate) async fn check<U, S>(
+    rule: &Rule<'_>,
+    parts: &mut Parts,
+    state: &S,
+) -> Result<(), LoginRejection>
+where
+    S: Send + Sync,
+    U: UserLoader<S>,
+{
+    let ctx = LoginCtx::from_parts(parts).await?;
+    if ctx.login.disabled || ctx.login.exempt_methods.contains(&parts.method) {
+        return Ok(());
+    }
+    let res = resolve_with::<U, S>(&ctx, parts, state).await?;
+    let Some(user) = &res.user else {
+        return Err(unauthorized(&ctx, parts, rule.redirect).await);
+    };
+    if rule.fresh && !res.fresh {
+        return Err(needs_refresh(&ctx, parts).await);
+    }
+    let missing = rule
+        .roles
+        .iter()
+        .find(|r| !user.has_role(r))
+        .or_else(|| rule.permissions.iter().find(|p| !user.has_permission(p)));
+    if let Some(missing) = missing {
+        notice(
+            "forbidden",
+            Some(&user.id().to_string()),
+            &format!("lacks the role or permission {missing:?}"),
+        );
+        let api = parts.extensions.get::<ApiOnly>().is_some();
+        return Err(LoginRejection::Forbidden(Forbidden { missing, api }));
+    }
+    Ok(())
 }

@@ -6,6 +6,8 @@
 //! - [`LoginManager`]: the layer, with every Flask-Login setting.
 //! - [`CurrentUser`], [`Auth`]: the extractors; `#[login_required]` guards a handler.
 
+mod api_only;
+mod client;
 pub(crate) mod config;
 pub(crate) mod ctx;
 mod events;
@@ -17,6 +19,7 @@ mod refusal;
 mod rejection;
 pub(crate) mod remember;
 pub(crate) mod resolve;
+mod router_guard;
 mod sessions;
 pub(crate) mod settings;
 mod store_mode;
@@ -29,6 +32,7 @@ use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
 use http::request::Parts;
 
+pub use self::api_only::{ApiOnly, ApiOnlyService};
 pub use self::config::LoginManager;
 pub use self::extract::{Auth, CurrentUser, LoginError, LoginUser};
 pub use self::guard::{Fresh, GuardSpec, Plain, RequireLogin, Tag};
@@ -36,6 +40,7 @@ pub use self::layer::{LoginManagerLayer, LoginManagerService};
 pub use self::rejection::{
     Forbidden, LoaderFailed, LoginRejection, MissingLoginManager, NeedsRefresh, Unauthorized,
 };
+pub use self::router_guard::{LoginRequired, LoginRequiredService};
 pub use self::sessions::SessionInfo;
 pub use self::settings::SessionProtection;
 

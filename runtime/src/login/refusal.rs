@@ -7,9 +7,11 @@ use http::header::WWW_AUTHENTICATE;
 use http::request::Parts;
 use http::{HeaderValue, Request, StatusCode};
 
+use crate::login::api_only::ApiOnly;
+use crate::login::client::{has_bearer, wants_redirect};
 use crate::login::ctx::LoginCtx;
 use crate::login::events::signal;
-use crate::login::rejection::{LoginRejection, NeedsRefresh, Unauthorized, accepts_html};
+use crate::login::rejection::{LoginRejection, NeedsRefresh, Unauthorized};
 use crate::login::settings::{BoxHandler, Message};
 use crate::redirect::{login_url, see_other};
 
@@ -23,19 +25,60 @@ fn synthetic_request(parts: &Parts) -> Request<Body> {
     req
 }
 
-/// The default answer: redirect HTML clients to `view?next=…` with a flash, 401 others.
+/// The path and query the client asked for: the whole URI it sent, including any prefix
+/// a nested router stripped (axum's `OriginalUri`), so `next` leads back to it.
+fn requested(parts: &Parts) -> &str {
+    let uri = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0);
+    uri.path_and_query().map_or("/", |pq| pq.as_str())
+}
+
+/// A 401 for an API client: JSON under [`ApiOnly`], and `WWW-Authenticate` when a bearer
+/// loader could have let it in (RFC 6750: `invalid_token` when it sent one).
+fn api_refusal(ctx: &LoginCtx, parts: &Parts, error: &'static str) -> Response {
+    let mut res = if parts.extensions.get::<ApiOnly>().is_some() {
+        json_error(StatusCode::UNAUTHORIZED, error)
+    } else {
+        (StatusCode::UNAUTHORIZED, "Unauthorized").into_response()
+    };
+    if ctx.login.request_loaders.iter().any(|l| l.bearer) {
+        let challenge = if has_bearer(parts) {
+            HeaderValue::from_static("Bearer error=\"invalid_token\"")
+        } else {
+            HeaderValue::from_static("Bearer")
+        };
+        res.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+    }
+    res
+}
+
+/// `status` with the JSON body `{"error": error}`.
+pub(crate) fn json_error(status: StatusCode, error: &'static str) -> Response {
+    (
+        status,
+        [(http::header::CONTENT_TYPE, "application/json")],
+        format!("{{\"error\":\"{error}\"}}"),
+    )
+        .into_response()
+}
+
+/// The default answer: redirect browsers to `view?next=…` with a flash, 401 API clients.
 async fn policy(
     ctx: &LoginCtx,
     parts: &Parts,
     handler: Option<&BoxHandler>,
     view: Option<&str>,
     message: &Message,
+    error: &'static str,
 ) -> Response {
     if let Some(handler) = handler {
         return handler(synthetic_request(parts)).await;
     }
+    let api_only = parts.extensions.get::<ApiOnly>().is_some();
     match view {
-        Some(view) if accepts_html(parts) => {
+        Some(view) if !api_only && wants_redirect(parts) => {
             // In store mode a visitor without a session gets no flash: the library must not
             // create a store record for every anonymous request (R36).
             let store_mode = ctx.slot.settings.store.is_some();
@@ -55,7 +98,7 @@ async fn policy(
                     }
                 });
             }
-            let target = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
+            let target = requested(parts);
             // A view on another origin gets an absolute `next` on the configured origin
             // (validated at build: an absolute view has one).
             match ctx.login.public_origin.as_deref() {
@@ -65,14 +108,7 @@ async fn policy(
                 _ => see_other(login_url(view, target)),
             }
         }
-        _ => {
-            let mut res = (StatusCode::UNAUTHORIZED, "Unauthorized").into_response();
-            if ctx.login.request_loaders.iter().any(|l| l.bearer) {
-                res.headers_mut()
-                    .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            }
-            res
-        }
+        _ => api_refusal(ctx, parts, error),
     }
 }
 
@@ -91,6 +127,7 @@ pub(crate) async fn unauthorized(
         login.unauthorized.as_ref(),
         view,
         &login.login_message,
+        "unauthorized",
     )
     .await;
     LoginRejection::Unauthorized(Unauthorized {
@@ -109,6 +146,7 @@ pub(crate) async fn needs_refresh(ctx: &LoginCtx, parts: &Parts) -> LoginRejecti
         login.needs_refresh.as_ref(),
         login.refresh_view.as_deref(),
         &login.needs_refresh_message,
+        "needs_refresh",
     )
     .await;
     LoginRejection::NeedsRefresh(NeedsRefresh {

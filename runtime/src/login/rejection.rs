@@ -4,8 +4,7 @@ use std::fmt;
 
 use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
-use http::header::{ACCEPT, LOCATION};
-use http::request::Parts;
+use http::header::LOCATION;
 
 use crate::login::LoadError;
 use crate::session::StoreUnavailable;
@@ -105,12 +104,15 @@ impl From<LoadError> for LoaderFailed {
     }
 }
 
-/// Logged in, but without a required role or permission: 403.
+/// Logged in, but without a required role or permission: 403 (JSON under
+/// [`ApiOnly`](crate::ApiOnly)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Forbidden {
     /// The missing role or permission.
     pub missing: &'static str,
+    /// The route is an API's: the answer is JSON.
+    pub(crate) api: bool,
 }
 
 impl Forbidden {
@@ -194,68 +196,12 @@ impl IntoResponse for LoginRejection {
             }
             LoginRejection::Unauthorized(r) => *r.response,
             LoginRejection::NeedsRefresh(r) => *r.response,
+            LoginRejection::Forbidden(r) if r.api => {
+                crate::login::refusal::json_error(r.status(), "forbidden")
+            }
             LoginRejection::Forbidden(r) => (r.status(), r.body_text()).into_response(),
             LoginRejection::LoaderFailed(r) => *r.response,
             LoginRejection::StoreUnavailable(r) => r.into_response(),
         }
-    }
-}
-
-/// Whether the request accepts HTML: no `Accept`, or a range `text/html`, `text/*` or
-/// `*/*` (with a non-zero quality).
-pub(crate) fn accepts_html(parts: &Parts) -> bool {
-    let mut any = false;
-    for value in parts.headers.get_all(ACCEPT) {
-        any = true;
-        let Ok(value) = value.to_str() else { continue };
-        for range in value.split(',') {
-            let mut params = range.split(';');
-            let media = params.next().unwrap_or("").trim();
-            let zero_q = params.any(|p| {
-                p.split_once('=').is_some_and(|(name, q)| {
-                    name.trim().eq_ignore_ascii_case("q")
-                        && q.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
-                })
-            });
-            if !zero_q
-                && ["text/html", "text/*", "*/*", "application/xhtml+xml"]
-                    .iter()
-                    .any(|m| media.eq_ignore_ascii_case(m))
-            {
-                return true;
-            }
-        }
-    }
-    !any
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use http::Request;
-
-    fn parts(accept: &[&str]) -> Parts {
-        let mut b = Request::get("/");
-        for a in accept {
-            b = b.header(ACCEPT, *a);
-        }
-        b.body(()).unwrap().into_parts().0
-    }
-
-    #[test]
-    fn html_is_chosen_by_accept() {
-        assert!(accepts_html(&parts(&[])));
-        assert!(accepts_html(&parts(&["text/html,application/xhtml+xml"])));
-        assert!(accepts_html(&parts(&["*/*"])));
-        assert!(accepts_html(&parts(&["TEXT/*;q=0.5"])));
-        assert!(!accepts_html(&parts(&["application/json"])));
-        assert!(!accepts_html(&parts(&["application/json, text/html;q=0"])));
-        assert!(!accepts_html(&parts(&[
-            "application/json, text/html; Q=0.0"
-        ])));
-        assert!(
-            !accepts_html(&parts(&[""])),
-            "an empty Accept admits nothing"
-        );
     }
 }
