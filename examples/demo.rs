@@ -17,7 +17,10 @@
 //! a signed id, and logout makes it useless) with `REDIS_URL` for Redis (build with
 //! `--features redis`); `DATABASE_URL` (default `sqlite://demo.db`) is the users' SQLite
 //! database, created and seeded on first start (two demo processes on one database and one
-//! Redis are one app). `/sessions` lists the user's sessions and ends them.
+//! Redis are one app). `/sessions` lists the user's sessions and ends them. `/admin` and
+//! `/admin/users` sit in a nested router guarded once for the `admin` role; `/api/me` and
+//! `/api/users` in an API router, whose refusals are JSON. API clients (an
+//! `Authorization` header, `fetch`/XHR, JSON first in `Accept`) get 401, never a redirect.
 //!
 //! Abuse bounds (SECURITY.md R40): every argon2 hash runs on one of 2 hashing threads, with
 //! at most 64 requests waiting for one (past that, 503 with `Retry-After: 1`); after 10
@@ -45,8 +48,11 @@ use axum::extract::{FromRef, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Form, Json, Router};
+use axum::{Form, Router};
 
+/// The nested `/admin` and `/api` routers.
+#[path = "demo_parts/areas.rs"]
+mod areas;
 /// The settings, from the environment.
 #[path = "demo_parts/config.rs"]
 mod config;
@@ -175,6 +181,10 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
                 })
             }
         });
+    let state = AppState {
+        db,
+        throttle: LoginThrottle::new(),
+    };
     // Cross-site POSTs are refused before anything else runs: no login work, no cookie.
     let same_origin = || axum::middleware::from_extractor::<SameOrigin>();
     Ok(Router::new()
@@ -192,8 +202,8 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
             "/password",
             axum::routing::post(change_password).route_layer(same_origin()),
         )
-        .route("/admin", get(admin))
-        .route("/api/me", get(api_me))
+        .nest("/admin", areas::admin(state.clone()))
+        .nest("/api", areas::api())
         .route("/logout", get(logout))
         .route("/sessions", get(sessions::sessions_page))
         .route(
@@ -205,10 +215,7 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
             axum::routing::post(sessions::revoke_other_sessions).route_layer(same_origin()),
         )
         .layer(manager.build().map_err(|e| e.to_string())?)
-        .with_state(AppState {
-            db,
-            throttle: LoginThrottle::new(),
-        })
+        .with_state(state)
         .route("/healthz", get(healthz).with_state(health)))
 }
 
@@ -387,16 +394,6 @@ async fn change_password(
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
-}
-
-#[login_required(role = "admin")]
-async fn admin(user: CurrentUser<DemoUser>) -> String {
-    format!("Admin: {}", user.email)
-}
-
-#[login_required]
-async fn api_me(user: CurrentUser<DemoUser>) -> Json<serde_json::Value> {
-    Json(serde_json::json!({ "email": user.email }))
 }
 
 async fn logout(

@@ -220,6 +220,13 @@ impl Db {
         row.as_ref().map(DemoUser::from_row).transpose()
     }
 
+    /// Every user's email, in order.
+    pub async fn emails(&self) -> Result<Vec<String>, DbError> {
+        sqlx::query_scalar("SELECT email FROM users ORDER BY email")
+            .fetch_all(&self.pool)
+            .await
+    }
+
     /// The email of the user with this API token.
     pub async fn token_owner(&self, token: &str) -> Result<Option<String>, DbError> {
         sqlx::query_scalar("SELECT email FROM users WHERE api_token = ?")

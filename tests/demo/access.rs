@@ -156,6 +156,75 @@ async fn admin_needs_the_admin_role() {
         .assert_redirect("/login?next=%2Fadmin");
 }
 
+/// The nested `/admin` router is guarded in one place; `next` keeps its prefix.
+#[tokio::test]
+async fn admin_users_lists_every_user_for_admins_only() {
+    let app = app().await;
+    let mut foo = Client::new(&app);
+    foo.login_ok(FOO).await;
+    let reply = foo.get("/admin/users").await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    for email in [FOO, BAR, INACTIVE] {
+        assert!(reply.body.contains(email), "{email}: {reply:?}");
+    }
+    let mut bar = Client::new(&app);
+    bar.login_ok(BAR).await;
+    let reply = bar.get("/admin/users").await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{reply:?}");
+    assert!(!reply.body.contains(FOO), "{reply:?}");
+    Client::new(&app)
+        .get("/admin/users?page=2")
+        .await
+        .assert_redirect("/login?next=%2Fadmin%2Fusers%3Fpage%3D2");
+}
+
+/// The `/api` router answers in JSON, never with a redirect.
+#[tokio::test]
+async fn api_users_is_json_for_admins_and_json_refusals_for_others() {
+    let app = app().await;
+    let mut foo = Client::new(&app);
+    foo.login_ok(FOO).await;
+    let emails = |reply: &Reply| -> Vec<String> {
+        assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+        assert!(
+            reply.content_type().starts_with("application/json"),
+            "{reply:?}"
+        );
+        serde_json::from_str(&reply.body).expect("a JSON array")
+    };
+    let listed = emails(&foo.get("/api/users").await);
+    assert_eq!(listed, [BAR, FOO, INACTIVE]);
+    let by_token = Client::new(&app)
+        .get_with("/api/users", &[("authorization", "Bearer foo-token")])
+        .await;
+    assert_eq!(emails(&by_token), listed);
+    by_token.assert_no_cookies();
+    for reply in [
+        Client::new(&app)
+            .get_with("/api/users", &[("authorization", "Bearer bar-token")])
+            .await,
+        {
+            let mut bar = Client::new(&app);
+            bar.login_ok(BAR).await;
+            bar.get_with("/api/users", &[("accept", "text/html")]).await
+        },
+    ] {
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{reply:?}");
+        assert_eq!(reply.content_type(), "application/json", "{reply:?}");
+        assert_eq!(reply.body, r#"{"error":"forbidden"}"#);
+    }
+    for path in ["/api/users", "/api/me"] {
+        let reply = Client::new(&app)
+            .get_with(path, &[("accept", "text/html")])
+            .await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{path}: {reply:?}");
+        assert_eq!(reply.content_type(), "application/json", "{reply:?}");
+        assert_eq!(reply.body, r#"{"error":"unauthorized"}"#);
+        assert_eq!(reply.header(WWW_AUTHENTICATE), Some("Bearer"), "{reply:?}");
+        assert!(reply.location().is_none());
+    }
+}
+
 #[tokio::test]
 async fn api_me_by_session_or_bearer_token() {
     let app = app().await;
@@ -212,11 +281,18 @@ async fn api_me_by_session_or_bearer_token() {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{auth}: {reply:?}");
         assert!(reply.location().is_none());
         reply.assert_no_cookies();
+        // RFC 6750: a bearer token that was refused is named as such.
+        let challenge = if auth.to_ascii_lowercase().starts_with("bearer ") {
+            "Bearer error=\"invalid_token\""
+        } else {
+            "Bearer"
+        };
+        assert_eq!(reply.header(WWW_AUTHENTICATE), Some(challenge), "{auth}");
     }
-    Client::new(&app)
-        .get("/api/me")
-        .await
-        .assert_redirect("/login?next=%2Fapi%2Fme");
+    // Anonymous on the API: JSON, whatever it accepts (the API router).
+    let reply = Client::new(&app).get("/api/me").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
+    assert_eq!(reply.body, r#"{"error":"unauthorized"}"#);
 }
 
 #[tokio::test]

@@ -311,9 +311,18 @@ async fn clients_that_do_not_accept_html_get_401() {
     for accept in [
         "application/json",
         "application/json, text/html;q=0",
+        "application/json, text/html;q=0.5",
+        "application/json, text/plain, */*",
         "image/png",
     ] {
-        for path in ["/protected", "/settings", "/admin", "/api/me", "/reauth"] {
+        for path in [
+            "/protected",
+            "/settings",
+            "/admin",
+            "/admin/users",
+            "/api/me",
+            "/reauth",
+        ] {
             let reply = Client::new(&app)
                 .get_with(path, &[("accept", accept)])
                 .await;
@@ -330,7 +339,7 @@ async fn clients_that_do_not_accept_html_get_401() {
         "text/html",
         "text/*",
         "*/*",
-        "application/json, text/html;q=0.5",
+        "text/html;q=0.5, application/json;q=0.4",
         "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
     ] {
         Client::new(&app)
@@ -338,6 +347,31 @@ async fn clients_that_do_not_accept_html_get_401() {
             .await
             .assert_redirect(TO_LOGIN);
     }
+    // The other signs of an API client: 401 whatever Accept says.
+    for headers in [
+        [("x-requested-with", "XMLHttpRequest"), ("accept", "*/*")],
+        [("sec-fetch-mode", "cors"), ("accept", "*/*")],
+        [
+            ("authorization", "Basic Zm9vOmJhcg=="),
+            ("accept", "text/html"),
+        ],
+    ] {
+        let reply = Client::new(&app).get_with("/protected", &headers).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{headers:?}: {reply:?}"
+        );
+        assert!(reply.location().is_none(), "{reply:?}");
+    }
+    // A browser navigating is sent to the login page.
+    Client::new(&app)
+        .get_with(
+            "/protected",
+            &[("sec-fetch-mode", "navigate"), ("accept", "text/html")],
+        )
+        .await
+        .assert_redirect(TO_LOGIN);
     // Logged in but not fresh, without HTML: 401 too.
     let mut client = Client::non_fresh(&app, FOO).await;
     let reply = client

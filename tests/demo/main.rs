@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, HOST};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, COOKIE, HOST, WWW_AUTHENTICATE};
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode};
 use axum_sesame::Key;
 use axum_sesame_testkit::{Jar, Reply, SetCookie, call, form_encode as enc};
