@@ -78,9 +78,10 @@ mod throttle;
 #[path = "demo_parts/users.rs"]
 mod users;
 
+use axum_sesame::csrf::CrossOriginProtection;
 use axum_sesame::{
-    Auth, AuthUser, CurrentUser, LoginManager, MemoryStore, SameOrigin, Session, SessionConfig,
-    SessionStore, login_required, user_loader,
+    Auth, AuthUser, CurrentUser, LoginManager, MemoryStore, Session, SessionConfig, SessionStore,
+    login_required, user_loader,
 };
 use config::HELP;
 pub use config::{DemoConfig, StoreChoice};
@@ -186,7 +187,13 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
         throttle: LoginThrottle::new(),
     };
     // Cross-site POSTs are refused before anything else runs: no login work, no cookie.
-    let same_origin = || axum::middleware::from_extractor::<SameOrigin>();
+    let mut protection = CrossOriginProtection::new();
+    for origin in &config.trusted_origins {
+        protection = protection
+            .with_trusted_origin(origin)
+            .map_err(|e| format!("TRUSTED_ORIGINS: {e}"))?;
+    }
+    let same_origin = || protection.clone().layer();
     Ok(Router::new()
         .route(
             "/login",

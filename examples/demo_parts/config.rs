@@ -23,6 +23,8 @@ pub struct DemoConfig {
     pub database_url: String,
     /// The Redis key prefix (`sesame:`; tests give each run its own).
     pub redis_prefix: Option<String>,
+    /// `TRUSTED_ORIGINS`: other origins whose POSTs are accepted (`https://auth.example.com`).
+    pub trusted_origins: Vec<String>,
 }
 
 /// Where sessions live.
@@ -48,11 +50,13 @@ impl DemoConfig {
             store: StoreChoice::Cookie,
             database_url: "sqlite://demo.db".to_owned(),
             redis_prefix: None,
+            trusted_origins: Vec::new(),
         }
     }
 
     /// Reads `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_LIFETIME`, `REMEMBER_DURATION`,
-    /// `SECURE_COOKIES`, `CLOCK_SKEW`, `SESSION_STORE`, `REDIS_URL` and `DATABASE_URL`.
+    /// `SECURE_COOKIES`, `CLOCK_SKEW`, `SESSION_STORE`, `REDIS_URL`, `DATABASE_URL` and
+    /// `TRUSTED_ORIGINS`.
     pub fn from_env() -> Result<DemoConfig, String> {
         // The current key and, during a rotation, the old ones: cookies they signed are
         // accepted and re-issued under SECRET_KEY.
@@ -76,6 +80,14 @@ impl DemoConfig {
             config.remember_duration = d;
         }
         config.secure_cookies = std::env::var("SECURE_COOKIES").is_ok_and(|v| v == "1");
+        if let Ok(v) = std::env::var("TRUSTED_ORIGINS") {
+            config.trusted_origins = v
+                .split(',')
+                .map(str::trim)
+                .filter(|o| !o.is_empty())
+                .map(str::to_owned)
+                .collect();
+        }
         if let Ok(v) = std::env::var("CLOCK_SKEW") {
             // Zero is allowed: no tolerance at all.
             let secs = v
@@ -114,6 +126,8 @@ Settings (environment variables):
   SESSION_LIFETIME      seconds: every login makes the session permanent with this lifetime
   REMEMBER_DURATION     seconds a remember-me cookie lasts (default 365 days)
   SECURE_COOKIES=1      adds Secure to the cookies (behind HTTPS)
+  TRUSTED_ORIGINS       comma-separated origins (https://auth.example.com) whose POSTs are
+                        accepted beside this one's
   CLOCK_SKEW            seconds a cookie's timestamps may lie in the future (default 60;
                         refusals are logged at WARN); keep the fleet's clocks in sync
   SESSION_STORE         cookie (default), memory, or redis (with REDIS_URL; --features redis)

@@ -35,13 +35,20 @@ pub struct Server {
 impl Server {
     /// Serves `router` (inside a Tokio runtime).
     pub fn serve(router: Router) -> Server {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-        listener
-            .set_nonblocking(true)
-            .expect("a non-blocking socket");
-        let base = format!("http://{}", listener.local_addr().expect("an address"));
-        let listener = tokio::net::TcpListener::from_std(listener).expect("a Tokio listener");
+        let (listener, base) = listen();
         tokio::spawn(async move { axum::serve(listener, router).await.expect("serving") });
+        Server {
+            base,
+            client: client(),
+        }
+    }
+
+    /// Serves `router` recording each connection's peer address (`ConnectInfo`), as
+    /// `into_make_service_with_connect_info` does.
+    pub fn serve_with_peers(router: Router) -> Server {
+        let (listener, base) = listen();
+        let service = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await.expect("serving") });
         Server {
             base,
             client: client(),
@@ -85,4 +92,15 @@ pub async fn send(
         .unwrap_or_else(|e| panic!("{method} {url}: {e}"));
     jar.take(res.headers());
     Reply::read_http(res).await
+}
+
+/// A listener on a free loopback port, and its base URL.
+fn listen() -> (tokio::net::TcpListener, String) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    listener
+        .set_nonblocking(true)
+        .expect("a non-blocking socket");
+    let base = format!("http://{}", listener.local_addr().expect("an address"));
+    let listener = tokio::net::TcpListener::from_std(listener).expect("a Tokio listener");
+    (listener, base)
 }

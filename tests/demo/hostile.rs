@@ -323,6 +323,53 @@ async fn cross_site_login_is_refused() {
     }
 }
 
+/// TRUSTED_ORIGINS: a login form on another origin posts here; other origins stay out.
+#[tokio::test]
+async fn trusted_origins_may_post_and_others_may_not() {
+    let mut config = config();
+    config.trusted_origins = vec!["https://auth.example.com".to_owned()];
+    let app = app_with(config).await;
+    let body = login_body(FOO, PASSWORD);
+    for headers in [
+        &[("origin", "https://auth.example.com")][..],
+        &[
+            ("origin", "https://auth.example.com"),
+            ("sec-fetch-site", "same-site"),
+        ][..],
+    ] {
+        let mut client = Client::new(&app);
+        client
+            .post_form_with("/login", &body, headers)
+            .await
+            .assert_redirect("/protected");
+        client.assert_user(FOO).await;
+    }
+    for headers in [
+        &[("origin", "https://evil.example.com")][..],
+        &[("origin", "http://auth.example.com")][..],
+        &[
+            ("origin", "https://evil.example.com"),
+            ("sec-fetch-site", "cross-site"),
+        ][..],
+    ] {
+        let reply = Client::new(&app)
+            .post_form_with("/login", &body, headers)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{headers:?}: {reply:?}"
+        );
+        reply.assert_no_cookies();
+    }
+    // A malformed origin stops the app from starting, with the setting's name.
+    let mut bad = super::config();
+    bad.trusted_origins = vec!["auth.example.com".to_owned()];
+    let db = Db::in_memory().await.expect("the demo database");
+    let err = demo::app(bad, db).expect_err("an origin without a scheme");
+    assert!(err.contains("TRUSTED_ORIGINS"), "{err}");
+}
+
 #[tokio::test]
 async fn cross_site_reauth_is_refused() {
     let app = app().await;

@@ -5,16 +5,22 @@
 //! `same-origin` or `none`, or, without that header, an `Origin` (including `null`) whose
 //! host is not the request's `Host`. A request with neither header comes from a
 //! non-browser client and is let through, so forms need no token and `curl -d` works.
+//!
+//! [`CrossOriginProtection`] adds what real deployments need: trusted origins (a login
+//! form on `auth.example.com` posting to `app.example.com`), `X-Forwarded-Host` from the
+//! proxies the app declares, exempt paths (webhooks), and a layer that guards every
+//! unsafe method of a router.
 
 use std::fmt;
 
 use axum_core::extract::FromRequestParts;
 use axum_core::response::{IntoResponse, Response};
-use http::header::{HOST, ORIGIN};
+use http::StatusCode;
 use http::request::Parts;
-use http::{HeaderName, Method, StatusCode};
 
-const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
+mod protection;
+
+pub use protection::{CrossOriginLayer, CrossOriginProtection, CrossOriginService, InvalidOrigin};
 
 /// Whether the request is a cross-origin state-changing request (see the module docs).
 ///
@@ -31,34 +37,13 @@ const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 /// assert!(is_cross_origin(&req(&[("sec-fetch-site", "cross-site")])));
 /// ```
 pub fn is_cross_origin(parts: &Parts) -> bool {
-    if matches!(parts.method, Method::GET | Method::HEAD | Method::OPTIONS) {
-        return false;
-    }
-    if let Some(site) = parts.headers.get(SEC_FETCH_SITE) {
-        return !matches!(site.as_bytes(), b"same-origin" | b"none");
-    }
-    let Some(origin) = parts.headers.get(ORIGIN) else {
-        return false;
-    };
-    let Ok(origin) = origin.to_str() else {
-        return true;
-    };
-    let origin_host = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    let host = parts
-        .headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| parts.uri.authority().map(|a| a.as_str()));
-    match (origin_host, host) {
-        (Some(o), Some(h)) => !o.eq_ignore_ascii_case(h),
-        _ => true,
-    }
+    CrossOriginProtection::DEFAULT.refuses(parts)
 }
 
 /// An extractor that refuses cross-origin state-changing requests with 403 (see the
 /// module docs). Put it first in `POST` handlers that log in or change credentials.
+/// Under a [`CrossOriginLayer`] it applies that layer's settings (trusted origins,
+/// proxies, exempt paths); elsewhere the default rule.
 ///
 /// ```
 /// use axum_sesame::SameOrigin;
@@ -105,7 +90,11 @@ impl<S: Send + Sync> FromRequestParts<S> for SameOrigin {
     type Rejection = CrossOriginRequest;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        if is_cross_origin(parts) {
+        let refused = match parts.extensions.get::<protection::Applied>() {
+            Some(applied) => applied.0.refuses(parts),
+            None => is_cross_origin(parts),
+        };
+        if refused {
             Err(CrossOriginRequest)
         } else {
             Ok(SameOrigin)
@@ -116,6 +105,7 @@ impl<S: Send + Sync> FromRequestParts<S> for SameOrigin {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use http::Method;
 
     fn parts(method: Method, headers: &[(&str, &str)]) -> Parts {
         let mut b = http::Request::builder()
