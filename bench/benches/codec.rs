@@ -150,14 +150,13 @@ fn login_benches(c: &mut Criterion) {
         .with_login_view("/login")
         .build()
         .unwrap();
-    let cookie = layer
-        .session_cookie_for(
-            &User {
-                id: "foo@bar.tld".into(),
-            },
-            true,
-        )
-        .unwrap();
+    let user = User {
+        id: "foo@bar.tld".into(),
+    };
+    let cookie = rt
+        .block_on(async { layer.test_login(&user).await })
+        .unwrap()
+        .header();
     let baseline = Router::new()
         .route(
             "/protected",

@@ -104,7 +104,10 @@ mod session;
 /// The machinery behind [`Auth::login_user`] and `#[user_loader]`: the pending login, and
 /// the traits and error type a loader goes through.
 pub mod auth {
-    pub use crate::login::{HasUserLoader, IntoLoadResult, LoadError, LoginUser, UserLoader};
+    pub use crate::login::{
+        HasUserLoader, IntoLoadResult, LoadError, LoginUser, TestCookies, TestLogin,
+        TestLoginError, UserLoader,
+    };
 }
 
 /// Every rejection and error an extractor or the session API returns, for apps that

@@ -267,7 +267,12 @@ async fn test_cookies_are_flask_cookies_in_flask_mode() {
     let user = User {
         id: "foo@bar.tld".into(),
     };
-    let cookie = layer.session_cookie_for(&user, false).expect("a cookie");
+    let cookie = layer
+        .test_login(&user)
+        .fresh(false)
+        .await
+        .expect("a cookie")
+        .header();
     let value = cookie.strip_prefix("session=").expect("the session cookie");
     let decoded = FlaskSigner::from_text("secret")
         .decode_session(value, NOW + 1, 31 * 24 * 3600)

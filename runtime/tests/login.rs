@@ -165,8 +165,10 @@ async fn layer_works_unbuilt_and_minted_cookies_log_in() {
     let users = Users::with(&["a"]);
     let built: LoginManagerLayer = LoginManager::new(key()).build().unwrap();
     let cookie = built
-        .session_cookie_for(&users.get("a").unwrap(), true)
-        .unwrap();
+        .test_login(&users.get("a").unwrap())
+        .await
+        .unwrap()
+        .header();
     // Another layer built from the same settings reads it.
     let router = routes()
         .layer(LoginManager::new(key()).build().unwrap())
@@ -215,8 +217,10 @@ async fn user_is_loaded_once_per_request() {
     let users = Users::with(&["a"]);
     let layer = LoginManager::new(key()).build().unwrap();
     let cookie = layer
-        .session_cookie_for(&users.get("a").unwrap(), true)
-        .unwrap();
+        .test_login(&users.get("a").unwrap())
+        .await
+        .unwrap()
+        .header();
     let router = routes().layer(layer).with_state(users.clone());
     get_with(&router, "/p", &cookie).await;
     assert_eq!(

@@ -6,11 +6,10 @@ use http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::codec::EncodeError;
 use crate::login::AuthUser;
-use crate::login::format::client_identity;
-use crate::login::resolve::auth_hash;
-use crate::session::state::SessionState;
+use crate::login::settings::LoginSettings;
+use crate::login::test_login::TestLogin;
+use crate::session::settings::SessionSettings;
 use crate::session::{SessionLayer, SessionResponseFuture, SessionService};
 
 /// The layer built by [`LoginManager::build`](crate::LoginManager::build): sessions plus login.
@@ -55,49 +54,52 @@ impl LoginManagerLayer {
         self.layer(router.with_state(()))
     }
 
-    /// Mints a session cookie logged in as `user` (fresh or not), for tests: the returned
-    /// `name=value` goes straight into a `Cookie` header.
-    ///
-    /// The login belongs to a client that sends no `User-Agent` and has no recorded peer
-    /// address (as requests built for `tower::ServiceExt::oneshot` are): session
-    /// protection sees another client as a mismatch (not fresh, or logged out under
-    /// `Strong`), as it would a stolen cookie.
-    ///
-    /// # Errors
-    /// When the OS random generator fails, or the cookie would be too large.
+    /// The cookies of a client logged in as `user`, for tests, in every mode: the login
+    /// runs through this layer (cookie mode seals the cookie, store mode writes the record
+    /// where the store keeps it, Flask mode writes Flask's cookie). Fresh by default; set
+    /// [`fresh`](TestLogin::fresh), [`remember`](TestLogin::remember), session
+    /// [`data`](TestLogin::data) and the client's [`user_agent`](TestLogin::user_agent) or
+    /// [`peer`](TestLogin::peer) (session protection compares them on later requests).
     ///
     /// ```
-    /// use axum_sesame::{AuthUser, Key, LoginManager};
+    /// use axum::{body::Body, http::Request, routing::get, Router};
+    /// use axum_sesame::{AuthUser, CurrentUser, Key, LoginManager, user_loader};
+    /// use tower::ServiceExt as _;
     ///
-    /// struct User;
+    /// struct User { id: String }
     /// impl AuthUser for User {
     ///     type Id = String;
-    ///     fn id(&self) -> String { "foo@bar.tld".into() }
+    ///     fn id(&self) -> String { self.id.clone() }
     ///     fn session_auth_hash(&self) -> &[u8] { b"hash" }
     /// }
+    /// #[user_loader]
+    /// async fn load(id: String) -> Option<User> { Some(User { id }) }
+    /// async fn me(user: CurrentUser<User>) -> String { user.id.clone() }
     ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// let layer = LoginManager::new(Key::from_bytes(&[7u8; 32])).build().unwrap();
-    /// let cookie = layer.session_cookie_for(&User, true).unwrap();
-    /// assert!(cookie.starts_with("session=v1."));
+    /// let cookies = layer.test_login(&User { id: "ada".into() }).remember(true).await.unwrap();
+    /// let app = Router::new().route("/me", get(me)).layer(layer);
+    /// let req = Request::get("/me").header("cookie", cookies.header()).body(Body::empty()).unwrap();
+    /// let res = app.oneshot(req).await.unwrap();
+    /// assert_eq!(res.status(), 200);
+    /// # });
     /// ```
-    pub fn session_cookie_for<U: AuthUser>(
-        &self,
-        user: &U,
-        fresh: bool,
-    ) -> Result<String, EncodeError> {
-        let s = self.0.settings();
-        let now = (s.clock)();
-        let uid = user.id().to_string();
-        let (bare, ()) = http::Request::new(()).into_parts();
-        let ah = s
-            .format
-            .has_auth_hash()
-            .then(|| auth_hash(s.codec.keys().current(), &uid, user.session_auth_hash()));
-        let mut state = SessionState::new_login(uid, fresh.then_some(now));
-        state.cid = Some(client_identity(s, &bare));
-        state.ah = ah;
-        let value = s.format.mint(&s.codec, &s.cookie.name, state, now)?;
-        Ok(format!("{}={value}", s.cookie.name))
+    pub fn test_login<'a, U: AuthUser>(&'a self, user: &'a U) -> TestLogin<'a, U> {
+        TestLogin::new(self, user)
+    }
+
+    pub(crate) fn settings(&self) -> &SessionSettings {
+        self.0.settings()
+    }
+
+    pub(crate) fn login_settings(&self) -> &LoginSettings {
+        self.0
+            .settings()
+            .extension
+            .as_deref()
+            .and_then(|e| e.downcast_ref::<LoginSettings>())
+            .unwrap_or_else(|| unreachable!("LoginManager::build sets the login settings"))
     }
 }
 

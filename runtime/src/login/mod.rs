@@ -23,6 +23,7 @@ mod router_guard;
 mod sessions;
 pub(crate) mod settings;
 mod store_mode;
+mod test_login;
 
 use std::fmt;
 use std::future::Future;
@@ -43,6 +44,7 @@ pub use self::rejection::{
 pub use self::router_guard::{LoginRequired, LoginRequiredService};
 pub use self::sessions::SessionInfo;
 pub use self::settings::SessionProtection;
+pub use self::test_login::{TestCookies, TestLogin, TestLoginError};
 
 /// A user type the login manager can log in.
 ///

@@ -15,8 +15,8 @@ use crate::session::failure::Failure;
 use crate::session::incoming::{Unread, note_clock_skew};
 use crate::session::lifetimes::Lifetimes;
 use crate::session::memo;
-use crate::session::payload::{self, Payload, SessionId};
-use crate::session::state::{ClientId, SessionState};
+use crate::session::payload;
+use crate::session::state::SessionState;
 use crate::session::store::StoreError;
 
 /// How sessions and logins are written into cookies.
@@ -217,30 +217,6 @@ impl CookieFormat {
             return Some(flask.mode.seal(state, now));
         }
         None
-    }
-
-    /// A cookie value for a new login, as the login itself would write it: for test
-    /// clients. `state` is a fresh login ([`SessionState::new_login`]) with its client
-    /// identity and auth hash set.
-    pub(crate) fn mint(
-        &self,
-        codec: &Codec,
-        name: &str,
-        state: SessionState,
-        now: u64,
-    ) -> Result<String, EncodeError> {
-        if let Some(value) = self.seal_own(&state, now) {
-            return value;
-        }
-        let payload = Payload {
-            sid: Some(SessionId::random()?),
-            ah: state.ah,
-            uid: state.uid,
-            fat: state.fat,
-            cid: state.cid.and_then(ClientId::digest),
-            ..Payload::new(now)
-        };
-        payload.seal(codec, name)
     }
 }
 

@@ -293,7 +293,8 @@ impl Payload {
         json
     }
 
-    /// Serializes and signs the payload.
+    /// Serializes and signs the payload (tests; requests seal through the memo).
+    #[cfg(test)]
     pub(crate) fn seal(&self, codec: &Codec, name: &str) -> Result<String, EncodeError> {
         codec.encode(Purpose::Session, name, &self.to_json())
     }

@@ -132,14 +132,6 @@ impl SessionState {
         self.stored.is_some()
     }
 
-    /// A new session logged in as `uid` (test cookies).
-    pub(crate) fn new_login(uid: String, fat: Option<u64>) -> SessionState {
-        let mut state = SessionState::empty(Incoming::Absent);
-        state.uid = Some(uid);
-        state.fat = fat;
-        state
-    }
-
     pub(crate) fn is_empty(&self) -> bool {
         self.data.is_empty() && self.flashes.is_empty() && self.uid.is_none()
     }
