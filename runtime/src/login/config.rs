@@ -18,12 +18,13 @@ use crate::session::config::SessionConfig;
 use crate::session::config_error::{ConfigError, whole_secs};
 use crate::session::cookie_settings::{CookieSettings, SameSite};
 
-fn box_handler<H, T>(handler: H) -> BoxHandler
+pub(crate) fn box_handler<H, T, S>(handler: H, state: S) -> BoxHandler
 where
-    H: Handler<T, ()>,
+    H: Handler<T, S>,
     T: 'static,
+    S: Clone + Send + Sync + 'static,
 {
-    Arc::new(move |req| Box::pin(handler.clone().call(req, ())))
+    Arc::new(move |req| Box::pin(handler.clone().call(req, state.clone())))
 }
 
 /// Flask-Login's `LoginManager`: sessions, login views, remember-me, freshness, session
@@ -41,7 +42,7 @@ where
 /// | `needs_refresh_message` (+ category) | [`with_needs_refresh_message`](Self::with_needs_refresh_message) |
 /// | `session_protection` | [`with_session_protection`](Self::with_session_protection) |
 /// | `REMEMBER_COOKIE_*` | `with_remember_*` |
-/// | `unauthorized_handler`, `needs_refresh_handler` | [`with_unauthorized_handler`](Self::with_unauthorized_handler), [`with_needs_refresh_handler`](Self::with_needs_refresh_handler) |
+/// | `unauthorized_handler`, `needs_refresh_handler` | [`with_unauthorized_handler`](Self::with_unauthorized_handler), [`with_needs_refresh_handler`](Self::with_needs_refresh_handler) (and a [`with_forbidden_handler`](Self::with_forbidden_handler)) |
 /// | `request_loader` | [`with_bearer_loader`](Self::with_bearer_loader), [`with_header_loader`](Self::with_header_loader) |
 /// | `EXEMPT_METHODS` | [`with_exempt_methods`](Self::with_exempt_methods) |
 /// | `LOGIN_DISABLED` | [`with_login_disabled`](Self::with_login_disabled) |
@@ -84,6 +85,7 @@ struct Spec {
     permanent_login: bool,
     unauthorized: Option<BoxHandler>,
     needs_refresh: Option<BoxHandler>,
+    forbidden: Option<BoxHandler>,
     request_loaders: Vec<RequestLoader>,
     exempt_methods: Vec<Method>,
     disabled: bool,
@@ -162,6 +164,7 @@ impl LoginManager {
             permanent_login: false,
             unauthorized: None,
             needs_refresh: None,
+            forbidden: None,
             request_loaders: Vec::new(),
             exempt_methods: Vec::new(),
             disabled: false,
@@ -306,24 +309,81 @@ impl LoginManager {
         self
     }
 
-    /// Any axum handler (without state) that answers unauthorized requests instead of the
-    /// default redirect-or-401. It can take a `Session`.
-    pub fn with_unauthorized_handler<H, T>(mut self, handler: H) -> Self
+    /// An axum handler (without state) that answers unauthorized requests instead of the
+    /// default redirect-or-401 (Flask-Login's `unauthorized_handler`). It takes any
+    /// extractors (`Session`, `OriginalUri`, headers, ...); a response it leaves at
+    /// `200 OK` (a bare body) is sent as `401`, any other status as it is. A route's or a
+    /// router's own login view ([`LoginRequired::login_view`](crate::LoginRequired::login_view),
+    /// `#[login_required(redirect = ...)]`) wins over it.
+    ///
+    /// ```
+    /// # use axum_sesame::{Key, LoginManager};
+    /// let manager = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+    ///     .with_unauthorized_handler(|| async { "Please log in" }); // a 401
+    /// # let _ = manager;
+    /// ```
+    pub fn with_unauthorized_handler<H, T>(self, handler: H) -> Self
     where
         H: Handler<T, ()>,
         T: 'static,
     {
-        self.spec_mut().unauthorized = Some(box_handler(handler));
+        self.with_unauthorized_handler_and_state(handler, ())
+    }
+
+    /// [`with_unauthorized_handler`](Self::with_unauthorized_handler) for a handler that
+    /// takes `State<S>` (give the router's state).
+    pub fn with_unauthorized_handler_and_state<H, T, S>(mut self, handler: H, state: S) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+        S: Clone + Send + Sync + 'static,
+    {
+        self.spec_mut().unauthorized = Some(box_handler(handler, state));
         self
     }
 
-    /// Any axum handler (without state) that answers requests that need a fresh login.
-    pub fn with_needs_refresh_handler<H, T>(mut self, handler: H) -> Self
+    /// An axum handler (without state) that answers requests that need a fresh login
+    /// (Flask-Login's `needs_refresh_handler`); a `200 OK` it returns is sent as `401`.
+    pub fn with_needs_refresh_handler<H, T>(self, handler: H) -> Self
     where
         H: Handler<T, ()>,
         T: 'static,
     {
-        self.spec_mut().needs_refresh = Some(box_handler(handler));
+        self.with_needs_refresh_handler_and_state(handler, ())
+    }
+
+    /// [`with_needs_refresh_handler`](Self::with_needs_refresh_handler) for a handler that
+    /// takes `State<S>`.
+    pub fn with_needs_refresh_handler_and_state<H, T, S>(mut self, handler: H, state: S) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+        S: Clone + Send + Sync + 'static,
+    {
+        self.spec_mut().needs_refresh = Some(box_handler(handler, state));
+        self
+    }
+
+    /// An axum handler (without state) that answers a logged-in user who lacks a required
+    /// role or permission; it can take `CurrentUser<U>` (already loaded: no second load).
+    /// A `200 OK` it returns is sent as `403`.
+    pub fn with_forbidden_handler<H, T>(self, handler: H) -> Self
+    where
+        H: Handler<T, ()>,
+        T: 'static,
+    {
+        self.with_forbidden_handler_and_state(handler, ())
+    }
+
+    /// [`with_forbidden_handler`](Self::with_forbidden_handler) for a handler that takes
+    /// `State<S>`.
+    pub fn with_forbidden_handler_and_state<H, T, S>(mut self, handler: H, state: S) -> Self
+    where
+        H: Handler<T, S>,
+        T: 'static,
+        S: Clone + Send + Sync + 'static,
+    {
+        self.spec_mut().forbidden = Some(box_handler(handler, state));
         self
     }
 
@@ -443,6 +503,7 @@ impl LoginManager {
             permanent_login: this.permanent_login,
             unauthorized: this.unauthorized,
             needs_refresh: this.needs_refresh,
+            forbidden: this.forbidden,
             request_loaders: this.request_loaders,
             exempt_methods: this.exempt_methods,
             disabled: this.disabled,

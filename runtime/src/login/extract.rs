@@ -18,7 +18,7 @@ use crate::codec::EncodeError;
 use crate::login::ctx::LoginCtx;
 use crate::login::events::signal;
 use crate::login::format::client_identity;
-use crate::login::refusal::unauthorized;
+use crate::login::refusal::{Local, unauthorized};
 use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
 use crate::login::resolve::{RememberAction, auth_hash, resolve};
@@ -97,7 +97,7 @@ where
         let (ctx, res) = resolve::<U, S>(parts, state).await?;
         match &res.user {
             Some(user) => Ok(CurrentUser(user.clone())),
-            None => Err(unauthorized(&ctx, parts, None).await),
+            None => Err(unauthorized(&ctx, parts, Local::default()).await),
         }
     }
 }

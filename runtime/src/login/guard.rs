@@ -6,11 +6,10 @@ use std::marker::PhantomData;
 use axum_core::extract::FromRequestParts;
 use http::request::Parts;
 
-use crate::login::api_only::ApiOnly;
 use crate::login::ctx::LoginCtx;
 use crate::login::events::notice;
-use crate::login::refusal::{needs_refresh, unauthorized};
-use crate::login::rejection::{Forbidden, LoginRejection};
+use crate::login::refusal::{Local, forbidden, needs_refresh, unauthorized};
+use crate::login::rejection::LoginRejection;
 use crate::login::resolve::resolve_with;
 use crate::login::{HasUserLoader, UserLoader};
 
@@ -86,7 +85,10 @@ where
             fresh: G::FRESH,
             roles: G::ROLES,
             permissions: G::PERMISSIONS,
-            redirect: G::REDIRECT,
+            local: Local {
+                login_view: G::REDIRECT,
+                ..Local::default()
+            },
         };
         check::<U, S>(&rule, parts, state).await?;
         Ok(RequireLogin(PhantomData))
@@ -100,7 +102,8 @@ pub(crate) struct Rule<'a> {
     pub(crate) fresh: bool,
     pub(crate) roles: &'a [&'static str],
     pub(crate) permissions: &'a [&'static str],
-    pub(crate) redirect: Option<&'a str>,
+    /// The route's or router's own login view and handlers.
+    pub(crate) local: Local<'a>,
 }
 
 /// Admits a request that meets `rule`, or says how to refuse it.
@@ -119,10 +122,10 @@ where
     }
     let res = resolve_with::<U, S>(&ctx, parts, state).await?;
     let Some(user) = &res.user else {
-        return Err(unauthorized(&ctx, parts, rule.redirect).await);
+        return Err(unauthorized(&ctx, parts, rule.local).await);
     };
     if rule.fresh && !res.fresh {
-        return Err(needs_refresh(&ctx, parts).await);
+        return Err(needs_refresh(&ctx, parts, rule.local).await);
     }
     let missing = rule
         .roles
@@ -135,8 +138,7 @@ where
             Some(&user.id().to_string()),
             &format!("lacks the role or permission {missing:?}"),
         );
-        let api = parts.extensions.get::<ApiOnly>().is_some();
-        return Err(LoginRejection::Forbidden(Forbidden { missing, api }));
+        return Err(forbidden(&ctx, parts, rule.local, missing).await);
     }
     Ok(())
 }

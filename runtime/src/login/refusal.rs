@@ -1,5 +1,5 @@
 //! The answers to a refused request: the app's handler, a redirect to the login (or
-//! refresh) view with a flashed message, or a 401.
+//! refresh) view with a flashed message, a 401, or a 403.
 
 use axum::body::Body;
 use axum_core::response::{IntoResponse, Response};
@@ -11,7 +11,7 @@ use crate::login::api_only::ApiOnly;
 use crate::login::client::{has_bearer, wants_redirect};
 use crate::login::ctx::LoginCtx;
 use crate::login::events::signal;
-use crate::login::rejection::{LoginRejection, NeedsRefresh, Unauthorized};
+use crate::login::rejection::{Forbidden, LoginRejection, NeedsRefresh, Unauthorized};
 use crate::login::settings::{BoxHandler, Message};
 use crate::redirect::{login_url, see_other};
 
@@ -23,6 +23,37 @@ fn synthetic_request(parts: &Parts) -> Request<Body> {
     *req.headers_mut() = parts.headers.clone();
     *req.extensions_mut() = parts.extensions.clone();
     req
+}
+
+/// The app's handler for a refusal; a `200 OK` it returns (a bare body) keeps the
+/// refusal's `status`.
+async fn run_handler(handler: &BoxHandler, parts: &Parts, status: StatusCode) -> Response {
+    let mut res = handler(synthetic_request(parts)).await;
+    if res.status() == StatusCode::OK {
+        *res.status_mut() = status;
+    }
+    res
+}
+
+/// What a route or a router says about its refusals, over the manager's settings.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Local<'a> {
+    /// Its own login view (wins over the manager's unauthorized handler).
+    pub(crate) login_view: Option<&'a str>,
+    pub(crate) unauthorized: Option<&'a BoxHandler>,
+    pub(crate) needs_refresh: Option<&'a BoxHandler>,
+    pub(crate) forbidden: Option<&'a BoxHandler>,
+}
+
+impl std::fmt::Debug for Local<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Local")
+            .field("login_view", &self.login_view)
+            .field("unauthorized", &self.unauthorized.is_some())
+            .field("needs_refresh", &self.needs_refresh.is_some())
+            .field("forbidden", &self.forbidden.is_some())
+            .finish()
+    }
 }
 
 /// The path and query the client asked for: the whole URI it sent, including any prefix
@@ -74,7 +105,7 @@ async fn policy(
     error: &'static str,
 ) -> Response {
     if let Some(handler) = handler {
-        return handler(synthetic_request(parts)).await;
+        return run_handler(handler, parts, StatusCode::UNAUTHORIZED).await;
     }
     let api_only = parts.extensions.get::<ApiOnly>().is_some();
     match view {
@@ -112,19 +143,25 @@ async fn policy(
     }
 }
 
-/// Anonymous request to a protected route.
+/// Anonymous request to a protected route. The route's own handler, else its own login
+/// view, else the manager's handler, else the manager's login view (or a 401).
 pub(crate) async fn unauthorized(
     ctx: &LoginCtx,
     parts: &Parts,
-    redirect: Option<&str>,
+    local: Local<'_>,
 ) -> LoginRejection {
     signal("unauthorized", None);
     let login = &ctx.login;
-    let view = redirect.or(login.login_view.as_deref());
+    let handler = match (local.unauthorized, local.login_view) {
+        (Some(handler), _) => Some(handler),
+        (None, Some(_)) => None,
+        (None, None) => login.unauthorized.as_ref(),
+    };
+    let view = local.login_view.or(login.login_view.as_deref());
     let response = policy(
         ctx,
         parts,
-        login.unauthorized.as_ref(),
+        handler,
         view,
         &login.login_message,
         "unauthorized",
@@ -136,14 +173,19 @@ pub(crate) async fn unauthorized(
 }
 
 /// Logged-in but non-fresh request to a fresh-only route.
-pub(crate) async fn needs_refresh(ctx: &LoginCtx, parts: &Parts) -> LoginRejection {
+pub(crate) async fn needs_refresh(
+    ctx: &LoginCtx,
+    parts: &Parts,
+    local: Local<'_>,
+) -> LoginRejection {
     let user = ctx.slot.with(|s| s.uid.clone());
     signal("needs_refresh", user.as_deref());
     let login = &ctx.login;
+    let handler = local.needs_refresh.or(login.needs_refresh.as_ref());
     let response = policy(
         ctx,
         parts,
-        login.needs_refresh.as_ref(),
+        handler,
         login.refresh_view.as_deref(),
         &login.needs_refresh_message,
         "needs_refresh",
@@ -151,5 +193,27 @@ pub(crate) async fn needs_refresh(ctx: &LoginCtx, parts: &Parts) -> LoginRejecti
     .await;
     LoginRejection::NeedsRefresh(NeedsRefresh {
         response: Box::new(response),
+    })
+}
+
+/// Logged in without a required role or permission: the route's or the manager's
+/// handler (its `200 OK` becomes `403`), else a plain 403 (JSON under `ApiOnly`).
+pub(crate) async fn forbidden(
+    ctx: &LoginCtx,
+    parts: &Parts,
+    local: Local<'_>,
+    missing: &'static str,
+) -> LoginRejection {
+    let api = parts.extensions.get::<ApiOnly>().is_some();
+    let response = match local.forbidden.or(ctx.login.forbidden.as_ref()) {
+        Some(handler) => Some(Box::new(
+            run_handler(handler, parts, StatusCode::FORBIDDEN).await,
+        )),
+        None => None,
+    };
+    LoginRejection::Forbidden(Forbidden {
+        missing,
+        api,
+        response,
     })
 }

@@ -105,20 +105,32 @@ impl From<LoadError> for LoaderFailed {
 }
 
 /// Logged in, but without a required role or permission: 403 (JSON under
-/// [`ApiOnly`](crate::ApiOnly)).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// [`ApiOnly`](crate::ApiOnly)), or the app's forbidden handler's response.
 #[non_exhaustive]
 pub struct Forbidden {
     /// The missing role or permission.
     pub missing: &'static str,
     /// The route is an API's: the answer is JSON.
     pub(crate) api: bool,
+    /// The app's handler's answer, if it has one.
+    pub(crate) response: Option<Box<Response>>,
+}
+
+impl fmt::Debug for Forbidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Forbidden")
+            .field("missing", &self.missing)
+            .field("api", &self.api)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Forbidden {
-    /// Always 403.
+    /// 403, or the status the app's forbidden handler chose.
     pub fn status(&self) -> StatusCode {
-        StatusCode::FORBIDDEN
+        self.response
+            .as_ref()
+            .map_or(StatusCode::FORBIDDEN, |r| r.status())
     }
 
     /// The response text (it does not name the missing role).
@@ -196,6 +208,10 @@ impl IntoResponse for LoginRejection {
             }
             LoginRejection::Unauthorized(r) => *r.response,
             LoginRejection::NeedsRefresh(r) => *r.response,
+            LoginRejection::Forbidden(Forbidden {
+                response: Some(response),
+                ..
+            }) => *response,
             LoginRejection::Forbidden(r) if r.api => {
                 crate::login::refusal::json_error(r.status(), "forbidden")
             }

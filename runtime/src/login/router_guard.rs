@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use axum::body::Body;
+use axum::handler::Handler;
 use axum_core::response::{IntoResponse, Response};
 use http::Request;
 use tower_layer::Layer;
@@ -16,7 +17,10 @@ use tower_service::Service;
 
 use crate::login::UserLoader;
 use crate::login::api_only::ApiOnly;
+use crate::login::config::box_handler;
 use crate::login::guard::{Rule, check};
+use crate::login::refusal::Local;
+use crate::login::settings::BoxHandler;
 
 /// Guards every route of the router it wraps, as `#[login_required]` guards one handler:
 /// a logged-in user of type `U` (loaded by its `#[user_loader]` with state `S`), and
@@ -55,13 +59,28 @@ pub struct LoginRequired<U, S = ()> {
     user: PhantomData<fn() -> U>,
 }
 
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 struct Spec {
     fresh: bool,
     roles: Vec<&'static str>,
     permissions: Vec<&'static str>,
     login_view: Option<String>,
     api: bool,
+    unauthorized: Option<BoxHandler>,
+    needs_refresh: Option<BoxHandler>,
+    forbidden: Option<BoxHandler>,
+}
+
+impl fmt::Debug for Spec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Spec")
+            .field("fresh", &self.fresh)
+            .field("roles", &self.roles)
+            .field("permissions", &self.permissions)
+            .field("login_view", &self.login_view)
+            .field("api", &self.api)
+            .finish_non_exhaustive()
+    }
 }
 
 impl<U> LoginRequired<U, ()> {
@@ -128,6 +147,35 @@ impl<U, S> LoginRequired<U, S> {
     #[must_use]
     pub fn api(mut self) -> Self {
         self.spec_mut().api = true;
+        self
+    }
+}
+
+impl<U, S: Clone + Send + Sync + 'static> LoginRequired<U, S> {
+    /// This router's answer to anonymous requests: an axum handler with this guard's
+    /// state (its `200 OK` is sent as `401`). Wins over the manager's handler and over
+    /// [`login_view`](Self::login_view).
+    #[must_use]
+    pub fn on_unauthorized<H: Handler<T, S>, T: 'static>(mut self, handler: H) -> Self {
+        let boxed = box_handler(handler, self.state.clone());
+        self.spec_mut().unauthorized = Some(boxed);
+        self
+    }
+
+    /// This router's answer to logins that are not fresh (its `200 OK` is sent as `401`).
+    #[must_use]
+    pub fn on_needs_refresh<H: Handler<T, S>, T: 'static>(mut self, handler: H) -> Self {
+        let boxed = box_handler(handler, self.state.clone());
+        self.spec_mut().needs_refresh = Some(boxed);
+        self
+    }
+
+    /// This router's answer to users without a required role or permission; it can take
+    /// `CurrentUser<U>` (already loaded). Its `200 OK` is sent as `403`.
+    #[must_use]
+    pub fn on_forbidden<H: Handler<T, S>, T: 'static>(mut self, handler: H) -> Self {
+        let boxed = box_handler(handler, self.state.clone());
+        self.spec_mut().forbidden = Some(boxed);
         self
     }
 }
@@ -209,11 +257,17 @@ where
             if guard.spec.api {
                 parts.extensions.insert(ApiOnly);
             }
+            let spec = &*guard.spec;
             let rule = Rule {
-                fresh: guard.spec.fresh,
-                roles: &guard.spec.roles,
-                permissions: &guard.spec.permissions,
-                redirect: guard.spec.login_view.as_deref(),
+                fresh: spec.fresh,
+                roles: &spec.roles,
+                permissions: &spec.permissions,
+                local: Local {
+                    login_view: spec.login_view.as_deref(),
+                    unauthorized: spec.unauthorized.as_ref(),
+                    needs_refresh: spec.needs_refresh.as_ref(),
+                    forbidden: spec.forbidden.as_ref(),
+                },
             };
             if let Err(refusal) = check::<U, S>(&rule, &mut parts, &guard.state).await {
                 return Ok(refusal.into_response());

@@ -47,6 +47,7 @@ pub(crate) struct LoginSettings {
     pub(crate) permanent_login: bool,
     pub(crate) unauthorized: Option<BoxHandler>,
     pub(crate) needs_refresh: Option<BoxHandler>,
+    pub(crate) forbidden: Option<BoxHandler>,
     pub(crate) request_loaders: Vec<RequestLoader>,
     pub(crate) exempt_methods: Vec<Method>,
     pub(crate) disabled: bool,

@@ -1,0 +1,180 @@
+//! Responses the app owns, over real HTTP: unauthorized, needs-refresh and forbidden
+//! handlers are ordinary axum handlers (state, extractors, the user), global or per
+//! router; a bare body keeps the refusal's status; a route's own login view wins over
+//! the global handler.
+
+use axum::Router;
+use axum::extract::{OriginalUri, State};
+use axum::http::StatusCode;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum_sesame::{
+    Auth, AuthUser, CurrentUser, Key, LoginManager, LoginRequired, login_required, user_loader,
+};
+use axum_sesame_testkit::Server;
+
+#[derive(Clone, Debug)]
+struct User {
+    id: String,
+}
+
+impl AuthUser for User {
+    type Id = String;
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+    fn session_auth_hash(&self) -> &[u8] {
+        b"hash"
+    }
+    fn has_role(&self, role: &str) -> bool {
+        role == "admin" && self.id == "admin"
+    }
+}
+
+#[user_loader]
+async fn load_user(id: String) -> Option<User> {
+    Some(User { id })
+}
+
+/// The app's state, which the handlers read.
+#[derive(Clone)]
+struct AppName(&'static str);
+
+#[login_required]
+async fn page(user: CurrentUser<User>) -> String {
+    format!("page {}", user.id)
+}
+
+#[login_required(redirect = "/own-login")]
+async fn own_view(user: CurrentUser<User>) -> String {
+    format!("own {}", user.id)
+}
+
+#[login_required(role = "admin")]
+async fn admin(user: CurrentUser<User>) -> String {
+    format!("admin {}", user.id)
+}
+
+#[login_required(fresh)]
+async fn fresh(user: CurrentUser<User>) -> String {
+    format!("fresh {}", user.id)
+}
+
+async fn login(auth: Auth<User>, axum::extract::Path(id): axum::extract::Path<String>) -> String {
+    auth.login_user(&User { id }).await.expect("a login");
+    "ok".to_owned()
+}
+
+async fn plain(user: CurrentUser<User>) -> String {
+    format!("plain {}", user.id)
+}
+
+fn app() -> Server {
+    let state = AppName("demo");
+    let manager = LoginManager::new(Key::from_bytes(&[5u8; 32]))
+        .with_login_view("/login")
+        .with_refresh_view("/reauth")
+        // State and any extractor; a bare body: 401.
+        .with_unauthorized_handler_and_state(
+            |State(app): State<AppName>, OriginalUri(uri): OriginalUri| async move {
+                format!("{}: log in to see {uri}", app.0)
+            },
+            state.clone(),
+        )
+        .with_needs_refresh_handler(|| async { Redirect::to("/confirm") })
+        // The user who was refused, loaded once.
+        .with_forbidden_handler(
+            |user: CurrentUser<User>| async move { format!("sorry {}", user.id) },
+        );
+    let guarded = Router::new().route("/users", get(plain)).route_layer(
+        LoginRequired::<User, AppName>::with_state(state.clone())
+            .role("admin")
+            .on_unauthorized(|State(app): State<AppName>| async move {
+                (StatusCode::IM_A_TEAPOT, format!("{} admin login", app.0))
+            })
+            .on_forbidden(
+                |user: CurrentUser<User>| async move { format!("admins only, {}", user.id) },
+            ),
+    );
+    let router = Router::new()
+        .route("/login/{id}", post(login))
+        .route("/page", get(page))
+        .route("/own", get(own_view))
+        .route("/admin", get(admin))
+        .route("/fresh", get(fresh))
+        .nest("/guarded", guarded)
+        .layer(manager.build().expect("valid settings"))
+        .with_state(state);
+    Server::serve(router)
+}
+
+async fn login_as(app: &Server, id: &str, ua: &str) -> String {
+    let r = app
+        .send("POST", &format!("/login/{id}"), &[("user-agent", ua)])
+        .await;
+    r.cookie("session").expect("a session cookie")
+}
+
+#[tokio::test]
+async fn global_handlers_take_state_and_keep_their_status() {
+    let app = app();
+    let r = app.send("GET", "/page?x=1", &[]).await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNAUTHORIZED,
+        "a bare body stays a 401: {r:?}"
+    );
+    assert_eq!(r.body, "demo: log in to see /page?x=1");
+    // A handler that chooses its status keeps it.
+    let bob = login_as(&app, "bob", "A").await;
+    let r = app
+        .send("GET", "/fresh", &[("cookie", &bob), ("user-agent", "B")])
+        .await;
+    r.assert_redirect("/confirm");
+    // Forbidden: the handler sees the user; a bare body stays a 403.
+    let r = app
+        .send("GET", "/admin", &[("cookie", &bob), ("user-agent", "A")])
+        .await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::FORBIDDEN, "sorry bob")
+    );
+}
+
+#[tokio::test]
+async fn a_routes_own_login_view_wins_over_the_global_handler() {
+    let app = app();
+    app.send("GET", "/own", &[])
+        .await
+        .assert_redirect("/own-login?next=%2Fown");
+}
+
+#[tokio::test]
+async fn a_router_has_handlers_of_its_own() {
+    let app = app();
+    let r = app.send("GET", "/guarded/users", &[]).await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::IM_A_TEAPOT, "demo admin login")
+    );
+    let bob = login_as(&app, "bob", "A").await;
+    let r = app
+        .send(
+            "GET",
+            "/guarded/users",
+            &[("cookie", &bob), ("user-agent", "A")],
+        )
+        .await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::FORBIDDEN, "admins only, bob")
+    );
+    let admin = login_as(&app, "admin", "A").await;
+    app.send(
+        "GET",
+        "/guarded/users",
+        &[("cookie", &admin), ("user-agent", "A")],
+    )
+    .await
+    .assert_ok("plain admin");
+}
