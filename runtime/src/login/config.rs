@@ -9,9 +9,11 @@ use axum::handler::Handler;
 use http::{HeaderName, Method};
 
 use crate::key::KeyRing;
+use crate::login::IntoLoadResult;
 use crate::login::layer::LoginManagerLayer;
 use crate::login::settings::{
-    BoxHandler, LoginSettings, Message, RequestLoader, SessionProtection,
+    AnyRequestLoader, BoxHandler, LoginSettings, Message, RequestLoader, SessionProtection,
+    TypedRequestLoader,
 };
 use crate::session::SessionLayer;
 use crate::session::config::SessionConfig;
@@ -87,6 +89,7 @@ struct Spec {
     needs_refresh: Option<BoxHandler>,
     forbidden: Option<BoxHandler>,
     request_loaders: Vec<RequestLoader>,
+    typed_loaders: Vec<AnyRequestLoader>,
     exempt_methods: Vec<Method>,
     disabled: bool,
 }
@@ -166,6 +169,7 @@ impl LoginManager {
             needs_refresh: None,
             forbidden: None,
             request_loaders: Vec::new(),
+            typed_loaders: Vec::new(),
             exempt_methods: Vec::new(),
             disabled: false,
         };
@@ -387,6 +391,59 @@ impl LoginManager {
         self
     }
 
+    /// Flask-Login's `request_loader`: authenticates a request from anything it carries
+    /// (an API key in a header or the query, a bearer token looked up in a database),
+    /// when it has no login in its session or remember cookie. `loader` gets the request
+    /// parts and the router's state and returns the user as `Option<U>` or
+    /// `Result<Option<U>, E>`. Such requests never get a cookie; an inactive user counts
+    /// as none; an `Err` is logged and answered 500, never taken for anonymous.
+    ///
+    /// The loader's future must own what it uses: clone it out of `parts` and `state`
+    /// first.
+    ///
+    /// ```
+    /// use axum_sesame::{AuthUser, Key, LoginManager};
+    ///
+    /// # #[derive(Clone)] struct User { id: String }
+    /// # impl AuthUser for User { type Id = String; fn id(&self) -> String { self.id.clone() }
+    /// #     fn session_auth_hash(&self) -> &[u8] { b"" } }
+    /// #[derive(Clone)]
+    /// struct Db;
+    /// impl Db {
+    ///     async fn user_by_api_key(&self, key: &str) -> Result<Option<User>, String> {
+    ///         Ok((key == "k-123").then(|| User { id: "ada".into() }))
+    ///     }
+    /// }
+    ///
+    /// let manager = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+    ///     .with_request_loader(|parts: &http::request::Parts, db: &Db| {
+    ///         let key = parts.headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    ///         let db = db.clone();
+    ///         async move {
+    ///             match key {
+    ///                 Some(key) => db.user_by_api_key(&key).await,
+    ///                 None => Ok(None),
+    ///             }
+    ///         }
+    ///     });
+    /// # let _ = manager;
+    /// ```
+    pub fn with_request_loader<U, S, F, Fut, R>(mut self, loader: F) -> Self
+    where
+        U: Send + Sync + 'static,
+        S: 'static,
+        F: Fn(&http::request::Parts, &S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+        R: IntoLoadResult<U> + 'static,
+    {
+        let typed: TypedRequestLoader<U, S> = Arc::new(move |parts, state| {
+            let fut = loader(parts, state);
+            Box::pin(async move { fut.await.into_load_result() })
+        });
+        self.spec_mut().typed_loaders.push(Arc::new(typed));
+        self
+    }
+
     /// Authenticates requests with `Authorization: Bearer <token>`: `load` maps the token
     /// to a user id (then loaded by the `#[user_loader]`). Such requests never get a cookie.
     ///
@@ -505,6 +562,7 @@ impl LoginManager {
             needs_refresh: this.needs_refresh,
             forbidden: this.forbidden,
             request_loaders: this.request_loaders,
+            typed_loaders: this.typed_loaders,
             exempt_methods: this.exempt_methods,
             disabled: this.disabled,
         }));

@@ -88,7 +88,7 @@ impl<U: HasUserLoader + fmt::Debug> fmt::Debug for CurrentUser<U> {
 
 impl<S, U> FromRequestParts<S> for CurrentUser<U>
 where
-    S: Send + Sync,
+    S: Send + Sync + 'static,
     U: UserLoader<S>,
 {
     type Rejection = LoginRejection;
@@ -104,7 +104,7 @@ where
 
 impl<S, U> OptionalFromRequestParts<S> for CurrentUser<U>
 where
-    S: Send + Sync,
+    S: Send + Sync + 'static,
     U: UserLoader<S>,
 {
     type Rejection = LoginRejection;

@@ -74,7 +74,7 @@ impl<U: HasUserLoader, G> fmt::Debug for RequireLogin<U, G> {
 
 impl<S, U, G> FromRequestParts<S> for RequireLogin<U, G>
 where
-    S: Send + Sync,
+    S: Send + Sync + 'static,
     U: UserLoader<S>,
     G: GuardSpec<U>,
 {
@@ -113,7 +113,7 @@ pub(crate) async fn check<U, S>(
     state: &S,
 ) -> Result<(), LoginRejection>
 where
-    S: Send + Sync,
+    S: Send + Sync + 'static,
     U: UserLoader<S>,
 {
     let ctx = LoginCtx::from_parts(parts).await?;

@@ -12,7 +12,7 @@ use crate::login::events::{notice, signal};
 use crate::login::format::{client_identity, open_remember, seal_remember};
 use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
-use crate::login::settings::SessionProtection;
+use crate::login::settings::{SessionProtection, TypedRequestLoader};
 use crate::login::store_mode::{Login, Restored};
 use crate::login::{AuthUser, UserLoader};
 use crate::session::cookie_header::cookie_values;
@@ -171,7 +171,7 @@ fn check_auth_hash<U: AuthUser>(
 async fn load<U, S>(uid: &str, parts: &mut Parts, state: &S) -> Result<Option<U>, LoginRejection>
 where
     U: UserLoader<S>,
-    S: Send + Sync,
+    S: Send + Sync + 'static,
 {
     // (No `Result` across the await: the parse error need not be `Send`.)
     let Ok(id) = uid.parse::<U::Id>() else {
@@ -184,7 +184,7 @@ where
 async fn load_id<U, S>(id: U::Id, parts: &mut Parts, state: &S) -> Result<Option<U>, LoginRejection>
 where
     U: UserLoader<S>,
-    S: Send + Sync,
+    S: Send + Sync + 'static,
 {
     match <U as UserLoader<S>>::load_user(id, parts, state).await {
         Ok(Some(user)) if user.is_active() => Ok(Some(user)),
@@ -200,7 +200,7 @@ pub(crate) async fn resolve<U, S>(
 ) -> Result<(LoginCtx, Resolution<U>), LoginRejection>
 where
     U: UserLoader<S>,
-    S: Send + Sync,
+    S: Send + Sync + 'static,
 {
     let ctx = LoginCtx::from_parts(parts).await?;
     let r = resolve_with::<U, S>(&ctx, parts, state).await?;
@@ -215,7 +215,7 @@ pub(crate) async fn resolve_with<U, S>(
 ) -> Result<Resolution<U>, LoginRejection>
 where
     U: UserLoader<S>,
-    S: Send + Sync,
+    S: Send + Sync + 'static,
 {
     if let Some(r) = ctx.state().cached::<U>() {
         return Ok(r);
@@ -232,7 +232,7 @@ async fn resolve_uncached<U, S>(
 ) -> Result<Resolution<U>, LoginRejection>
 where
     U: UserLoader<S>,
-    S: Send + Sync,
+    S: Send + Sync + 'static,
 {
     let login = &*ctx.login;
     // The id is parsed under the lock: no copy of the session's string.
@@ -404,13 +404,29 @@ where
         if let Some(uid) = (loader.load)(value.to_owned()).await
             && let Some(user) = load::<U, S>(&uid, parts, state).await?
         {
-            ctx.state().set_no_cookies();
-            signal("loaded_from_request", Some(&uid));
-            return Ok(Resolution {
-                user: Some(Arc::new(user)),
-                fresh: false,
-            });
+            return Ok(from_request(ctx, user));
+        }
+    }
+    // 4. Request loaders of this user type and state (Flask-Login's `request_loader`).
+    for loader in &login.typed_loaders {
+        let Some(loader) = loader.downcast_ref::<TypedRequestLoader<U, S>>() else {
+            continue;
+        };
+        match loader(parts, state).await {
+            Ok(Some(user)) if user.is_active() => return Ok(from_request(ctx, user)),
+            Ok(_) => {}
+            Err(e) => return Err(LoginRejection::LoaderFailed(e.into())),
         }
     }
     Ok(Resolution::anonymous())
+}
+
+/// A user a request loader found: for this request only, with no cookie.
+fn from_request<U: AuthUser>(ctx: &LoginCtx, user: U) -> Resolution<U> {
+    ctx.state().set_no_cookies();
+    signal("loaded_from_request", Some(&user.id().to_string()));
+    Resolution {
+        user: Some(Arc::new(user)),
+        fresh: false,
+    }
 }

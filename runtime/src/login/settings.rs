@@ -27,6 +27,18 @@ pub(crate) struct RequestLoader {
     pub(crate) load: IdLoader,
 }
 
+/// A request loader of a user type `U` with router state `S` (Flask-Login's
+/// `request_loader`), kept type-erased as [`AnyRequestLoader`] until a request of that
+/// type and state looks it up.
+pub(crate) type TypedRequestLoader<U, S> = Arc<
+    dyn Fn(&http::request::Parts, &S) -> BoxFuture<Result<Option<U>, crate::login::LoadError>>
+        + Send
+        + Sync,
+>;
+
+/// A [`TypedRequestLoader`] of some type.
+pub(crate) type AnyRequestLoader = Arc<dyn std::any::Any + Send + Sync>;
+
 /// A flashed message: category and text.
 pub(crate) type Message = Option<(String, String)>;
 
@@ -49,6 +61,7 @@ pub(crate) struct LoginSettings {
     pub(crate) needs_refresh: Option<BoxHandler>,
     pub(crate) forbidden: Option<BoxHandler>,
     pub(crate) request_loaders: Vec<RequestLoader>,
+    pub(crate) typed_loaders: Vec<AnyRequestLoader>,
     pub(crate) exempt_methods: Vec<Method>,
     pub(crate) disabled: bool,
 }
