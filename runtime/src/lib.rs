@@ -122,6 +122,12 @@ pub mod rejection {
     };
 }
 
+/// Flask-Login's signals, as the callbacks of
+/// [`LoginManager::on_signal`](crate::LoginManager::on_signal) receive them.
+pub mod signals {
+    pub use crate::login::{LoginEvent, LoginSignal};
+}
+
 /// The tower services the layers make, and their response future.
 pub mod service {
     pub use crate::login::{ApiOnlyService, LoginManagerService, LoginRequiredService};

@@ -10,10 +10,11 @@ use http::{HeaderName, Method};
 
 use crate::key::KeyRing;
 use crate::login::IntoLoadResult;
+use crate::login::events::LoginEvent;
 use crate::login::layer::LoginManagerLayer;
 use crate::login::settings::{
     AnyRequestLoader, BoxHandler, LoginSettings, Message, RequestLoader, SessionProtection,
-    TypedRequestLoader,
+    SignalHandler, TypedRequestLoader,
 };
 use crate::session::SessionLayer;
 use crate::session::config::SessionConfig;
@@ -90,6 +91,7 @@ struct Spec {
     forbidden: Option<BoxHandler>,
     request_loaders: Vec<RequestLoader>,
     typed_loaders: Vec<AnyRequestLoader>,
+    signal_handlers: Vec<SignalHandler>,
     exempt_methods: Vec<Method>,
     disabled: bool,
 }
@@ -170,6 +172,7 @@ impl LoginManager {
             forbidden: None,
             request_loaders: Vec::new(),
             typed_loaders: Vec::new(),
+            signal_handlers: Vec::new(),
             exempt_methods: Vec::new(),
             disabled: false,
         };
@@ -391,6 +394,35 @@ impl LoginManager {
         self
     }
 
+    /// Calls `callback` for every one of Flask-Login's signals (logged in, logged out,
+    /// loaded from cookie or request, login confirmed, unauthorized, needs refresh,
+    /// session protected), with the user id and the request. The callbacks of a request
+    /// run, in order, before its response leaves; they cannot change it. The library
+    /// also logs each signal as a `tracing` event (target `axum_sesame::login`).
+    ///
+    /// ```
+    /// use axum_sesame::{Key, LoginManager};
+    /// use axum_sesame::signals::{LoginEvent, LoginSignal};
+    ///
+    /// let manager = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+    ///     .on_signal(|event: LoginEvent| async move {
+    ///         if event.signal == LoginSignal::LoggedIn {
+    ///             tracing::info!(user = ?event.user_id, path = %event.request.uri.path(), "login");
+    ///         }
+    ///     });
+    /// # let _ = manager;
+    /// ```
+    pub fn on_signal<F, Fut>(mut self, callback: F) -> Self
+    where
+        F: Fn(LoginEvent) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        self.spec_mut()
+            .signal_handlers
+            .push(Arc::new(move |event| Box::pin(callback(event))));
+        self
+    }
+
     /// Flask-Login's `request_loader`: authenticates a request from anything it carries
     /// (an API key in a header or the query, a bearer token looked up in a database),
     /// when it has no login in its session or remember cookie. `loader` gets the request
@@ -563,6 +595,7 @@ impl LoginManager {
             forbidden: this.forbidden,
             request_loaders: this.request_loaders,
             typed_loaders: this.typed_loaders,
+            signal_handlers: this.signal_handlers,
             exempt_methods: this.exempt_methods,
             disabled: this.disabled,
         }));

@@ -16,7 +16,7 @@ use http::request::Parts;
 
 use crate::codec::EncodeError;
 use crate::login::ctx::LoginCtx;
-use crate::login::events::signal;
+use crate::login::events::{LoginSignal, dispatch, signal};
 use crate::login::format::client_identity;
 use crate::login::refusal::{Local, unauthorized};
 use crate::login::rejection::LoginRejection;
@@ -187,6 +187,8 @@ pub struct Auth<U> {
     identity: ClientId,
     remember: Option<RememberPayload>,
     pub(crate) user_agent: Option<String>,
+    /// The request, kept only when the app listens to signals.
+    request: Option<Arc<Parts>>,
     _user: PhantomData<fn() -> U>,
 }
 
@@ -215,14 +217,23 @@ where
         });
         let now = ctx.now();
         let remember = ctx.remember_cookie(parts, now);
+        let request = (!ctx.login.signal_handlers.is_empty()).then(|| Arc::new(parts.clone()));
         Ok(Auth {
             identity: client_identity(&ctx.slot.settings, parts),
             next,
             remember,
             user_agent: user_agent(parts),
+            request,
             ctx,
             _user: PhantomData,
         })
+    }
+}
+
+impl<U> Auth<U> {
+    /// Queues the app's callbacks for `signal` (nothing when none are registered).
+    fn dispatch(&self, signal: LoginSignal, user: Option<&str>) {
+        dispatch(&self.ctx, signal, user, || self.request.clone());
     }
 }
 
@@ -265,6 +276,7 @@ impl<U: AuthUser> Auth<U> {
         self.ctx.remember_action(RememberAction::Clear);
         self.ctx.state().invalidate();
         signal("logged_out", uid.as_deref());
+        self.dispatch(LoginSignal::LoggedOut, uid.as_deref());
     }
 
     /// Marks the session fresh again after the user re-entered the password (a new
@@ -283,6 +295,7 @@ impl<U: AuthUser> Auth<U> {
         self.ctx.state().invalidate();
         let uid = self.ctx.slot.with(|s| s.uid.clone());
         signal("login_confirmed", uid.as_deref());
+        self.dispatch(LoginSignal::LoginConfirmed, uid.as_deref());
     }
 
     /// Re-issues this session (and this client's remember cookie) with `user`'s current
@@ -403,6 +416,7 @@ impl<U: AuthUser> Auth<U> {
                 .map_err(LoginError::Cookie)?;
             self.ctx.state().invalidate();
             signal("logged_in", Some(&payload.uid));
+            self.dispatch(LoginSignal::LoggedIn, Some(&payload.uid));
             return Ok(Some(payload));
         } else if self.remember.is_some() {
             // A remember cookie of an earlier login must not outlive this one.
@@ -410,6 +424,7 @@ impl<U: AuthUser> Auth<U> {
         }
         self.ctx.state().invalidate();
         signal("logged_in", Some(&uid));
+        self.dispatch(LoginSignal::LoggedIn, Some(&uid));
         Ok(None)
     }
 }

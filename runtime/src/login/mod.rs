@@ -10,7 +10,7 @@ mod api_only;
 mod client;
 pub(crate) mod config;
 pub(crate) mod ctx;
-mod events;
+pub(crate) mod events;
 mod extract;
 mod format;
 mod guard;
@@ -35,6 +35,7 @@ use http::request::Parts;
 
 pub use self::api_only::{ApiOnly, ApiOnlyService};
 pub use self::config::LoginManager;
+pub use self::events::{LoginEvent, LoginSignal};
 pub use self::extract::{Auth, CurrentUser, LoginError, LoginUser};
 pub use self::guard::{Fresh, GuardSpec, Plain, RequireLogin, Tag};
 pub use self::layer::{LoginManagerLayer, LoginManagerService};

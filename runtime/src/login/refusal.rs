@@ -1,6 +1,8 @@
 //! The answers to a refused request: the app's handler, a redirect to the login (or
 //! refresh) view with a flashed message, a 401, or a 403.
 
+use std::sync::Arc;
+
 use axum::body::Body;
 use axum_core::response::{IntoResponse, Response};
 use http::header::WWW_AUTHENTICATE;
@@ -10,7 +12,7 @@ use http::{HeaderValue, Request, StatusCode};
 use crate::login::api_only::ApiOnly;
 use crate::login::client::{has_bearer, wants_redirect};
 use crate::login::ctx::LoginCtx;
-use crate::login::events::signal;
+use crate::login::events::{LoginSignal, dispatch, signal};
 use crate::login::rejection::{Forbidden, LoginRejection, NeedsRefresh, Unauthorized};
 use crate::login::settings::{BoxHandler, Message};
 use crate::redirect::{login_url, see_other};
@@ -151,6 +153,9 @@ pub(crate) async fn unauthorized(
     local: Local<'_>,
 ) -> LoginRejection {
     signal("unauthorized", None);
+    dispatch(ctx, LoginSignal::Unauthorized, None, || {
+        Some(Arc::new(parts.clone()))
+    });
     let login = &ctx.login;
     let handler = match (local.unauthorized, local.login_view) {
         (Some(handler), _) => Some(handler),
@@ -180,6 +185,9 @@ pub(crate) async fn needs_refresh(
 ) -> LoginRejection {
     let user = ctx.slot.with(|s| s.uid.clone());
     signal("needs_refresh", user.as_deref());
+    dispatch(ctx, LoginSignal::NeedsRefresh, user.as_deref(), || {
+        Some(Arc::new(parts.clone()))
+    });
     let login = &ctx.login;
     let handler = local.needs_refresh.or(login.needs_refresh.as_ref());
     let response = policy(

@@ -8,7 +8,7 @@ use http::request::Parts;
 
 use crate::key::{Key, Purpose};
 use crate::login::ctx::{LoginCtx, Resolution};
-use crate::login::events::{notice, signal};
+use crate::login::events::{LoginSignal, dispatch, notice, signal};
 use crate::login::format::{client_identity, open_remember, seal_remember};
 use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
@@ -257,6 +257,9 @@ where
                 _ => "the client changed: logged out (strong protection)",
             };
             notice("session_protected", uid.as_deref(), reason);
+            dispatch(ctx, LoginSignal::SessionProtected, uid.as_deref(), || {
+                Some(Arc::new(parts.clone()))
+            });
             if login.protection == SessionProtection::Basic || permanent {
                 fat = None;
                 ctx.slot.with(|s| {
@@ -357,6 +360,9 @@ where
                 Restored::Cookie | Restored::Started => None,
             };
             signal("loaded_from_cookie", Some(&r.uid));
+            dispatch(ctx, LoginSignal::LoadedFromCookie, Some(&r.uid), || {
+                Some(Arc::new(parts.clone()))
+            });
             let stale = r.rotated || !ah.ct_eq(&r.ah);
             if stale || login.remember_refresh {
                 let mut r = r;
@@ -404,7 +410,7 @@ where
         if let Some(uid) = (loader.load)(value.to_owned()).await
             && let Some(user) = load::<U, S>(&uid, parts, state).await?
         {
-            return Ok(from_request(ctx, user));
+            return Ok(from_request(ctx, parts, user));
         }
     }
     // 4. Request loaders of this user type and state (Flask-Login's `request_loader`).
@@ -413,7 +419,7 @@ where
             continue;
         };
         match loader(parts, state).await {
-            Ok(Some(user)) if user.is_active() => return Ok(from_request(ctx, user)),
+            Ok(Some(user)) if user.is_active() => return Ok(from_request(ctx, parts, user)),
             Ok(_) => {}
             Err(e) => return Err(LoginRejection::LoaderFailed(e.into())),
         }
@@ -422,9 +428,13 @@ where
 }
 
 /// A user a request loader found: for this request only, with no cookie.
-fn from_request<U: AuthUser>(ctx: &LoginCtx, user: U) -> Resolution<U> {
+fn from_request<U: AuthUser>(ctx: &LoginCtx, parts: &Parts, user: U) -> Resolution<U> {
     ctx.state().set_no_cookies();
-    signal("loaded_from_request", Some(&user.id().to_string()));
+    let uid = user.id().to_string();
+    signal("loaded_from_request", Some(&uid));
+    dispatch(ctx, LoginSignal::LoadedFromRequest, Some(&uid), || {
+        Some(Arc::new(parts.clone()))
+    });
     Resolution {
         user: Some(Arc::new(user)),
         fresh: false,

@@ -39,6 +39,10 @@ pub(crate) type TypedRequestLoader<U, S> = Arc<
 /// A [`TypedRequestLoader`] of some type.
 pub(crate) type AnyRequestLoader = Arc<dyn std::any::Any + Send + Sync>;
 
+/// An app's signal callback.
+pub(crate) type SignalHandler =
+    Arc<dyn Fn(crate::login::events::LoginEvent) -> BoxFuture<()> + Send + Sync>;
+
 /// A flashed message: category and text.
 pub(crate) type Message = Option<(String, String)>;
 
@@ -62,6 +66,7 @@ pub(crate) struct LoginSettings {
     pub(crate) forbidden: Option<BoxHandler>,
     pub(crate) request_loaders: Vec<RequestLoader>,
     pub(crate) typed_loaders: Vec<AnyRequestLoader>,
+    pub(crate) signal_handlers: Vec<SignalHandler>,
     pub(crate) exempt_methods: Vec<Method>,
     pub(crate) disabled: bool,
 }

@@ -37,6 +37,21 @@ pub(crate) struct Extras {
     pub(crate) private: bool,
     /// Store records to delete when the response leaves (login: revoked remember tokens).
     pub(crate) delete: Vec<SessionId>,
+    /// Work to finish before the response leaves (login: the app's signal callbacks).
+    pub(crate) callbacks: Callbacks,
+}
+
+/// A callback's work, awaited before the response leaves.
+pub(crate) type Callback = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Callbacks to await, in order.
+#[derive(Default)]
+pub(crate) struct Callbacks(pub(crate) Vec<Callback>);
+
+impl std::fmt::Debug for Callbacks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Callbacks({})", self.0.len())
+    }
 }
 
 impl std::fmt::Debug for Extras {

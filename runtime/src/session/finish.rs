@@ -8,6 +8,7 @@ use http::HeaderValue;
 use crate::key::Purpose;
 use crate::session::cookie_header::set_cookie_header;
 use crate::session::cookie_settings::CookieSettings;
+use crate::session::extras::Callbacks;
 use crate::session::failure::{Failure, StoreWork};
 use crate::session::format::{RecordFinish, RecordOp};
 use crate::session::incoming::Incoming;
@@ -51,6 +52,8 @@ pub(crate) struct Finish {
     pub(crate) store: Option<Box<StoreOp>>,
     /// Record work that decides the session cookie (a format's own records).
     pub(crate) record: Option<Box<RecordOp>>,
+    /// The layer above's callbacks, awaited before the store work.
+    pub(crate) callbacks: Callbacks,
     /// The response becomes an error.
     pub(crate) failed: Option<Failure>,
 }
@@ -89,6 +92,7 @@ impl Slot {
             (inner.state.take(), std::mem::take(&mut inner.extras))
         };
         let no_cookies = extras.no_cookies;
+        finish.callbacks = extras.callbacks;
         match self.finish_session(state) {
             Outcome::Untouched => {}
             Outcome::Accessed => finish.vary = true,
@@ -126,14 +130,30 @@ impl Slot {
         finish
     }
 
-    /// The store work `finish` left, to run before the response's cookies are known.
+    /// The work `finish` left (the layer above's callbacks, then the store's), to run
+    /// before the response's cookies are known.
     pub(crate) fn store_work(&self, finish: &mut Finish) -> Option<StoreWork> {
-        if let Some(op) = finish.record.take() {
-            return Some(Box::pin(op.run()));
+        let callbacks = std::mem::take(&mut finish.callbacks).0;
+        let work: Option<StoreWork> = if let Some(op) = finish.record.take() {
+            Some(Box::pin(op.run()))
+        } else {
+            match (finish.store.take(), self.settings.store.clone()) {
+                (Some(op), Some(store)) => Some(Box::pin(async move { op.run(&*store).await })),
+                _ => None,
+            }
+        };
+        if callbacks.is_empty() {
+            return work;
         }
-        let op = finish.store.take()?;
-        let store = self.settings.store.clone()?;
-        Some(Box::pin(async move { op.run(&*store).await }))
+        Some(Box::pin(async move {
+            for callback in callbacks {
+                callback.await;
+            }
+            match work {
+                Some(work) => work.await,
+                None => Ok(Vec::new()),
+            }
+        }))
     }
 
     pub(crate) fn finish_session(&self, state: Option<SessionState>) -> Outcome {
