@@ -15,22 +15,26 @@ use http::request::Parts;
 /// A request with none of these signs and no `Accept`, or a bare `*/*` (curl), is a
 /// browser.
 pub(crate) fn wants_redirect(parts: &Parts) -> bool {
-    let h = &parts.headers;
-    if h.contains_key(AUTHORIZATION) {
-        return false;
+    // One pass over the headers: a refused request is often a bot's or a scanner's, and
+    // a lookup by a name that is not a standard header costs a parse and a hash each.
+    let mut accept = Accept::default();
+    for (name, value) in &parts.headers {
+        if name == AUTHORIZATION {
+            return false;
+        } else if name == ACCEPT {
+            accept.add(value);
+        } else if name.as_str() == "x-requested-with" {
+            if value.as_bytes().eq_ignore_ascii_case(b"XMLHttpRequest") {
+                return false;
+            }
+        } else if name.as_str() == "sec-fetch-mode"
+            && !(value.as_bytes().eq_ignore_ascii_case(b"navigate")
+                || value.as_bytes().eq_ignore_ascii_case(b"nested-navigate"))
+        {
+            return false;
+        }
     }
-    if h.get("x-requested-with")
-        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"XMLHttpRequest"))
-    {
-        return false;
-    }
-    if h.get("sec-fetch-mode").is_some_and(|v| {
-        !(v.as_bytes().eq_ignore_ascii_case(b"navigate")
-            || v.as_bytes().eq_ignore_ascii_case(b"nested-navigate"))
-    }) {
-        return false;
-    }
-    prefers_html(parts)
+    accept.prefers_html()
 }
 
 /// Whether the request carried credentials in `Authorization` with the `Bearer` scheme.
@@ -45,18 +49,20 @@ pub(crate) fn has_bearer(parts: &Parts) -> bool {
 /// Media ranges a browser page is served under.
 const HTML: [&str; 4] = ["text/html", "application/xhtml+xml", "text/*", "*/*"];
 
-/// Whether the first choice in `Accept` (highest quality, then first listed) is HTML or
-/// a wildcard that admits it. No `Accept` at all admits anything, HTML first; an empty
-/// one admits nothing.
-fn prefers_html(parts: &Parts) -> bool {
-    let mut seen = false;
-    // (quality in thousandths, is HTML) of the best range so far; the first one listed
-    // wins a tie.
-    let mut best: Option<(u16, bool)> = None;
-    for value in parts.headers.get_all(ACCEPT) {
-        seen = true;
+/// The `Accept` lines of a request, ranked as they come.
+#[derive(Default)]
+struct Accept {
+    seen: bool,
+    /// (quality in thousandths, is HTML) of the best range so far; the first one listed
+    /// wins a tie.
+    best: Option<(u16, bool)>,
+}
+
+impl Accept {
+    fn add(&mut self, value: &http::HeaderValue) {
+        self.seen = true;
         // A header that is no text admits nothing this side can rank.
-        let Ok(value) = value.to_str() else { continue };
+        let Ok(value) = value.to_str() else { return };
         for range in value.split(',') {
             let mut params = range.split(';');
             let media = params.next().unwrap_or("").trim();
@@ -70,15 +76,21 @@ fn prefers_html(parts: &Parts) -> bool {
             if q == 0 {
                 continue;
             }
-            let html = HTML.iter().any(|m| media.eq_ignore_ascii_case(m));
-            if best.is_none_or(|(bq, _)| q > bq) {
-                best = Some((q, html));
+            if self.best.is_none_or(|(bq, _)| q > bq) {
+                let html = HTML.iter().any(|m| media.eq_ignore_ascii_case(m));
+                self.best = Some((q, html));
             }
         }
     }
-    match best {
-        Some((_, html)) => html,
-        None => !seen,
+
+    /// Whether the first choice (highest quality, then first listed) is HTML or a
+    /// wildcard that admits it. No `Accept` at all admits anything, HTML first; an empty
+    /// one admits nothing.
+    fn prefers_html(&self) -> bool {
+        match self.best {
+            Some((_, html)) => html,
+            None => !self.seen,
+        }
     }
 }
 

@@ -100,7 +100,8 @@ pub(crate) fn dispatch(
         request,
     };
     let futures: Vec<_> = handlers.iter().map(|h| h(event.clone())).collect();
-    ctx.slot.with_extras(|e| e.callbacks.0.extend(futures));
+    ctx.slot
+        .with_extras(|e| e.callbacks.0.get_or_insert_with(Vec::new).extend(futures));
 }
 
 /// A routine step: DEBUG.

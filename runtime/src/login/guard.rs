@@ -125,7 +125,8 @@ where
         return Err(unauthorized(&ctx, parts, rule.local).await);
     };
     if rule.fresh && !res.fresh {
-        return Err(needs_refresh(&ctx, parts, rule.local).await);
+        // Boxed, as forbidden below: rare answers must not grow every request's future.
+        return Err(Box::pin(needs_refresh(&ctx, parts, rule.local)).await);
     }
     let missing = rule
         .roles
@@ -138,7 +139,7 @@ where
             Some(&user.id().to_string()),
             &format!("lacks the role or permission {missing:?}"),
         );
-        return Err(forbidden(&ctx, parts, rule.local, missing).await);
+        return Err(Box::pin(forbidden(&ctx, parts, rule.local, missing)).await);
     }
     Ok(())
 }

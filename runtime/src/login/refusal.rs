@@ -212,16 +212,15 @@ pub(crate) async fn forbidden(
     local: Local<'_>,
     missing: &'static str,
 ) -> LoginRejection {
-    let api = parts.extensions.get::<ApiOnly>().is_some();
     let response = match local.forbidden.or(ctx.login.forbidden.as_ref()) {
-        Some(handler) => Some(Box::new(
-            run_handler(handler, parts, StatusCode::FORBIDDEN).await,
-        )),
+        Some(handler) => Some(run_handler(handler, parts, StatusCode::FORBIDDEN).await),
+        None if parts.extensions.get::<ApiOnly>().is_some() => {
+            Some(json_error(StatusCode::FORBIDDEN, "forbidden"))
+        }
         None => None,
     };
     LoginRejection::Forbidden(Forbidden {
         missing,
-        api,
-        response,
+        response: response.map(Box::new),
     })
 }

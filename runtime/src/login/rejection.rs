@@ -110,9 +110,8 @@ impl From<LoadError> for LoaderFailed {
 pub struct Forbidden {
     /// The missing role or permission.
     pub missing: &'static str,
-    /// The route is an API's: the answer is JSON.
-    pub(crate) api: bool,
-    /// The app's handler's answer, if it has one.
+    /// The answer when it is not the plain 403: the app's handler's, or JSON under
+    /// `ApiOnly`.
     pub(crate) response: Option<Box<Response>>,
 }
 
@@ -120,7 +119,6 @@ impl fmt::Debug for Forbidden {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Forbidden")
             .field("missing", &self.missing)
-            .field("api", &self.api)
             .finish_non_exhaustive()
     }
 }
@@ -212,9 +210,6 @@ impl IntoResponse for LoginRejection {
                 response: Some(response),
                 ..
             }) => *response,
-            LoginRejection::Forbidden(r) if r.api => {
-                crate::login::refusal::json_error(r.status(), "forbidden")
-            }
             LoginRejection::Forbidden(r) => (r.status(), r.body_text()).into_response(),
             LoginRejection::LoaderFailed(r) => *r.response,
             LoginRejection::StoreUnavailable(r) => r.into_response(),

@@ -44,13 +44,14 @@ pub(crate) struct Extras {
 /// A callback's work, awaited before the response leaves.
 pub(crate) type Callback = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
-/// Callbacks to await, in order.
+/// Callbacks to await, in order; `None` (nothing to drop) for the many requests without
+/// any.
 #[derive(Default)]
-pub(crate) struct Callbacks(pub(crate) Vec<Callback>);
+pub(crate) struct Callbacks(pub(crate) Option<Vec<Callback>>);
 
 impl std::fmt::Debug for Callbacks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Callbacks({})", self.0.len())
+        write!(f, "Callbacks({})", self.0.as_ref().map_or(0, Vec::len))
     }
 }
 

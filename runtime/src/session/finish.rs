@@ -133,7 +133,7 @@ impl Slot {
     /// The work `finish` left (the layer above's callbacks, then the store's), to run
     /// before the response's cookies are known.
     pub(crate) fn store_work(&self, finish: &mut Finish) -> Option<StoreWork> {
-        let callbacks = std::mem::take(&mut finish.callbacks).0;
+        let callbacks = finish.callbacks.0.take();
         let work: Option<StoreWork> = if let Some(op) = finish.record.take() {
             Some(Box::pin(op.run()))
         } else {
@@ -142,9 +142,9 @@ impl Slot {
                 _ => None,
             }
         };
-        if callbacks.is_empty() {
+        let Some(callbacks) = callbacks else {
             return work;
-        }
+        };
         Some(Box::pin(async move {
             for callback in callbacks {
                 callback.await;
