@@ -105,7 +105,7 @@ mod session;
 /// the traits and error type a loader goes through.
 pub mod auth {
     pub use crate::login::{
-        HasUserLoader, IntoLoadResult, LoadError, LoginUser, TestCookies, TestLogin,
+        Check, HasUserLoader, IntoLoadResult, LoadError, LoginUser, TestCookies, TestLogin,
         TestLoginError, UserLoader,
     };
 }

@@ -69,6 +69,16 @@ async fn plain(user: CurrentUser<User>) -> String {
     format!("plain {}", user.id)
 }
 
+/// A permission that needs data: doc 1 is the admin's, doc 2 anyone's; the app's name
+/// comes from the state.
+async fn can_edit(
+    user: CurrentUser<User>,
+    axum::extract::Path(doc): axum::extract::Path<u32>,
+    State(app): State<AppName>,
+) -> bool {
+    app.0 == "demo" && (doc == 2 || (doc == 1 && user.id == "admin"))
+}
+
 fn app() -> Server {
     let state = AppName("demo");
     let manager = LoginManager::new(Key::from_bytes(&[5u8; 32]))
@@ -96,8 +106,12 @@ fn app() -> Server {
                 |user: CurrentUser<User>| async move { format!("admins only, {}", user.id) },
             ),
     );
+    let docs = Router::new()
+        .route("/{doc}/edit", get(|| async { "editing" }))
+        .route_layer(LoginRequired::<User, AppName>::with_state(state.clone()).check(can_edit));
     let router = Router::new()
         .route("/login/{id}", post(login))
+        .nest("/docs", docs)
         .route("/page", get(page))
         .route("/own", get(own_view))
         .route("/admin", get(admin))
@@ -177,4 +191,38 @@ async fn a_router_has_handlers_of_its_own() {
     )
     .await
     .assert_ok("plain admin");
+}
+
+#[tokio::test]
+async fn a_router_check_sees_the_user_and_the_requests_extractors() {
+    let app = app();
+    let bob = login_as(&app, "bob", "A").await;
+    let admin = login_as(&app, "admin", "A").await;
+    let as_ = |cookie: &str| {
+        [
+            ("cookie", cookie.to_owned()),
+            ("user-agent", "A".to_owned()),
+        ]
+    };
+    let send = |path: &'static str, who: [(&'static str, String); 2]| {
+        let app = app.clone();
+        async move {
+            let headers: Vec<(&str, &str)> = who.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.send("GET", path, &headers).await
+        }
+    };
+    send("/docs/2/edit", as_(&bob)).await.assert_ok("editing");
+    send("/docs/1/edit", as_(&admin)).await.assert_ok("editing");
+    // false: the forbidden handler answers, with the user it refused.
+    let r = send("/docs/1/edit", as_(&bob)).await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::FORBIDDEN, "sorry bob")
+    );
+    // An extractor that fails answers with its own rejection.
+    let r = send("/docs/abc/edit", as_(&bob)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{r:?}");
+    // Anonymous never reaches the check.
+    let r = app.send("GET", "/docs/2/edit", &[]).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
 }

@@ -60,6 +60,10 @@ use crate::session::state::ClientId;
 pub struct CurrentUser<U: HasUserLoader>(Arc<U>);
 
 impl<U: HasUserLoader> CurrentUser<U> {
+    pub(crate) fn from_arc(user: Arc<U>) -> Self {
+        CurrentUser(user)
+    }
+
     /// The shared user.
     pub fn into_inner(self) -> Arc<U> {
         self.0

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use axum_core::extract::FromRequestParts;
 use http::request::Parts;
@@ -106,22 +107,23 @@ pub(crate) struct Rule<'a> {
     pub(crate) local: Local<'a>,
 }
 
-/// Admits a request that meets `rule`, or says how to refuse it.
+/// Admits a request that meets `rule`, or says how to refuse it. The admitted user, when
+/// there is one (a disabled login or an exempt method admits without).
 pub(crate) async fn check<U, S>(
     rule: &Rule<'_>,
     parts: &mut Parts,
     state: &S,
-) -> Result<(), LoginRejection>
+) -> Result<Option<(LoginCtx, Arc<U>)>, LoginRejection>
 where
     S: Send + Sync + 'static,
     U: UserLoader<S>,
 {
     let ctx = LoginCtx::from_parts(parts).await?;
     if ctx.login.disabled || ctx.login.exempt_methods.contains(&parts.method) {
-        return Ok(());
+        return Ok(None);
     }
     let res = resolve_with::<U, S>(&ctx, parts, state).await?;
-    let Some(user) = &res.user else {
+    let Some(user) = res.user else {
         return Err(unauthorized(&ctx, parts, rule.local).await);
     };
     if rule.fresh && !res.fresh {
@@ -141,5 +143,5 @@ where
         );
         return Err(Box::pin(forbidden(&ctx, parts, rule.local, missing)).await);
     }
-    Ok(())
+    Ok(Some((ctx, user)))
 }

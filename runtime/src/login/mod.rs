@@ -7,6 +7,7 @@
 //! - [`CurrentUser`], [`Auth`]: the extractors; `#[login_required]` guards a handler.
 
 mod api_only;
+mod check;
 mod client;
 pub(crate) mod config;
 pub(crate) mod ctx;
@@ -34,6 +35,7 @@ use http::StatusCode;
 use http::request::Parts;
 
 pub use self::api_only::{ApiOnly, ApiOnlyService};
+pub use self::check::Check;
 pub use self::config::LoginManager;
 pub use self::events::{LoginEvent, LoginSignal};
 pub use self::extract::{Auth, CurrentUser, LoginError, LoginUser};

@@ -15,12 +15,13 @@ use http::Request;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::login::UserLoader;
 use crate::login::api_only::ApiOnly;
+use crate::login::check::{Check, ErasedCheck, erase};
 use crate::login::config::box_handler;
 use crate::login::guard::{Rule, check};
-use crate::login::refusal::Local;
+use crate::login::refusal::{Local, forbidden};
 use crate::login::settings::BoxHandler;
+use crate::login::{HasUserLoader, UserLoader};
 
 /// Guards every route of the router it wraps, as `#[login_required]` guards one handler:
 /// a logged-in user of type `U` (loaded by its `#[user_loader]` with state `S`), and
@@ -55,6 +56,8 @@ use crate::login::settings::BoxHandler;
 /// ```
 pub struct LoginRequired<U, S = ()> {
     spec: Arc<Spec>,
+    /// Permission checks that need data, in order.
+    checks: Arc<Vec<ErasedCheck<U, S>>>,
     state: S,
     user: PhantomData<fn() -> U>,
 }
@@ -101,6 +104,7 @@ impl<U, S> LoginRequired<U, S> {
     pub fn with_state(state: S) -> Self {
         LoginRequired {
             spec: Arc::default(),
+            checks: Arc::default(),
             state,
             user: PhantomData,
         }
@@ -151,6 +155,42 @@ impl<U, S> LoginRequired<U, S> {
     }
 }
 
+impl<U: HasUserLoader, S: Send + Sync + 'static> LoginRequired<U, S> {
+    /// A permission that needs data: an async function of the user and any of the
+    /// request's extractors that says whether the request may go on; `false` answers
+    /// 403. Checks run in order, after the roles and permissions.
+    ///
+    /// ```
+    /// use axum::{extract::{Path, State}, routing::get, Router};
+    /// use axum_sesame::{AuthUser, CurrentUser, LoginRequired, user_loader};
+    ///
+    /// # #[derive(Clone)] struct User { id: String }
+    /// # impl AuthUser for User { type Id = String; fn id(&self) -> String { self.id.clone() }
+    /// #     fn session_auth_hash(&self) -> &[u8] { b"" } }
+    /// #[derive(Clone)]
+    /// struct Db;
+    /// impl Db {
+    ///     async fn owner_of(&self, _doc: u64) -> Option<String> { Some("ada".into()) }
+    /// }
+    /// #[user_loader]
+    /// async fn load(id: String) -> Option<User> { Some(User { id }) }
+    ///
+    /// async fn can_edit(user: CurrentUser<User>, Path(doc): Path<u64>, State(db): State<Db>) -> bool {
+    ///     db.owner_of(doc).await.as_deref() == Some(user.id.as_str())
+    /// }
+    ///
+    /// let docs: Router<Db> = Router::new()
+    ///     .route("/{doc}/edit", get(|| async { "editing" }))
+    ///     .route_layer(LoginRequired::<User, Db>::with_state(Db).check(can_edit));
+    /// # let _ = docs;
+    /// ```
+    #[must_use]
+    pub fn check<T: 'static, C: Check<U, S, T>>(mut self, check: C) -> Self {
+        Arc::make_mut(&mut self.checks).push(erase(check));
+        self
+    }
+}
+
 impl<U, S: Clone + Send + Sync + 'static> LoginRequired<U, S> {
     /// This router's answer to anonymous requests: an axum handler with this guard's
     /// state (its `200 OK` is sent as `401`). Wins over the manager's handler and over
@@ -184,6 +224,7 @@ impl<U, S: Clone> Clone for LoginRequired<U, S> {
     fn clone(&self) -> Self {
         LoginRequired {
             spec: self.spec.clone(),
+            checks: self.checks.clone(),
             state: self.state.clone(),
             user: PhantomData,
         }
@@ -269,8 +310,21 @@ where
                     forbidden: spec.forbidden.as_ref(),
                 },
             };
-            if let Err(refusal) = check::<U, S>(&rule, &mut parts, &guard.state).await {
-                return Ok(refusal.into_response());
+            let admitted = match check::<U, S>(&rule, &mut parts, &guard.state).await {
+                Ok(admitted) => admitted,
+                Err(refusal) => return Ok(refusal.into_response()),
+            };
+            if let Some((ctx, user)) = admitted {
+                for data_check in guard.checks.iter() {
+                    match data_check(user.clone(), &mut parts, &guard.state).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            let refusal = forbidden(&ctx, &parts, rule.local, "check").await;
+                            return Ok(refusal.into_response());
+                        }
+                        Err(rejection) => return Ok(rejection),
+                    }
+                }
             }
             let req = Request::from_parts(parts, body);
             std::future::poll_fn(|cx| inner.poll_ready(cx)).await?;
