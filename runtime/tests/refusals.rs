@@ -60,6 +60,11 @@ async fn fresh(user: CurrentUser<User>) -> String {
     format!("fresh {}", user.id)
 }
 
+#[login_required(permission = "docs.delete")]
+async fn delete(user: CurrentUser<User>) -> String {
+    format!("deleted by {}", user.id)
+}
+
 async fn login(auth: Auth<User>, axum::extract::Path(id): axum::extract::Path<String>) -> String {
     auth.login_user(&User { id }).await.expect("a login");
     "ok".to_owned()
@@ -92,6 +97,17 @@ fn app() -> Server {
             state.clone(),
         )
         .with_needs_refresh_handler(|| async { Redirect::to("/confirm") })
+        // Permissions that need data: only carol may delete; "broken" fails the lookup.
+        .with_permission_source(|user: &User, _: &AppName| {
+            let id = user.id.clone();
+            async move {
+                match id.as_str() {
+                    "broken" => Err("the permission table is unreachable".to_owned()),
+                    "carol" => Ok(std::collections::HashSet::from(["docs.delete".to_owned()])),
+                    _ => Ok(std::collections::HashSet::new()),
+                }
+            }
+        })
         // The user who was refused, loaded once.
         .with_forbidden_handler(
             |user: CurrentUser<User>| async move { format!("sorry {}", user.id) },
@@ -116,6 +132,7 @@ fn app() -> Server {
         .route("/own", get(own_view))
         .route("/admin", get(admin))
         .route("/fresh", get(fresh))
+        .route("/delete", get(delete))
         .nest("/guarded", guarded)
         .layer(manager.build().expect("valid settings"))
         .with_state(state);
@@ -225,4 +242,34 @@ async fn a_router_check_sees_the_user_and_the_requests_extractors() {
     // Anonymous never reaches the check.
     let r = app.send("GET", "/docs/2/edit", &[]).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{r:?}");
+}
+
+#[tokio::test]
+async fn a_permission_source_answers_for_the_user_type() {
+    let app = app();
+    let carol = login_as(&app, "carol", "A").await;
+    app.send("GET", "/delete", &[("cookie", &carol), ("user-agent", "A")])
+        .await
+        .assert_ok("deleted by carol");
+    let bob = login_as(&app, "bob", "A").await;
+    let r = app
+        .send("GET", "/delete", &[("cookie", &bob), ("user-agent", "A")])
+        .await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::FORBIDDEN, "sorry bob")
+    );
+    let broken = login_as(&app, "broken", "A").await;
+    let r = app
+        .send(
+            "GET",
+            "/delete",
+            &[("cookie", &broken), ("user-agent", "A")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{r:?}");
+    assert!(
+        !r.body.contains("unreachable"),
+        "details stay in the log: {r:?}"
+    );
 }

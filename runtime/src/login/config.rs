@@ -13,8 +13,8 @@ use crate::login::IntoLoadResult;
 use crate::login::events::LoginEvent;
 use crate::login::layer::LoginManagerLayer;
 use crate::login::settings::{
-    AnyRequestLoader, BoxHandler, LoginSettings, Message, RequestLoader, SessionProtection,
-    SignalHandler, TypedRequestLoader,
+    BoxHandler, ErasedTyped, LoginSettings, Message, RequestLoader, SessionProtection,
+    SignalHandler, TypedPermissionSource, TypedRequestLoader,
 };
 use crate::session::SessionLayer;
 use crate::session::config::SessionConfig;
@@ -90,7 +90,8 @@ struct Spec {
     needs_refresh: Option<BoxHandler>,
     forbidden: Option<BoxHandler>,
     request_loaders: Vec<RequestLoader>,
-    typed_loaders: Vec<AnyRequestLoader>,
+    typed_loaders: Vec<ErasedTyped>,
+    permission_sources: Vec<ErasedTyped>,
     signal_handlers: Vec<SignalHandler>,
     exempt_methods: Vec<Method>,
     disabled: bool,
@@ -172,6 +173,7 @@ impl LoginManager {
             forbidden: None,
             request_loaders: Vec::new(),
             typed_loaders: Vec::new(),
+            permission_sources: Vec::new(),
             signal_handlers: Vec::new(),
             exempt_methods: Vec::new(),
             disabled: false,
@@ -394,6 +396,54 @@ impl LoginManager {
         self
     }
 
+    /// Where a user's permissions come from when they need data (axum-login's authz
+    /// backend): `source` gets the user and the router's state and returns the set of
+    /// permission names, at most once per request and only for a route that requires a
+    /// permission (`#[login_required(permission = "...")]`,
+    /// [`LoginRequired::permission`](crate::LoginRequired::permission)). A permission is
+    /// granted when the set names it or [`AuthUser::has_permission`](crate::AuthUser::has_permission)
+    /// says so. An `Err` is logged and answered 500.
+    ///
+    /// The future must own what it uses: clone it out of the user and the state first.
+    ///
+    /// ```
+    /// use std::collections::HashSet;
+    /// use axum_sesame::{AuthUser, Key, LoginManager};
+    ///
+    /// # #[derive(Clone)] struct User { id: String }
+    /// # impl AuthUser for User { type Id = String; fn id(&self) -> String { self.id.clone() }
+    /// #     fn session_auth_hash(&self) -> &[u8] { b"" } }
+    /// #[derive(Clone)]
+    /// struct Db;
+    /// impl Db {
+    ///     async fn permissions_of(&self, _id: &str) -> Result<HashSet<String>, String> {
+    ///         Ok(HashSet::from(["docs.edit".to_owned()]))
+    ///     }
+    /// }
+    ///
+    /// let manager = LoginManager::new(Key::from_bytes(&[7u8; 32]))
+    ///     .with_permission_source(|user: &User, db: &Db| {
+    ///         let (id, db) = (user.id.clone(), db.clone());
+    ///         async move { db.permissions_of(&id).await }
+    ///     });
+    /// # let _ = manager;
+    /// ```
+    pub fn with_permission_source<U, S, F, Fut, E>(mut self, source: F) -> Self
+    where
+        U: Send + Sync + 'static,
+        S: 'static,
+        F: Fn(&U, &S) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<std::collections::HashSet<String>, E>> + Send + 'static,
+        E: fmt::Display + 'static,
+    {
+        let typed: TypedPermissionSource<U, S> = Arc::new(move |user, state| {
+            let fut = source(user, state);
+            Box::pin(async move { fut.await.map_err(crate::login::LoadError::new) })
+        });
+        self.spec_mut().permission_sources.push(Arc::new(typed));
+        self
+    }
+
     /// Calls `callback` for every one of Flask-Login's signals (logged in, logged out,
     /// loaded from cookie or request, login confirmed, unauthorized, needs refresh,
     /// session protected), with the user id and the request. The callbacks of a request
@@ -595,6 +645,7 @@ impl LoginManager {
             forbidden: this.forbidden,
             request_loaders: this.request_loaders,
             typed_loaders: this.typed_loaders,
+            permission_sources: this.permission_sources,
             signal_handlers: this.signal_handlers,
             exempt_methods: this.exempt_methods,
             disabled: this.disabled,

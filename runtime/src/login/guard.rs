@@ -12,6 +12,7 @@ use crate::login::events::notice;
 use crate::login::refusal::{Local, forbidden, needs_refresh, unauthorized};
 use crate::login::rejection::LoginRejection;
 use crate::login::resolve::resolve_with;
+use crate::login::settings::TypedPermissionSource;
 use crate::login::{HasUserLoader, UserLoader};
 
 /// What a guarded route requires beyond a logged-in user. `#[login_required]` picks or
@@ -130,11 +131,13 @@ where
         // Boxed, as forbidden below: rare answers must not grow every request's future.
         return Err(Box::pin(needs_refresh(&ctx, parts, rule.local)).await);
     }
-    let missing = rule
-        .roles
-        .iter()
-        .find(|r| !user.has_role(r))
-        .or_else(|| rule.permissions.iter().find(|p| !user.has_permission(p)));
+    let mut missing = rule.roles.iter().find(|r| !user.has_role(r));
+    if missing.is_none() && !rule.permissions.is_empty() {
+        let granted = permissions::<U, S>(&ctx, &user, state).await?;
+        missing = rule.permissions.iter().find(|p| {
+            !user.has_permission(p) && !granted.as_ref().is_some_and(|g| g.contains(**p))
+        });
+    }
     if let Some(missing) = missing {
         notice(
             "forbidden",
@@ -144,4 +147,26 @@ where
         return Err(Box::pin(forbidden(&ctx, parts, rule.local, missing)).await);
     }
     Ok(Some((ctx, user)))
+}
+
+/// The user's permissions from the manager's permission source for this user type and
+/// state, if it has one.
+async fn permissions<U, S>(
+    ctx: &LoginCtx,
+    user: &U,
+    state: &S,
+) -> Result<Option<std::collections::HashSet<String>>, LoginRejection>
+where
+    U: Send + Sync + 'static,
+    S: Send + Sync + 'static,
+{
+    for source in &ctx.login.permission_sources {
+        if let Some(source) = source.downcast_ref::<TypedPermissionSource<U, S>>() {
+            return source(user, state)
+                .await
+                .map(Some)
+                .map_err(|e| LoginRejection::LoaderFailed(e.into()));
+        }
+    }
+    Ok(None)
 }

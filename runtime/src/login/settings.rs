@@ -28,7 +28,7 @@ pub(crate) struct RequestLoader {
 }
 
 /// A request loader of a user type `U` with router state `S` (Flask-Login's
-/// `request_loader`), kept type-erased as [`AnyRequestLoader`] until a request of that
+/// `request_loader`), kept type-erased as [`ErasedTyped`] until a request of that
 /// type and state looks it up.
 pub(crate) type TypedRequestLoader<U, S> = Arc<
     dyn Fn(&http::request::Parts, &S) -> BoxFuture<Result<Option<U>, crate::login::LoadError>>
@@ -36,8 +36,17 @@ pub(crate) type TypedRequestLoader<U, S> = Arc<
         + Sync,
 >;
 
-/// A [`TypedRequestLoader`] of some type.
-pub(crate) type AnyRequestLoader = Arc<dyn std::any::Any + Send + Sync>;
+/// A permission source of a user type `U` with router state `S` (the async permissions of
+/// axum-login's authz backend), kept type-erased like the request loaders.
+pub(crate) type TypedPermissionSource<U, S> = Arc<
+    dyn Fn(&U, &S) -> BoxFuture<Result<std::collections::HashSet<String>, crate::login::LoadError>>
+        + Send
+        + Sync,
+>;
+
+/// A [`TypedRequestLoader`] or [`TypedPermissionSource`] of some type, found again by
+/// downcasting.
+pub(crate) type ErasedTyped = Arc<dyn std::any::Any + Send + Sync>;
 
 /// An app's signal callback.
 pub(crate) type SignalHandler =
@@ -65,7 +74,8 @@ pub(crate) struct LoginSettings {
     pub(crate) needs_refresh: Option<BoxHandler>,
     pub(crate) forbidden: Option<BoxHandler>,
     pub(crate) request_loaders: Vec<RequestLoader>,
-    pub(crate) typed_loaders: Vec<AnyRequestLoader>,
+    pub(crate) typed_loaders: Vec<ErasedTyped>,
+    pub(crate) permission_sources: Vec<ErasedTyped>,
     pub(crate) signal_handlers: Vec<SignalHandler>,
     pub(crate) exempt_methods: Vec<Method>,
     pub(crate) disabled: bool,
