@@ -25,8 +25,30 @@ mod user_loader;
 /// | `crate = "path"` | the runtime's path when re-exported (default `::axum_sesame`) |
 ///
 /// Anonymous requests get the manager's unauthorized policy (303 to the login view with
-/// `next` for HTML clients, 401 otherwise); non-fresh logins on a `fresh` route the
-/// needs-refresh policy; a missing role or permission 403.
+/// `next` for browsers, 401 for API clients, JSON under `ApiOnly`); non-fresh logins on a
+/// `fresh` route the needs-refresh policy; a missing role or permission 403. To guard a
+/// whole router in one place, use `LoginRequired` (same options, plus data checks).
+///
+/// **With `#[axum::debug_handler]`:** put `#[login_required]` above it. The other order
+/// cannot compile: `debug_handler` expands first and checks a call with the arguments as
+/// written, before this macro adds the guard's.
+///
+/// ```
+/// # use axum_sesame::{AuthUser, CurrentUser, login_required, user_loader};
+/// # struct User { email: String }
+/// # impl AuthUser for User { type Id = String; fn id(&self) -> String { self.email.clone() }
+/// #     fn session_auth_hash(&self) -> &[u8] { b"" } }
+/// # #[user_loader]
+/// # async fn load_user(id: String) -> Option<User> { None }
+/// #[login_required(permission = "posts:write", redirect = "/editors/login")]
+/// async fn write(user: CurrentUser<User>) -> String { format!("Writing as {}", user.email) }
+///
+/// #[login_required(User, role = "admin", role = "billing", crate = "::axum_sesame")]
+/// async fn invoices() -> &'static str { "invoices" }
+/// # let _ = axum::Router::<()>::new()
+/// #     .route("/w", axum::routing::get(write))
+/// #     .route("/i", axum::routing::get(invoices));
+/// ```
 ///
 /// ```
 /// # use axum_sesame::{AuthUser, CurrentUser, login_required, user_loader};
