@@ -44,7 +44,9 @@ async fn admin(user: CurrentUser<User>) -> String {
 
 #[tokio::test]
 async fn login_required_above_debug_handler_guards_the_route() {
-    let layer = LoginManager::new(Key::from_bytes(&[2u8; 32])).build().expect("valid");
+    let layer = LoginManager::new(Key::from_bytes(&[2u8; 32]))
+        .build()
+        .expect("valid");
     let cookies = layer
         .test_login(&User { id: "ada".into() })
         .await

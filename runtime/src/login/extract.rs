@@ -16,12 +16,13 @@ use http::request::Parts;
 
 use crate::codec::EncodeError;
 use crate::login::ctx::LoginCtx;
-use crate::login::events::{LoginSignal, dispatch, signal};
+use crate::login::events::{dispatch, signal};
 use crate::login::format::client_identity;
 use crate::login::refusal::{Local, unauthorized};
 use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
 use crate::login::resolve::{RememberAction, auth_hash, resolve};
+use crate::login::signal::LoginSignal;
 use crate::login::store_mode::user_agent;
 use crate::login::{AuthUser, HasUserLoader, UserLoader};
 use crate::redirect::{is_safe_next, see_other};

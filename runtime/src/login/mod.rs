@@ -15,6 +15,7 @@ pub(crate) mod events;
 mod extract;
 mod format;
 mod guard;
+mod hooks;
 mod layer;
 mod refusal;
 mod rejection;
@@ -23,6 +24,7 @@ pub(crate) mod resolve;
 mod router_guard;
 mod sessions;
 pub(crate) mod settings;
+mod signal;
 mod store_mode;
 mod test_login;
 
@@ -37,7 +39,6 @@ use http::request::Parts;
 pub use self::api_only::{ApiOnly, ApiOnlyService};
 pub use self::check::Check;
 pub use self::config::LoginManager;
-pub use self::events::{LoginEvent, LoginSignal};
 pub use self::extract::{Auth, CurrentUser, LoginError, LoginUser};
 pub use self::guard::{Fresh, GuardSpec, Plain, RequireLogin, Tag};
 pub use self::layer::{LoginManagerLayer, LoginManagerService};
@@ -47,6 +48,7 @@ pub use self::rejection::{
 pub use self::router_guard::{LoginRequired, LoginRequiredService};
 pub use self::sessions::SessionInfo;
 pub use self::settings::SessionProtection;
+pub use self::signal::{LoginEvent, LoginSignal};
 pub use self::test_login::{TestCookies, TestLogin, TestLoginError};
 
 /// A user type the login manager can log in.

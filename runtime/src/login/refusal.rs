@@ -12,9 +12,10 @@ use http::{HeaderValue, Request, StatusCode};
 use crate::login::api_only::ApiOnly;
 use crate::login::client::{has_bearer, wants_redirect};
 use crate::login::ctx::LoginCtx;
-use crate::login::events::{LoginSignal, dispatch, signal};
+use crate::login::events::{dispatch, signal};
 use crate::login::rejection::{Forbidden, LoginRejection, NeedsRefresh, Unauthorized};
 use crate::login::settings::{BoxHandler, Message};
+use crate::login::signal::LoginSignal;
 use crate::redirect::{login_url, see_other};
 
 fn synthetic_request(parts: &Parts) -> Request<Body> {

@@ -8,11 +8,12 @@ use http::request::Parts;
 
 use crate::key::{Key, Purpose};
 use crate::login::ctx::{LoginCtx, Resolution};
-use crate::login::events::{LoginSignal, dispatch, notice, signal};
+use crate::login::events::{dispatch, notice, signal};
 use crate::login::format::{client_identity, open_remember, seal_remember};
 use crate::login::rejection::LoginRejection;
 use crate::login::remember::RememberPayload;
 use crate::login::settings::{SessionProtection, TypedRequestLoader};
+use crate::login::signal::LoginSignal;
 use crate::login::store_mode::{Login, Restored};
 use crate::login::{AuthUser, UserLoader};
 use crate::session::cookie_header::cookie_values;

@@ -17,8 +17,8 @@ use tower_service::Service;
 
 use crate::login::api_only::ApiOnly;
 use crate::login::check::{Check, ErasedCheck, erase};
-use crate::login::config::box_handler;
 use crate::login::guard::{Rule, check};
+use crate::login::hooks::box_handler;
 use crate::login::refusal::{Local, forbidden};
 use crate::login::settings::BoxHandler;
 use crate::login::{HasUserLoader, UserLoader};

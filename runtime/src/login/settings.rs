@@ -50,7 +50,7 @@ pub(crate) type ErasedTyped = Arc<dyn std::any::Any + Send + Sync>;
 
 /// An app's signal callback.
 pub(crate) type SignalHandler =
-    Arc<dyn Fn(crate::login::events::LoginEvent) -> BoxFuture<()> + Send + Sync>;
+    Arc<dyn Fn(crate::login::signal::LoginEvent) -> BoxFuture<()> + Send + Sync>;
 
 /// A flashed message: category and text.
 pub(crate) type Message = Option<(String, String)>;

@@ -88,8 +88,45 @@ impl fmt::Display for TestLoginError {
 
 impl Error for TestLoginError {}
 
+impl LoginManagerLayer {
+    /// The cookies of a client logged in as `user`, for tests, in every mode: the login
+    /// runs through this layer (cookie mode seals the cookie, store mode writes the record
+    /// where the store keeps it, Flask mode writes Flask's cookie). Fresh by default; set
+    /// [`fresh`](TestLogin::fresh), [`remember`](TestLogin::remember), session
+    /// [`data`](TestLogin::data) and the client's [`user_agent`](TestLogin::user_agent) or
+    /// [`peer`](TestLogin::peer) (session protection compares them on later requests).
+    ///
+    /// ```
+    /// use axum::{body::Body, http::Request, routing::get, Router};
+    /// use axum_sesame::{AuthUser, CurrentUser, Key, LoginManager, user_loader};
+    /// use tower::ServiceExt as _;
+    ///
+    /// struct User { id: String }
+    /// impl AuthUser for User {
+    ///     type Id = String;
+    ///     fn id(&self) -> String { self.id.clone() }
+    ///     fn session_auth_hash(&self) -> &[u8] { b"hash" }
+    /// }
+    /// #[user_loader]
+    /// async fn load(id: String) -> Option<User> { Some(User { id }) }
+    /// async fn me(user: CurrentUser<User>) -> String { user.id.clone() }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let layer = LoginManager::new(Key::from_bytes(&[7u8; 32])).build().unwrap();
+    /// let cookies = layer.test_login(&User { id: "ada".into() }).remember(true).await.unwrap();
+    /// let app = Router::new().route("/me", get(me)).layer(layer);
+    /// let req = Request::get("/me").header("cookie", cookies.header()).body(Body::empty()).unwrap();
+    /// let res = app.oneshot(req).await.unwrap();
+    /// assert_eq!(res.status(), 200);
+    /// # });
+    /// ```
+    pub fn test_login<'a, U: AuthUser>(&'a self, user: &'a U) -> TestLogin<'a, U> {
+        TestLogin::new(self, user)
+    }
+}
+
 impl<'a, U> TestLogin<'a, U> {
-    pub(crate) fn new(layer: &'a LoginManagerLayer, user: &'a U) -> Self {
+    fn new(layer: &'a LoginManagerLayer, user: &'a U) -> Self {
         TestLogin {
             layer,
             user,
