@@ -75,6 +75,7 @@ fn app() -> Server {
     let router = Router::new()
         .route("/login/{id}", post(login))
         .route("/p", get(protected))
+        .route("/api-route", get(protected).layer(ApiOnly))
         .nest("/admin", inner())
         .nest_service("/svc", inner())
         .nest("/api", inner().layer(ApiOnly))
@@ -201,6 +202,12 @@ async fn api_only_routes_answer_json_whatever_the_request_accepts() {
     get_as(&app, "/api/only", &[("cookie", &admin)])
         .await
         .assert_ok("admin admin");
+    // One route alone can be an API's too.
+    let r = get_as(&app, "/api-route", &[("accept", "text/html")]).await;
+    assert_eq!(
+        (r.status, r.body.as_str()),
+        (StatusCode::UNAUTHORIZED, r#"{"error":"unauthorized"}"#)
+    );
     // Outside the API the same refusal is the usual text.
     let r = get_as(&app, "/admin/only", &[("cookie", &bob)]).await;
     assert_eq!(
