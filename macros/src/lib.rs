@@ -22,6 +22,7 @@ mod user_loader;
 /// | `role = "admin"` | requires the role (`AuthUser::has_role`); repeat for several, all required |
 /// | `permission = "x"` | requires the permission (`AuthUser::has_permission`); repeatable |
 /// | `redirect = "/path"` | this route's login view instead of the manager's |
+/// | `check = f(&user, id)` | an async call over the handler's own arguments, run before the body; `false` answers 403 (the manager's forbidden handler) |
 /// | `crate = "path"` | the runtime's path when re-exported (default `::axum_sesame`) |
 ///
 /// Anonymous requests get the manager's unauthorized policy (303 to the login view with
@@ -45,9 +46,18 @@ mod user_loader;
 ///
 /// #[login_required(User, role = "admin", role = "billing", crate = "::axum_sesame")]
 /// async fn invoices() -> &'static str { "invoices" }
+///
+/// async fn is_author(user: &CurrentUser<User>, post: u64) -> bool { post % 2 == 0 }
+///
+/// // With `check`, the return type becomes `Result<String, Refused>`: both answer.
+/// #[login_required(check = is_author(&user, post))]
+/// async fn edit(user: CurrentUser<User>, axum::extract::Path(post): axum::extract::Path<u64>) -> String {
+///     format!("{} edits {post}", user.email)
+/// }
 /// # let _ = axum::Router::<()>::new()
 /// #     .route("/w", axum::routing::get(write))
-/// #     .route("/i", axum::routing::get(invoices));
+/// #     .route("/i", axum::routing::get(invoices))
+/// #     .route("/e/{post}", axum::routing::get(edit));
 /// ```
 ///
 /// ```

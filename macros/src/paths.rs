@@ -51,4 +51,10 @@ impl Paths {
     pub(crate) fn tag(&self) -> TokenStream {
         self.private(quote!(Tag))
     }
+    pub(crate) fn refusal(&self) -> TokenStream {
+        self.private(quote!(Refusal))
+    }
+    pub(crate) fn refused(&self) -> TokenStream {
+        self.private(quote!(Refused))
+    }
 }

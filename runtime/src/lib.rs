@@ -155,8 +155,8 @@ pub mod __fuzz;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::login::{
-        AuthUser, Fresh, GuardSpec, HasUserLoader, IntoLoadResult, LoadError, Plain, RequireLogin,
-        Tag, UserLoader,
+        AuthUser, Fresh, GuardSpec, HasUserLoader, IntoLoadResult, LoadError, Plain, Refusal,
+        Refused, RequireLogin, Tag, UserLoader,
     };
     pub use axum_core::extract::FromRequestParts;
     pub use http;

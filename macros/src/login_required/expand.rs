@@ -77,6 +77,9 @@ pub(crate) fn expand(ir: Ir, mut func: MaybeItemFn) -> TokenStream {
     let guard_ty = locate(guard_ty, &ir.user_site);
     let guard: syn::FnArg = syn::parse_quote!(_: #guard_ty);
     func.sig.inputs.insert(0, guard);
+    if let Some(check) = &ir.check {
+        with_check(&mut func, check, &paths);
+    }
 
     quote! {
         #[allow(non_upper_case_globals, dead_code, non_local_definitions)]
@@ -86,6 +89,32 @@ pub(crate) fn expand(ir: Ir, mut func: MaybeItemFn) -> TokenStream {
         };
         #func
     }
+}
+
+/// `check = …`: a second argument keeps what a refusal needs; the body runs only when the
+/// check's future says `true`, else the handler answers the manager's 403. The return
+/// type becomes `Result<R, Refused>` (both answer), and the body an `async move` block so
+/// its own `return`s and `?`s keep their meaning.
+fn with_check(func: &mut MaybeItemFn, check: &syn::Expr, paths: &Paths) {
+    let refusal_ty = paths.refusal();
+    let refused_ty = paths.refused();
+    let refusal = format_ident!("__login_refusal", span = Span::mixed_site());
+    let arg: syn::FnArg = syn::parse_quote!(#refusal: #refusal_ty);
+    func.sig.inputs.insert(1, arg);
+    let output = match &func.sig.output {
+        syn::ReturnType::Default => quote!(()),
+        syn::ReturnType::Type(_, ty) => ty.to_token_stream(),
+    };
+    func.sig.output = syn::parse_quote!(-> ::core::result::Result<#output, #refused_ty>);
+    let body = &func.body;
+    // A check that is no future is reported on the user's expression.
+    let awaited = quote_spanned!(check.span()=> (#check).await);
+    func.body = quote! {{
+        if !#awaited {
+            return ::core::result::Result::Err(#refusal.forbidden().await);
+        }
+        ::core::result::Result::Ok(async move #body.await)
+    }};
 }
 
 /// Moves the guard type's tokens onto `site` (the user's own `CurrentUser<User>` argument

@@ -1,5 +1,6 @@
 //! The attribute's grammar:
-//! `[UserType] (, fresh | role = "…" | permission = "…" | redirect = "/path" | crate = "path")*`
+//! `[UserType] (, fresh | role = "…" | permission = "…" | redirect = "/path" | check = expr
+//! | crate = "path")*`
 
 use quote::ToTokens;
 use syn::parse::{Parse, ParseStream};
@@ -11,6 +12,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(role);
     syn::custom_keyword!(permission);
     syn::custom_keyword!(redirect);
+    syn::custom_keyword!(check);
 }
 
 pub(crate) enum Arg {
@@ -19,6 +21,7 @@ pub(crate) enum Arg {
     Role(Lit),
     Permission(Lit),
     Redirect(kw::redirect, Lit),
+    Check(kw::check, Box<syn::Expr>),
     Crate(Token![crate], Lit),
 }
 
@@ -44,7 +47,7 @@ fn value<K: ToTokens>(input: ParseStream<'_>, keyword: K, example: &str) -> syn:
 }
 
 const EXPECTED: &str = "expected the user type, `fresh`, `role = \"…\"`, `permission = \"…\"`, \
-                        `redirect = \"/path\"` or `crate = \"path\"`";
+                        `redirect = \"/path\"`, `check = can_edit(&user)` or `crate = \"path\"`";
 
 impl Parse for Arg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
@@ -67,6 +70,19 @@ impl Parse for Arg {
         } else if la.peek(kw::redirect) {
             let k = input.parse()?;
             value(input, k, "\"/login\"").map(|(k, v)| Arg::Redirect(k, v))
+        } else if la.peek(kw::check) {
+            let k: kw::check = input.parse()?;
+            if input.parse::<Option<Token![=]>>()?.is_none()
+                || input.is_empty()
+                || input.peek(Token![,])
+            {
+                return Err(syn::Error::new_spanned(
+                    k,
+                    "`check` expects an async call over the handler's arguments: \
+                     `check = can_edit(&user, id)`",
+                ));
+            }
+            Ok(Arg::Check(k, Box::new(input.parse()?)))
         } else if la.peek(Token![crate]) {
             let k = input.parse()?;
             value(input, k, "\"::axum_sesame\"").map(|(k, v)| Arg::Crate(k, v))

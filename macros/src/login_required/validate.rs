@@ -19,6 +19,8 @@ pub(crate) struct Ir {
     pub(crate) roles: Vec<LitStr>,
     pub(crate) permissions: Vec<LitStr>,
     pub(crate) redirect: Option<LitStr>,
+    /// `check = …`: an async call over the handler's arguments, run before its body.
+    pub(crate) check: Option<syn::Expr>,
     pub(crate) krate: Path,
     /// The attribute's own text, for the spec's unique id.
     pub(crate) args_text: String,
@@ -56,6 +58,7 @@ pub(crate) fn validate(args: Args, func: &MaybeItemFn, args_text: String) -> syn
     let mut fresh = Once::new("`fresh`");
     let mut redirect = Once::new("`redirect`");
     let mut krate = Once::new("`crate`");
+    let mut check = Once::new("`check` (combine the conditions in one function)");
     let (mut roles, mut permissions) = (Vec::new(), Vec::new());
 
     for (i, arg) in args.0.into_iter().enumerate() {
@@ -88,6 +91,7 @@ pub(crate) fn validate(args: Args, func: &MaybeItemFn, args_text: String) -> syn
                     }
                 }
             }
+            Arg::Check(k, expr) => check.set(k, *expr, &mut errors),
             Arg::Crate(k, lit) => {
                 let path = match lit {
                     Lit::Str(s) => crate_path(&s, &mut errors),
@@ -107,7 +111,13 @@ pub(crate) fn validate(args: Args, func: &MaybeItemFn, args_text: String) -> syn
     }
 
     check_handler_shape("login_required", &func.sig, &mut errors);
-    if func.sig.inputs.len() > MAX_ARGS {
+    // The guard, and with `check` the refusal it may need, are added arguments.
+    let max_args = if check.is_set() {
+        MAX_ARGS - 1
+    } else {
+        MAX_ARGS
+    };
+    if func.sig.inputs.len() > max_args {
         errors.push(syn::Error::new_spanned(
             &func.sig.inputs,
             format!(
@@ -141,6 +151,7 @@ pub(crate) fn validate(args: Args, func: &MaybeItemFn, args_text: String) -> syn
         roles,
         permissions,
         redirect: redirect.into_inner(),
+        check: check.into_inner(),
         krate: krate.into_inner().unwrap_or_else(default_crate),
         args_text,
     })

@@ -18,6 +18,7 @@ mod guard;
 mod hooks;
 mod layer;
 mod refusal;
+mod refusal_extract;
 mod rejection;
 pub(crate) mod remember;
 pub(crate) mod resolve;
@@ -42,6 +43,7 @@ pub use self::config::LoginManager;
 pub use self::extract::{Auth, CurrentUser, LoginError, LoginUser};
 pub use self::guard::{Fresh, GuardSpec, Plain, RequireLogin, Tag};
 pub use self::layer::{LoginManagerLayer, LoginManagerService};
+pub use self::refusal_extract::{Refusal, Refused};
 pub use self::rejection::{
     Forbidden, LoaderFailed, LoginRejection, MissingLoginManager, NeedsRefresh, Unauthorized,
 };
