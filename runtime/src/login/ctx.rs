@@ -22,14 +22,14 @@ pub(crate) struct LoginCtx {
 impl LoginCtx {
     pub(crate) async fn from_parts(parts: &Parts) -> Result<LoginCtx, LoginRejection> {
         let slot = crate::session::layer::current_slot()
-            .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
+            .ok_or_else(|| LoginRejection::MissingLayer(MissingLoginManager))?;
         // A session layer without a login manager above it carries no login settings.
         let login = slot
             .settings
             .extension
             .clone()
             .and_then(|e| e.downcast::<LoginSettings>().ok())
-            .ok_or(LoginRejection::MissingLayer(MissingLoginManager))?;
+            .ok_or_else(|| LoginRejection::MissingLayer(MissingLoginManager))?;
         slot.load(&parts.headers)
             .await
             .map_err(|e| LoginRejection::StoreUnavailable(StoreUnavailable::logged(&e)))?;

@@ -136,11 +136,12 @@ impl Slot {
         let callbacks = finish.callbacks.0.take();
         let work: Option<StoreWork> = if let Some(op) = finish.record.take() {
             Some(Box::pin(op.run()))
+        } else if let Some(op) = finish.store.take()
+            && let Some(store) = self.settings.store.clone()
+        {
+            Some(Box::pin(async move { op.run(&*store).await }))
         } else {
-            match (finish.store.take(), self.settings.store.clone()) {
-                (Some(op), Some(store)) => Some(Box::pin(async move { op.run(&*store).await })),
-                _ => None,
-            }
+            None
         };
         let Some(callbacks) = callbacks else {
             return work;
