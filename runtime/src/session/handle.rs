@@ -86,7 +86,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Session {
 impl Session {
     pub(crate) async fn from_parts(parts: &Parts) -> Result<Session, SessionRejection> {
         let slot = crate::session::layer::current_slot()
-            .ok_or_else(|| SessionRejection::MissingLayer(MissingSessionLayer))?;
+            .ok_or(SessionRejection::MissingLayer(MissingSessionLayer))?;
         slot.load(&parts.headers)
             .await
             .map_err(|e| SessionRejection::StoreUnavailable(StoreUnavailable::logged(&e)))?;
