@@ -89,6 +89,15 @@ pub(crate) fn is_origin(origin: &str) -> bool {
             .is_ok_and(|u| matches!(u.path(), "" | "/") && u.query().is_none())
 }
 
+/// The URI the client sent: axum's `OriginalUri` (a nested router strips its prefix from
+/// the request's own URI), or the request's URI outside a router.
+pub(crate) fn requested_uri(parts: &http::request::Parts) -> &http::Uri {
+    parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(&parts.uri, |o| &o.0)
+}
+
 /// A 303 See Other to `location`: a validated `next`, a configured view, or a login URL
 /// built by [`login_url`], all header-safe. Anything else is a bug: 500, never a panic.
 pub(crate) fn see_other(location: impl Into<String>) -> Response {

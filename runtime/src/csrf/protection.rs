@@ -186,10 +186,7 @@ impl CrossOriginProtection {
         if self.exempt.is_empty() {
             return false;
         }
-        let path = parts
-            .extensions
-            .get::<axum::extract::OriginalUri>()
-            .map_or(parts.uri.path(), |o| o.0.path());
+        let path = crate::redirect::requested_uri(parts).path();
         self.exempt.iter().any(|e| {
             if e.ends_with('/') {
                 path.starts_with(e.as_str())

@@ -39,11 +39,23 @@ pub(crate) fn wants_redirect(parts: &Parts) -> bool {
 
 /// Whether the request carried credentials in `Authorization` with the `Bearer` scheme.
 pub(crate) fn has_bearer(parts: &Parts) -> bool {
-    parts.headers.get(AUTHORIZATION).is_some_and(|v| {
-        v.as_bytes()
-            .get(..7)
-            .is_some_and(|s| s.eq_ignore_ascii_case(b"bearer "))
-    })
+    parts
+        .headers
+        .get(AUTHORIZATION)
+        .is_some_and(|v| is_bearer(v.as_bytes()))
+}
+
+/// Whether a header value starts with the `Bearer` scheme and its space (any case).
+fn is_bearer(value: &[u8]) -> bool {
+    value
+        .get(..7)
+        .is_some_and(|s| s.eq_ignore_ascii_case(b"bearer "))
+}
+
+/// The token of a `Bearer <token>` header value, trimmed; `None` for another scheme.
+pub(crate) fn bearer_token(value: &str) -> Option<&str> {
+    // The first seven bytes are ASCII when they match, so index 7 is a char boundary.
+    is_bearer(value.as_bytes()).then(|| value[7..].trim())
 }
 
 /// Media ranges a browser page is served under.
@@ -186,5 +198,11 @@ mod tests {
         assert!(has_bearer(&parts(&[("authorization", "Bearer x")])));
         assert!(!has_bearer(&parts(&[("authorization", "Basic x")])));
         assert!(!has_bearer(&parts(&[])));
+        assert_eq!(bearer_token("Bearer  tok "), Some("tok"));
+        assert_eq!(bearer_token("bearer tok"), Some("tok"));
+        assert_eq!(bearer_token("Bearer "), Some(""));
+        assert_eq!(bearer_token("Bearer"), None);
+        assert_eq!(bearer_token("Bearer\ttok"), None);
+        assert_eq!(bearer_token("Basic tok"), None);
     }
 }

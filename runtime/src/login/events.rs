@@ -15,9 +15,15 @@ use http::request::Parts;
 use crate::login::ctx::LoginCtx;
 use crate::login::signal::{LoginEvent, LoginSignal};
 
+/// Queues the app's callbacks for `signal` in this request; the request's parts are
+/// cloned only when a callback is registered.
+pub(crate) fn dispatch(ctx: &LoginCtx, signal: LoginSignal, user: Option<&str>, parts: &Parts) {
+    dispatch_with(ctx, signal, user, || Some(Arc::new(parts.clone())));
+}
+
 /// Queues the app's callbacks for `signal`; the session layer awaits them before the
 /// response leaves. `request` is only made when a callback is registered.
-pub(crate) fn dispatch(
+pub(crate) fn dispatch_with(
     ctx: &LoginCtx,
     signal: LoginSignal,
     user: Option<&str>,

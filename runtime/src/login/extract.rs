@@ -16,7 +16,7 @@ use http::request::Parts;
 
 use crate::codec::EncodeError;
 use crate::login::ctx::LoginCtx;
-use crate::login::events::{dispatch, signal};
+use crate::login::events::{dispatch_with, signal};
 use crate::login::format::client_identity;
 use crate::login::refusal::{Local, unauthorized};
 use crate::login::rejection::LoginRejection;
@@ -238,7 +238,7 @@ where
 impl<U> Auth<U> {
     /// Queues the app's callbacks for `signal` (nothing when none are registered).
     fn dispatch(&self, signal: LoginSignal, user: Option<&str>) {
-        dispatch(&self.ctx, signal, user, || self.request.clone());
+        dispatch_with(&self.ctx, signal, user, || self.request.clone());
     }
 }
 

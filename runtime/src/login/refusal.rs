@@ -1,8 +1,6 @@
 //! The answers to a refused request: the app's handler, a redirect to the login (or
 //! refresh) view with a flashed message, a 401, or a 403.
 
-use std::sync::Arc;
-
 use axum::body::Body;
 use axum_core::response::{IntoResponse, Response};
 use http::header::WWW_AUTHENTICATE;
@@ -16,7 +14,7 @@ use crate::login::events::{dispatch, signal};
 use crate::login::rejection::{Forbidden, LoginRejection, NeedsRefresh, Unauthorized};
 use crate::login::settings::{BoxHandler, Message};
 use crate::login::signal::LoginSignal;
-use crate::redirect::{login_url, see_other};
+use crate::redirect::{login_url, requested_uri, see_other};
 
 fn synthetic_request(parts: &Parts) -> Request<Body> {
     let mut req = Request::new(Body::empty());
@@ -62,11 +60,9 @@ impl std::fmt::Debug for Local<'_> {
 /// The path and query the client asked for: the whole URI it sent, including any prefix
 /// a nested router stripped (axum's `OriginalUri`), so `next` leads back to it.
 fn requested(parts: &Parts) -> &str {
-    let uri = parts
-        .extensions
-        .get::<axum::extract::OriginalUri>()
-        .map_or(&parts.uri, |o| &o.0);
-    uri.path_and_query().map_or("/", |pq| pq.as_str())
+    requested_uri(parts)
+        .path_and_query()
+        .map_or("/", |pq| pq.as_str())
 }
 
 /// A 401 for an API client: JSON under [`ApiOnly`], and `WWW-Authenticate` when a bearer
@@ -154,9 +150,7 @@ pub(crate) async fn unauthorized(
     local: Local<'_>,
 ) -> LoginRejection {
     signal("unauthorized", None);
-    dispatch(ctx, LoginSignal::Unauthorized, None, || {
-        Some(Arc::new(parts.clone()))
-    });
+    dispatch(ctx, LoginSignal::Unauthorized, None, parts);
     let login = &ctx.login;
     let handler = match (local.unauthorized, local.login_view) {
         (Some(handler), _) => Some(handler),
@@ -186,9 +180,7 @@ pub(crate) async fn needs_refresh(
 ) -> LoginRejection {
     let user = ctx.slot.with(|s| s.uid.clone());
     signal("needs_refresh", user.as_deref());
-    dispatch(ctx, LoginSignal::NeedsRefresh, user.as_deref(), || {
-        Some(Arc::new(parts.clone()))
-    });
+    dispatch(ctx, LoginSignal::NeedsRefresh, user.as_deref(), parts);
     let login = &ctx.login;
     let handler = local.needs_refresh.or(login.needs_refresh.as_ref());
     let response = policy(

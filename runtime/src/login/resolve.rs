@@ -7,6 +7,7 @@ use hmac::Mac;
 use http::request::Parts;
 
 use crate::key::{Key, Purpose};
+use crate::login::client::bearer_token;
 use crate::login::ctx::{LoginCtx, Resolution};
 use crate::login::events::{dispatch, notice, signal};
 use crate::login::format::{client_identity, open_remember, seal_remember};
@@ -258,9 +259,7 @@ where
                 _ => "the client changed: logged out (strong protection)",
             };
             notice("session_protected", uid.as_deref(), reason);
-            dispatch(ctx, LoginSignal::SessionProtected, uid.as_deref(), || {
-                Some(Arc::new(parts.clone()))
-            });
+            dispatch(ctx, LoginSignal::SessionProtected, uid.as_deref(), parts);
             if login.protection == SessionProtection::Basic || permanent {
                 fat = None;
                 ctx.slot.with(|s| {
@@ -361,9 +360,7 @@ where
                 Restored::Cookie | Restored::Started => None,
             };
             signal("loaded_from_cookie", Some(&r.uid));
-            dispatch(ctx, LoginSignal::LoadedFromCookie, Some(&r.uid), || {
-                Some(Arc::new(parts.clone()))
-            });
+            dispatch(ctx, LoginSignal::LoadedFromCookie, Some(&r.uid), parts);
             let stale = r.rotated || !ah.ct_eq(&r.ah);
             if stale || login.remember_refresh {
                 let mut r = r;
@@ -398,9 +395,9 @@ where
             continue;
         };
         let value = if loader.bearer {
-            match value.split_once(' ') {
-                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
-                _ => continue,
+            match bearer_token(value) {
+                Some(token) => token,
+                None => continue,
             }
         } else {
             value.trim()
@@ -433,9 +430,7 @@ fn from_request<U: AuthUser>(ctx: &LoginCtx, parts: &Parts, user: U) -> Resoluti
     ctx.state().set_no_cookies();
     let uid = user.id().to_string();
     signal("loaded_from_request", Some(&uid));
-    dispatch(ctx, LoginSignal::LoadedFromRequest, Some(&uid), || {
-        Some(Arc::new(parts.clone()))
-    });
+    dispatch(ctx, LoginSignal::LoadedFromRequest, Some(&uid), parts);
     Resolution {
         user: Some(Arc::new(user)),
         fresh: false,
