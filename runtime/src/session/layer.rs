@@ -235,11 +235,6 @@ pub(crate) fn apply<B: Default>(finish: Finish, res: &mut Response<B>) {
         Failure::Encode(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
         Failure::Store(e) => (StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
     });
-    if failure.is_none() {
-        for cookie in finish.cookies {
-            res.headers_mut().append(SET_COOKIE, cookie);
-        }
-    }
     if let Some((status, error)) = failure {
         tracing::error!(
             target: "axum_sesame::session",
@@ -250,29 +245,49 @@ pub(crate) fn apply<B: Default>(finish: Finish, res: &mut Response<B>) {
         *res.status_mut() = status;
         return;
     }
-    if finish.vary {
-        vary_cookie(res);
+    // One pass over the handler's headers (a handful) instead of three hashed lookups.
+    let mut seen = ResponseHeaders::scan(res.headers());
+    seen.set_cookie |= !finish.cookies.is_empty();
+    for cookie in finish.cookies {
+        res.headers_mut().append(SET_COOKIE, cookie);
+    }
+    if finish.vary && !seen.vary_cookie {
+        res.headers_mut()
+            .append(VARY, HeaderValue::from_static("Cookie"));
     }
     // A response that sets or clears a cookie must never be cached (a shared cache would
     // hand the cookie to others): `no-store` wins over the handler's choice. A logged-in
     // page without cookies keeps an explicit `Cache-Control` of the handler.
-    if finish.no_store
-        && (res.headers().contains_key(SET_COOKIE) || !res.headers().contains_key(CACHE_CONTROL))
-    {
+    if finish.no_store && (seen.set_cookie || !seen.cache_control) {
         res.headers_mut()
             .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
 }
 
-fn vary_cookie<B>(res: &mut Response<B>) {
-    let headers = res.headers_mut();
-    let present = headers.get_all(VARY).iter().any(|v| {
-        v.to_str().is_ok_and(|s| {
-            s.split(',')
-                .any(|t| t.trim() == "*" || t.trim().eq_ignore_ascii_case("cookie"))
-        })
-    });
-    if !present {
-        headers.append(VARY, HeaderValue::from_static("Cookie"));
+/// What `apply` needs to know of the response's headers.
+#[derive(Default)]
+struct ResponseHeaders {
+    set_cookie: bool,
+    cache_control: bool,
+    /// `Vary` already names `Cookie` (or `*`).
+    vary_cookie: bool,
+}
+
+impl ResponseHeaders {
+    fn scan(headers: &http::HeaderMap) -> ResponseHeaders {
+        let mut seen = ResponseHeaders::default();
+        for (name, value) in headers {
+            if name == SET_COOKIE {
+                seen.set_cookie = true;
+            } else if name == CACHE_CONTROL {
+                seen.cache_control = true;
+            } else if name == VARY && !seen.vary_cookie {
+                seen.vary_cookie = value.to_str().is_ok_and(|s| {
+                    s.split(',')
+                        .any(|t| t.trim() == "*" || t.trim().eq_ignore_ascii_case("cookie"))
+                });
+            }
+        }
+        seen
     }
 }
