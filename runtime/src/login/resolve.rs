@@ -79,9 +79,11 @@ impl LoginCtx {
     }
 
     pub(crate) fn has_remember_cookie(&self, parts: &Parts) -> bool {
-        cookie_values(&parts.headers, &self.login.remember.name)
-            .next()
-            .is_some()
+        // The session layer saw no `Cookie` header: no second lookup.
+        !self.slot.cookieless()
+            && cookie_values(&parts.headers, &self.login.remember.name)
+                .next()
+                .is_some()
     }
 
     /// Issues a remember cookie; an error when it could not be made (too large for a

@@ -1,5 +1,6 @@
 //! Cookie values of one name in a request's `Cookie` headers, as raw bytes.
 
+use http::header::GetAll;
 use http::{HeaderMap, HeaderValue};
 
 /// How many cookies of one name are tried, in order, until one verifies (cookie tossing
@@ -14,9 +15,16 @@ pub(crate) fn cookie_values<'a>(
     headers: &'a HeaderMap,
     name: &'a str,
 ) -> impl Iterator<Item = &'a [u8]> + 'a {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
+    named(headers.get_all(http::header::COOKIE), name)
+}
+
+/// [`cookie_values`] of `Cookie` headers already looked up.
+pub(crate) fn named<'a>(
+    cookies: GetAll<'a, HeaderValue>,
+    name: &'a str,
+) -> impl Iterator<Item = &'a [u8]> + 'a {
+    cookies
+        .into_iter()
         .flat_map(|h| split_pairs(h.as_bytes()))
         .filter_map(move |pair| {
             let pair = pair.trim_ascii();

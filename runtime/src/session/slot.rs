@@ -5,10 +5,11 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use http::HeaderMap;
+use http::header::{COOKIE, GetAll};
+use http::{HeaderMap, HeaderValue};
 
 use crate::key::Purpose;
-use crate::session::cookie_header::{MAX_CANDIDATES, cookie_values};
+use crate::session::cookie_header::{MAX_CANDIDATES, named};
 use crate::session::extras::Extras;
 use crate::session::incoming::{Incoming, Unread, note_clock_skew, note_unreadable};
 use crate::session::payload::{self, Payload, SessionId};
@@ -26,6 +27,9 @@ pub(crate) struct Slot {
     /// login loads first, so until then the response needs no work at all (set once,
     /// never cleared: `finish` runs after every extractor).
     loaded: AtomicBool,
+    /// The request sent no `Cookie` header at all (known once a cookie or store session
+    /// was read): the layer above need not look for its own cookies.
+    cookieless: AtomicBool,
     /// The session and the login state, under one lock (a request takes it a handful of
     /// times, never contended: one task at a time).
     inner: Mutex<Inner>,
@@ -49,6 +53,7 @@ impl Slot {
             settings,
             now: AtomicU64::new(0),
             loaded: AtomicBool::new(false),
+            cookieless: AtomicBool::new(false),
             inner: Mutex::new(Inner::default()),
         }
     }
@@ -56,6 +61,20 @@ impl Slot {
     /// Whether anything extracted the session or the login during this request.
     pub(crate) fn loaded(&self) -> bool {
         self.loaded.load(Ordering::Acquire)
+    }
+
+    /// Whether the request is known to have sent no `Cookie` header (`false` when unknown).
+    pub(crate) fn cookieless(&self) -> bool {
+        self.cookieless.load(Ordering::Relaxed)
+    }
+
+    /// The request's `Cookie` headers, noting when there are none.
+    fn cookies<'h>(&self, headers: &'h HeaderMap) -> GetAll<'h, HeaderValue> {
+        let cookies = headers.get_all(COOKIE);
+        if cookies.iter().next().is_none() {
+            self.cookieless.store(true, Ordering::Relaxed);
+        }
+        cookies
     }
 
     /// Runs `f` on the state the layer above sessions keeps for this request.
@@ -126,7 +145,7 @@ impl Slot {
     fn read(&self, headers: &HeaderMap) -> SessionState {
         let s = &*self.settings;
         let mut incoming = Incoming::Absent;
-        for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
+        for value in named(self.cookies(headers), &s.cookie.name).take(MAX_CANDIDATES) {
             match self.open(value) {
                 Ok(state) => return state,
                 Err(why) => incoming = why.incoming(incoming),
@@ -156,7 +175,7 @@ impl Slot {
         let s = &*self.settings;
         let now = self.now();
         let mut state = SessionState::empty(Incoming::Absent);
-        for value in cookie_values(headers, &s.cookie.name).take(MAX_CANDIDATES) {
+        for value in named(self.cookies(headers), &s.cookie.name).take(MAX_CANDIDATES) {
             let Ok(decoded) = s.codec.decode(Purpose::Session, &s.cookie.name, value) else {
                 state.incoming = Unread::Unreadable.incoming(state.incoming);
                 continue;
