@@ -8,17 +8,9 @@
 use axum_core::response::{IntoResponse, Response};
 use http::header::LOCATION;
 use http::{HeaderValue, StatusCode};
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 /// The longest `next` accepted, in bytes.
 pub const MAX_NEXT_LEN: usize = 2048;
-
-/// Everything but the unreserved characters of RFC 3986 is encoded in a generated `next`.
-const NEXT_ENCODE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// Whether `next` is a safe local redirect target (see the module docs).
 ///
@@ -53,12 +45,27 @@ pub fn safe_next(next: Option<&str>) -> Option<&str> {
 /// );
 /// ```
 pub fn login_url(view: &str, path_and_query: &str) -> String {
-    let sep = if view.contains('?') { '&' } else { '?' };
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let sep = if view.as_bytes().contains(&b'?') {
+        '&'
+    } else {
+        '?'
+    };
     let mut url = String::with_capacity(view.len() + 6 + 3 * path_and_query.len());
     url.push_str(view);
     url.push(sep);
     url.push_str("next=");
-    url.extend(utf8_percent_encode(path_and_query, NEXT_ENCODE));
+    // Every byte but RFC 3986's unreserved characters becomes `%XX` (a byte of a
+    // multi-byte character included, as UTF-8 percent-encoding does).
+    for &b in path_and_query.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            url.push(char::from(b));
+        } else {
+            url.push('%');
+            url.push(char::from(HEX[usize::from(b >> 4)]));
+            url.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
     url
 }
 
@@ -102,7 +109,12 @@ pub(crate) fn requested_uri(parts: &http::request::Parts) -> &http::Uri {
 /// built by [`login_url`], all header-safe. Anything else is a bug: 500, never a panic.
 pub(crate) fn see_other(location: impl Into<String>) -> Response {
     match HeaderValue::try_from(location.into()) {
-        Ok(v) => (StatusCode::SEE_OTHER, [(LOCATION, v)]).into_response(),
+        Ok(v) => {
+            let mut res = Response::new(axum_core::body::Body::empty());
+            *res.status_mut() = StatusCode::SEE_OTHER;
+            res.headers_mut().insert(LOCATION, v);
+            res
+        }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
