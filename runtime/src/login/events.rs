@@ -17,8 +17,12 @@ use crate::login::signal::{LoginEvent, LoginSignal};
 
 /// Queues the app's callbacks for `signal` in this request; the request's parts are
 /// cloned only when a callback is registered.
+#[inline]
 pub(crate) fn dispatch(ctx: &LoginCtx, signal: LoginSignal, user: Option<&str>, parts: &Parts) {
-    dispatch_with(ctx, signal, user, || Some(Arc::new(parts.clone())));
+    // Inlined: most apps register no callback, and then this is all a signal costs.
+    if !ctx.login.signal_handlers.is_empty() {
+        dispatch_with(ctx, signal, user, || Some(Arc::new(parts.clone())));
+    }
 }
 
 /// Queues the app's callbacks for `signal`; the session layer awaits them before the
@@ -40,8 +44,12 @@ pub(crate) fn dispatch_with(
         request,
     };
     let futures: Vec<_> = handlers.iter().map(|h| h(event.clone())).collect();
-    ctx.slot
-        .with_extras(|e| e.callbacks.0.get_or_insert_with(Vec::new).extend(futures));
+    ctx.slot.with_extras(|e| {
+        e.callbacks
+            .0
+            .get_or_insert_with(Box::default)
+            .extend(futures)
+    });
 }
 
 /// A routine step: DEBUG.

@@ -45,13 +45,17 @@ pub(crate) struct Extras {
 pub(crate) type Callback = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 /// Callbacks to await, in order; `None` (nothing to drop) for the many requests without
-/// any.
+/// any, and one pointer wide (the layer moves its `Finish` by value).
 #[derive(Default)]
-pub(crate) struct Callbacks(pub(crate) Option<Vec<Callback>>);
+#[expect(
+    clippy::box_collection,
+    reason = "one pointer in `Finish`, which is moved by value on every request"
+)]
+pub(crate) struct Callbacks(pub(crate) Option<Box<Vec<Callback>>>);
 
 impl std::fmt::Debug for Callbacks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Callbacks({})", self.0.as_ref().map_or(0, Vec::len))
+        write!(f, "Callbacks({})", self.0.as_ref().map_or(0, |c| c.len()))
     }
 }
 

@@ -147,7 +147,7 @@ impl Slot {
             return work;
         };
         Some(Box::pin(async move {
-            for callback in callbacks {
+            for callback in *callbacks {
                 callback.await;
             }
             match work {
