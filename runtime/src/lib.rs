@@ -79,9 +79,15 @@ pub use login::{
     ApiOnly, Auth, AuthUser, CurrentUser, LoginError, LoginManager, LoginManagerLayer,
     LoginRequired, SessionInfo, SessionProtection,
 };
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use session::PostgresStore;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use session::RedisStore;
+#[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+pub use session::SqliteStore;
 pub use session::{
     ConfigError, Flash, MemoryStore, SameSite, Session, SessionConfig, SessionLayer, SessionStore,
     StoreError,
@@ -134,12 +140,19 @@ pub mod service {
     pub use crate::session::{SessionResponseFuture, SessionService};
 }
 
-/// Server-side session stores: the trait a store implements, its records, and the two
-/// stores that ship ([`MemoryStore`], `RedisStore`).
+/// Server-side session stores: the trait a store implements, its records, and the
+/// stores that ship ([`MemoryStore`]; `RedisStore`, `PostgresStore` and `SqliteStore`
+/// behind the features `redis`, `postgres` and `sqlite`).
 pub mod store {
+    #[cfg(feature = "postgres")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+    pub use crate::session::PostgresStore;
     #[cfg(feature = "redis")]
     #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
     pub use crate::session::RedisStore;
+    #[cfg(feature = "sqlite")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
+    pub use crate::session::SqliteStore;
     pub use crate::session::{
         DEFAULT_MAX_PER_USER, MemoryStore, Record, RecordKind, SaveMode, SessionId, SessionStore,
         StoreError, StoreFuture, UserRecord,

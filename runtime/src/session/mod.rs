@@ -43,12 +43,18 @@ pub(crate) mod memo;
 mod memory;
 pub(crate) mod merge;
 pub(crate) mod payload;
+#[cfg(feature = "postgres")]
+pub(crate) mod postgres;
 pub(crate) mod record;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;
 mod rejection;
 pub(crate) mod settings;
 pub(crate) mod slot;
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub(crate) mod sql;
+#[cfg(feature = "sqlite")]
+pub(crate) mod sqlite;
 pub(crate) mod state;
 pub(crate) mod store;
 pub(crate) mod store_op;
@@ -60,9 +66,13 @@ pub use self::handle::{Flash, Session};
 pub use self::layer::{SessionLayer, SessionResponseFuture, SessionService};
 pub use self::memory::MemoryStore;
 pub use self::payload::SessionId;
+#[cfg(feature = "postgres")]
+pub use self::postgres::PostgresStore;
 #[cfg(feature = "redis")]
 pub use self::redis::RedisStore;
 pub use self::rejection::{MissingSessionLayer, SessionError, SessionRejection, StoreUnavailable};
+#[cfg(feature = "sqlite")]
+pub use self::sqlite::SqliteStore;
 pub use self::store::{
     DEFAULT_MAX_PER_USER, Record, RecordKind, SaveMode, SessionStore, StoreError, StoreFuture,
     UserRecord,
