@@ -1,6 +1,7 @@
 //! Store mode: one suite of semantics (SECURITY.md R15, R21, R36), run against
-//! `MemoryStore` and, with `--features redis`, against a real Redis at `REDIS_URL`, over
-//! real HTTP (`support::app` serves the router on a loopback port).
+//! `MemoryStore` and, with their features, a real Redis at `REDIS_URL`, a real PostgreSQL
+//! at `POSTGRES_URL` and an SQLite file, over real HTTP (`support::app` serves the router
+//! on a loopback port). The store-level cases are in `conformance.rs`.
 
 mod support;
 
@@ -594,3 +595,9 @@ mod redis_outage {
         assert_eq!(send(&app, "GET", "/whoami", Some(&c2)).await.body, "a None");
     }
 }
+
+#[cfg(feature = "postgres")]
+suite!(postgres, support::postgres_store().await);
+
+#[cfg(feature = "sqlite")]
+suite!(sqlite, support::sqlite_store().await);

@@ -333,3 +333,46 @@ pub fn redis_store_with_prefix(prefix: &str) -> axum_sesame::RedisStore {
         .unwrap()
         .with_prefix(prefix)
 }
+
+/// A store on the PostgreSQL at `POSTGRES_URL`, in a table of its own (`--features
+/// postgres`).
+#[cfg(feature = "postgres")]
+pub async fn postgres_store() -> axum_sesame::PostgresStore {
+    let url = std::env::var("POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "POSTGRES_URL is not set: start PostgreSQL and export \
+             POSTGRES_URL=postgres://user:password@127.0.0.1/db (as .ci/run does), or run \
+             the tests without `--features postgres`"
+        )
+    });
+    let store = axum_sesame::PostgresStore::connect(&url)
+        .unwrap()
+        .with_table(&fresh_table())
+        .unwrap();
+    store
+        .migrate()
+        .await
+        .expect("POSTGRES_URL is set but PostgreSQL cannot be reached");
+    store
+}
+
+/// A store in a new SQLite file under the system's temporary directory (`--features
+/// sqlite`).
+#[cfg(feature = "sqlite")]
+pub async fn sqlite_store() -> axum_sesame::SqliteStore {
+    let path = std::env::temp_dir().join(format!("{}.db", fresh_table()));
+    let store = axum_sesame::SqliteStore::connect(&format!("sqlite://{}", path.display())).unwrap();
+    store.migrate().await.unwrap();
+    store
+}
+
+/// A table name no other test uses.
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+pub fn fresh_table() -> String {
+    let id = SessionId::random().unwrap().to_base64();
+    let clean: String = id
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("sesame_test_{}", clean.to_ascii_lowercase())
+}
