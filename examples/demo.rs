@@ -130,6 +130,43 @@ async fn load_user(id: String, State(db): State<Db>) -> Result<Option<DemoUser>,
     db.get(&id).await
 }
 
+/// An SQL store on `table` (or the default one), creating it on first use.
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+fn sql_table<T: SqlTable>(store: T, table: Option<&str>) -> Result<T, String> {
+    let store = match table {
+        Some(table) => store.table(table)?,
+        None => store,
+    };
+    Ok(store.auto_migrate())
+}
+
+/// What `sql_table` needs of both SQL stores.
+#[cfg(any(feature = "postgres", feature = "sqlite"))]
+trait SqlTable: Sized {
+    fn table(self, table: &str) -> Result<Self, String>;
+    fn auto_migrate(self) -> Self;
+}
+
+#[cfg(feature = "postgres")]
+impl SqlTable for axum_sesame::PostgresStore {
+    fn table(self, table: &str) -> Result<Self, String> {
+        self.with_table(table).map_err(|e| e.to_string())
+    }
+    fn auto_migrate(self) -> Self {
+        self.with_auto_migrate()
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl SqlTable for axum_sesame::SqliteStore {
+    fn table(self, table: &str) -> Result<Self, String> {
+        self.with_table(table).map_err(|e| e.to_string())
+    }
+    fn auto_migrate(self) -> Self {
+        self.with_auto_migrate()
+    }
+}
+
 /// Builds the demo's router.
 pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
     let mut session = SessionConfig::new(config.key)
@@ -158,6 +195,33 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
         StoreChoice::Redis(_) => {
             return Err("SESSION_STORE=redis needs the `redis` feature: \
                         cargo run --features redis --example demo"
+                .to_owned());
+        }
+        #[cfg(feature = "postgres")]
+        StoreChoice::Postgres(url) => {
+            let store = axum_sesame::PostgresStore::connect(url).map_err(|e| e.to_string())?;
+            let store = sql_table(store, config.session_table.as_deref())?;
+            health = Some(Arc::new(store.clone()));
+            session.with_store(store)
+        }
+        #[cfg(not(feature = "postgres"))]
+        StoreChoice::Postgres(_) => {
+            return Err("SESSION_STORE=postgres needs the `postgres` feature: \
+                        cargo run --features postgres --example demo"
+                .to_owned());
+        }
+        #[cfg(feature = "sqlite")]
+        StoreChoice::Sqlite => {
+            let store = axum_sesame::SqliteStore::connect(&config.database_url)
+                .map_err(|e| e.to_string())?;
+            let store = sql_table(store, config.session_table.as_deref())?;
+            health = Some(Arc::new(store.clone()));
+            session.with_store(store)
+        }
+        #[cfg(not(feature = "sqlite"))]
+        StoreChoice::Sqlite => {
+            return Err("SESSION_STORE=sqlite needs the `sqlite` feature: \
+                        cargo run --features sqlite --example demo"
                 .to_owned());
         }
     };

@@ -5,7 +5,9 @@
 //! (Concurrent writers, R41, are tested on the library's own app in
 //! `runtime/tests/store_mode.rs`: the demo has no route that writes distinct keys, and
 //! it shows a repeated flash once.) Memory store always; Redis with `--features redis`
-//! and `REDIS_URL` (each server under a key prefix of its own).
+//! and `REDIS_URL` (each server under a key prefix of its own), PostgreSQL with
+//! `--features postgres` and `POSTGRES_URL`, SQLite with `--features sqlite` (each server
+//! in a table of its own).
 
 #[path = "../examples/demo.rs"]
 #[allow(dead_code, unreachable_pub)]
@@ -32,6 +34,23 @@ async fn serve_with_prefix(store: StoreChoice) -> (String, String) {
         axum_sesame::store::SessionId::random().unwrap().to_base64()
     );
     config.redis_prefix = Some(prefix.clone());
+    // And its own SQL table; SQLite sessions in a file of their own (the users stay in
+    // memory).
+    let table: String = prefix
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    config.database_url = format!(
+        "sqlite://{}",
+        std::env::temp_dir().join(format!("{table}.db")).display()
+    );
+    config.session_table = Some(table);
     let db = Db::in_memory().await.expect("the demo database");
     let app = demo::app(config, db).expect("valid settings");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -172,6 +191,29 @@ async fn redis_store_lists_and_revokes() {
     revoke_others(StoreChoice::Redis(url)).await;
 }
 
+#[cfg(feature = "postgres")]
+fn postgres_url() -> String {
+    std::env::var("POSTGRES_URL").expect(
+        "POSTGRES_URL is not set: start PostgreSQL and export \
+         POSTGRES_URL=postgres://user:password@127.0.0.1/db (as .ci/run does), or run the \
+         tests without --features postgres",
+    )
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_store_lists_and_revokes() {
+    list_and_revoke(StoreChoice::Postgres(postgres_url())).await;
+    revoke_others(StoreChoice::Postgres(postgres_url())).await;
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_store_lists_and_revokes() {
+    list_and_revoke(StoreChoice::Sqlite).await;
+    revoke_others(StoreChoice::Sqlite).await;
+}
+
 // ---------------------------------------------------------------------------------------
 // Store mode under abuse (demo-spec.md "Abuse")
 // ---------------------------------------------------------------------------------------
@@ -297,4 +339,20 @@ async fn redis_store_under_abuse() {
     replaced_remember_cookies_die(StoreChoice::Redis(url.clone())).await;
     remember_only_replays_stay_bounded(StoreChoice::Redis(url.clone())).await;
     thirty_two_sessions_per_user(StoreChoice::Redis(url)).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_store_under_abuse() {
+    replaced_remember_cookies_die(StoreChoice::Postgres(postgres_url())).await;
+    remember_only_replays_stay_bounded(StoreChoice::Postgres(postgres_url())).await;
+    thirty_two_sessions_per_user(StoreChoice::Postgres(postgres_url())).await;
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_store_under_abuse() {
+    replaced_remember_cookies_die(StoreChoice::Sqlite).await;
+    remember_only_replays_stay_bounded(StoreChoice::Sqlite).await;
+    thirty_two_sessions_per_user(StoreChoice::Sqlite).await;
 }

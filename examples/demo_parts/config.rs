@@ -17,12 +17,15 @@ pub struct DemoConfig {
     pub secure_cookies: bool,
     /// `CLOCK_SKEW`: how far a cookie's timestamps may lie in the future (default 60 s).
     pub clock_skew: Duration,
-    /// `SESSION_STORE` (`cookie`, the default, `memory` or `redis` with `REDIS_URL`).
+    /// `SESSION_STORE` (`cookie`, the default, `memory`, `redis` with `REDIS_URL` or
+    /// `REDIS_CLUSTER_NODES`, `postgres` with `POSTGRES_URL`, or `sqlite`).
     pub store: StoreChoice,
     /// `DATABASE_URL`: the users' SQLite database (default `sqlite://demo.db`).
     pub database_url: String,
     /// The Redis key prefix (`sesame:`; tests give each run its own).
     pub redis_prefix: Option<String>,
+    /// The SQL stores' table (`sesame_sessions`; tests give each run its own).
+    pub session_table: Option<String>,
     /// `TRUSTED_ORIGINS`: other origins whose POSTs are accepted (`https://auth.example.com`).
     pub trusted_origins: Vec<String>,
 }
@@ -36,6 +39,11 @@ pub enum StoreChoice {
     Memory,
     /// In Redis at this URL (build with `--features redis`).
     Redis(String),
+    /// In PostgreSQL at this URL (build with `--features postgres`).
+    Postgres(String),
+    /// In the users' SQLite database (`DATABASE_URL`): sessions survive a restart (build
+    /// with `--features sqlite`).
+    Sqlite,
 }
 
 impl DemoConfig {
@@ -50,6 +58,7 @@ impl DemoConfig {
             store: StoreChoice::Cookie,
             database_url: "sqlite://demo.db".to_owned(),
             redis_prefix: None,
+            session_table: None,
             trusted_origins: Vec::new(),
         }
     }
@@ -102,9 +111,16 @@ impl DemoConfig {
             Ok("redis") => StoreChoice::Redis(
                 std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
             ),
+            Ok("postgres") => {
+                StoreChoice::Postgres(std::env::var("POSTGRES_URL").map_err(|_| {
+                    "SESSION_STORE=postgres needs POSTGRES_URL (postgres://user:password@host/db)"
+                        .to_owned()
+                })?)
+            }
+            Ok("sqlite") => StoreChoice::Sqlite,
             Ok(other) => {
                 return Err(format!(
-                    "SESSION_STORE={other:?}: use `cookie`, `memory` or `redis`"
+                    "SESSION_STORE={other:?}: use `cookie`, `memory`, `redis`, `postgres` or `sqlite`"
                 ));
             }
         };
@@ -130,8 +146,11 @@ Settings (environment variables):
                         accepted beside this one's
   CLOCK_SKEW            seconds a cookie's timestamps may lie in the future (default 60;
                         refusals are logged at WARN); keep the fleet's clocks in sync
-  SESSION_STORE         cookie (default), memory, or redis (with REDIS_URL; --features redis)
+  SESSION_STORE         cookie (default), memory, redis (with REDIS_URL; --features redis),
+                        postgres (with POSTGRES_URL; --features postgres) or sqlite (in
+                        the DATABASE_URL database, kept across restarts; --features sqlite)
   REDIS_URL             redis://host:port[/db] (default redis://127.0.0.1:6379)
+  POSTGRES_URL          postgres://user:password@host/db (SESSION_STORE=postgres)
   DATABASE_URL          the users' SQLite database (default sqlite://demo.db; created and seeded)
   RUST_LOG              log filter (default info); logs go to stderr
   LOG_FORMAT            text (default; no colour codes off a terminal) or json (one

@@ -129,6 +129,23 @@ async fn accept_quality_parameter_is_case_insensitive() {
 async fn store_mode_logout_revokes_the_cookie(store: demo::StoreChoice) {
     let mut config = config();
     config.store = store;
+    // SQL stores: a table (and an SQLite file) of this test's own.
+    let random = axum_sesame::store::SessionId::random().unwrap().to_base64();
+    let table: String = format!("regressions_{random}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    config.database_url = format!(
+        "sqlite://{}",
+        std::env::temp_dir().join(format!("{table}.db")).display()
+    );
+    config.session_table = Some(table);
     let app = app_with(config).await;
     let mut client = Client::new(&app);
     let login = client.login_ok("foo@bar.tld").await;
@@ -178,6 +195,23 @@ async fn redis_store_logout_revokes_the_cookie() {
          or run the tests without --features redis",
     );
     store_mode_logout_revokes_the_cookie(demo::StoreChoice::Redis(url)).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_store_logout_revokes_the_cookie() {
+    let url = std::env::var("POSTGRES_URL").expect(
+        "POSTGRES_URL is not set: start PostgreSQL and export \
+         POSTGRES_URL=postgres://user:password@127.0.0.1/db (as .ci/run does), or run the \
+         tests without --features postgres",
+    );
+    store_mode_logout_revokes_the_cookie(demo::StoreChoice::Postgres(url)).await;
+}
+
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn sqlite_store_logout_revokes_the_cookie() {
+    store_mode_logout_revokes_the_cookie(demo::StoreChoice::Sqlite).await;
 }
 
 // ---------------------------------------------------------------------------------------
