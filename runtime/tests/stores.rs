@@ -601,3 +601,82 @@ suite!(postgres, support::postgres_store().await);
 
 #[cfg(feature = "sqlite")]
 suite!(sqlite, support::sqlite_store().await);
+
+/// The store's server hangs, goes away and comes back (a TCP proxy between the app and a
+/// real server): every request fails closed and fast (503, cookies left alone, nobody
+/// logged in), and the same cookie works again once the server is back, with its data.
+#[cfg(any(feature = "redis", feature = "postgres"))]
+mod server_going_away {
+    use super::*;
+    use axum_sesame_testkit::{Link, Proxy};
+    use std::time::{Duration, Instant};
+    use support::App;
+
+    async fn fails_closed_and_recovers(app: App, proxy: Proxy) {
+        let c = send(&app, "POST", "/login/a", None)
+            .await
+            .cookie("session")
+            .unwrap();
+        assert_eq!(send(&app, "GET", "/whoami", Some(&c)).await.body, "a None");
+        for link in [Link::Frozen, Link::Down] {
+            proxy.set(link);
+            let started = Instant::now();
+            for (method, path) in [("GET", "/whoami"), ("GET", "/logout"), ("POST", "/login/b")] {
+                let cookie = (path != "/login/b").then_some(c.as_str());
+                let r = send(&app, method, path, cookie).await;
+                assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{link:?} {path}");
+                assert!(
+                    r.set_cookie_lines().is_empty(),
+                    "{link:?} {path}: no cookie"
+                );
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "{link:?}: three requests took {:?}",
+                started.elapsed()
+            );
+            proxy.set(Link::Up);
+            let deadline = Instant::now() + Duration::from_secs(20);
+            loop {
+                let r = send(&app, "GET", "/whoami", Some(&c)).await;
+                assert!(
+                    r.status == StatusCode::OK || r.status == StatusCode::SERVICE_UNAVAILABLE,
+                    "{}",
+                    r.status
+                );
+                if r.status == StatusCode::OK {
+                    assert_eq!(r.body, "a None", "after {link:?}: the same login, back");
+                    break;
+                }
+                assert!(Instant::now() < deadline, "the store did not come back");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        let c2 = send(&app, "POST", "/login/b", None)
+            .await
+            .cookie("session")
+            .unwrap();
+        assert_eq!(send(&app, "GET", "/whoami", Some(&c2)).await.body, "b None");
+    }
+
+    #[cfg(feature = "redis")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn redis() {
+        let url = support::redis_url();
+        let proxy = Proxy::start(support::server_addr(&url)).await;
+        let store = support::redis_store_with_prefix_at(
+            &support::via(&url, proxy.addr()),
+            &support::redis_prefix(),
+        );
+        fails_closed_and_recovers(app(store).0, proxy).await;
+    }
+
+    #[cfg(feature = "postgres")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn postgres() {
+        let url = support::postgres_url();
+        let proxy = Proxy::start(support::server_addr(&url)).await;
+        let store = support::postgres_store_at(&support::via(&url, proxy.addr())).await;
+        fails_closed_and_recovers(app(store).0, proxy).await;
+    }
+}

@@ -329,23 +329,40 @@ pub fn redis_url() -> String {
 
 #[cfg(feature = "redis")]
 pub fn redis_store_with_prefix(prefix: &str) -> axum_sesame::RedisStore {
-    axum_sesame::RedisStore::connect(&redis_url())
+    redis_store_with_prefix_at(&redis_url(), prefix)
+}
+
+/// A store on the Redis at `url` under `prefix`.
+#[cfg(feature = "redis")]
+pub fn redis_store_with_prefix_at(url: &str, prefix: &str) -> axum_sesame::RedisStore {
+    axum_sesame::RedisStore::connect(url)
         .unwrap()
         .with_prefix(prefix)
+}
+
+/// `POSTGRES_URL` (`--features postgres`).
+#[cfg(feature = "postgres")]
+pub fn postgres_url() -> String {
+    std::env::var("POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "POSTGRES_URL is not set: start PostgreSQL and export \
+             POSTGRES_URL=postgres://user:password@127.0.0.1/db (as .ci/run does), or run \
+             the tests without `--features postgres`"
+        )
+    })
 }
 
 /// A store on the PostgreSQL at `POSTGRES_URL`, in a table of its own (`--features
 /// postgres`).
 #[cfg(feature = "postgres")]
 pub async fn postgres_store() -> axum_sesame::PostgresStore {
-    let url = std::env::var("POSTGRES_URL").unwrap_or_else(|_| {
-        panic!(
-            "POSTGRES_URL is not set: start PostgreSQL and export \
-             POSTGRES_URL=postgres://user:password@127.0.0.1/db (as .ci/run does), or run \
-             the tests without `--features postgres`"
-        )
-    });
-    let store = axum_sesame::PostgresStore::connect(&url)
+    postgres_store_at(&postgres_url()).await
+}
+
+/// A store on the PostgreSQL at `url`, in a table of its own.
+#[cfg(feature = "postgres")]
+pub async fn postgres_store_at(url: &str) -> axum_sesame::PostgresStore {
+    let store = axum_sesame::PostgresStore::connect(url)
         .unwrap()
         .with_table(&fresh_table())
         .unwrap();
@@ -375,4 +392,27 @@ pub fn fresh_table() -> String {
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
     format!("sesame_test_{}", clean.to_ascii_lowercase())
+}
+
+/// `url` with its host and port replaced by `addr` (a proxy in front of the server).
+pub fn via(url: &str, addr: std::net::SocketAddr) -> String {
+    let mut url = url::Url::parse(url).expect("a valid server URL");
+    url.set_host(Some(&addr.ip().to_string())).unwrap();
+    url.set_port(Some(addr.port())).unwrap();
+    url.to_string()
+}
+
+/// The server address of `url`.
+pub fn server_addr(url: &str) -> std::net::SocketAddr {
+    let url = url::Url::parse(url).expect("a valid server URL");
+    let host = url.host_str().expect("a host");
+    let port = url.port_or_known_default().or(match url.scheme() {
+        "redis" => Some(6379),
+        "postgres" | "postgresql" => Some(5432),
+        _ => None,
+    });
+    std::net::ToSocketAddrs::to_socket_addrs(&(host, port.expect("a port")))
+        .expect("a resolvable host")
+        .next()
+        .expect("an address")
 }
