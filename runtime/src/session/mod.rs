@@ -48,6 +48,8 @@ pub(crate) mod postgres;
 pub(crate) mod record;
 #[cfg(feature = "redis")]
 pub(crate) mod redis;
+#[cfg(feature = "redis")]
+pub(crate) mod redis_cluster;
 mod rejection;
 pub(crate) mod settings;
 pub(crate) mod slot;

@@ -8,6 +8,7 @@ use redis::Script;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 
 use crate::session::payload::SessionId;
+use crate::session::redis_cluster::{self, Cluster};
 use crate::session::store::{
     DEFAULT_MAX_PER_USER, MOVED, Record, RecordKind, SaveMode, SessionStore, StoreError,
     StoreFuture, UserRecord,
@@ -144,8 +145,7 @@ struct Scripts {
 /// ```
 #[derive(Clone)]
 pub struct RedisStore {
-    client: redis::Client,
-    conn: ConnectionManager,
+    backend: Backend,
     prefix: Arc<str>,
     max_per_user: usize,
     scripts: Arc<Scripts>,
@@ -159,6 +159,19 @@ impl fmt::Debug for RedisStore {
             .field("max_per_user", &self.max_per_user)
             .finish_non_exhaustive()
     }
+}
+
+/// One Redis, or a cluster.
+#[derive(Clone)]
+enum Backend {
+    Single {
+        client: redis::Client,
+        conn: ConnectionManager,
+    },
+    Cluster {
+        nodes: Arc<[String]>,
+        cluster: Arc<Cluster>,
+    },
 }
 
 fn err(e: redis::RedisError) -> StoreError {
@@ -213,9 +226,47 @@ impl RedisStore {
     /// When the URL cannot be parsed. Must be called inside a Tokio runtime.
     pub fn connect(url: &str) -> Result<RedisStore, StoreError> {
         let client = redis::Client::open(url).map_err(err)?;
-        Ok(RedisStore {
+        let backend = Backend::Single {
             conn: connection(client.clone(), DEFAULT_TIMEOUT, DEFAULT_TIMEOUT)?,
             client,
+        };
+        Ok(RedisStore::on(backend))
+    }
+
+    /// A store on the Redis Cluster that `nodes` (`redis://host:port` each, any of its
+    /// masters) belong to, key prefix `sesame:`. Connects lazily, and follows the
+    /// cluster as slots move.
+    ///
+    /// On a cluster a record and its user's index sit in different slots, so they change
+    /// in two steps, ordered so that no logged-in record is ever missing from its user's
+    /// index (every session stays revocable); a user's two indexes share a hash tag. Keep
+    /// `{` and `}` out of the prefix: a hash tag there would put every key in one slot.
+    ///
+    /// # Errors
+    /// When a URL cannot be parsed or none is given.
+    ///
+    /// ```no_run
+    /// use axum_sesame::RedisStore;
+    ///
+    /// # fn f() -> Result<(), axum_sesame::StoreError> {
+    /// let store = RedisStore::connect_cluster(&[
+    ///     "redis://10.0.0.1:6379",
+    ///     "redis://10.0.0.2:6379",
+    ///     "redis://10.0.0.3:6379",
+    /// ])?;
+    /// # let _ = store; Ok(()) }
+    /// ```
+    pub fn connect_cluster(nodes: &[&str]) -> Result<RedisStore, StoreError> {
+        let cluster = Cluster::new(nodes, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT)?;
+        Ok(RedisStore::on(Backend::Cluster {
+            nodes: nodes.iter().map(|n| (*n).to_owned()).collect(),
+            cluster: Arc::new(cluster),
+        }))
+    }
+
+    fn on(backend: Backend) -> RedisStore {
+        RedisStore {
+            backend,
             prefix: Arc::from("sesame:"),
             max_per_user: DEFAULT_MAX_PER_USER,
             scripts: Arc::new(Scripts {
@@ -224,7 +275,7 @@ impl RedisStore {
                 delete_user: Script::new(DELETE_USER),
                 list_user: Script::new(LIST_USER),
             }),
-        })
+        }
     }
 
     /// How long connecting and each command may take (default one second each) before
@@ -250,7 +301,19 @@ impl RedisStore {
         connect: Duration,
         command: Duration,
     ) -> Result<RedisStore, StoreError> {
-        self.conn = connection(self.client.clone(), connect, command)?;
+        self.backend = match self.backend {
+            Backend::Single { client, .. } => Backend::Single {
+                conn: connection(client.clone(), connect, command)?,
+                client,
+            },
+            Backend::Cluster { nodes, .. } => {
+                let list: Vec<&str> = nodes.iter().map(String::as_str).collect();
+                Backend::Cluster {
+                    cluster: Arc::new(Cluster::new(&list, connect, command)?),
+                    nodes,
+                }
+            }
+        };
         Ok(self)
     }
 
@@ -291,8 +354,14 @@ impl RedisStore {
         id: &SessionId,
         moved: Option<Duration>,
     ) -> Result<(), StoreError> {
+        let conn = match &self.backend {
+            Backend::Single { conn, .. } => conn,
+            Backend::Cluster { cluster, .. } => {
+                return redis_cluster::delete(cluster, &self.prefix, id, moved).await;
+            }
+        };
         retry_stale(|| async {
-            let mut conn = self.conn.clone();
+            let mut conn = conn.clone();
             let mut call = self.scripts.delete.prepare_invoke();
             call.key(self.session_key(id))
                 .arg(&*self.prefix)
@@ -315,21 +384,46 @@ impl RedisStore {
 
 impl SessionStore for RedisStore {
     fn ping(&self) -> StoreFuture<'_, ()> {
-        Box::pin(retry_stale(move || async move {
-            let mut conn = self.conn.clone();
-            redis::cmd("PING").query_async::<()>(&mut conn).await
-        }))
+        Box::pin(async move {
+            match &self.backend {
+                Backend::Single { conn, .. } => {
+                    retry_stale(|| async {
+                        let mut conn = conn.clone();
+                        redis::cmd("PING").query_async::<()>(&mut conn).await
+                    })
+                    .await
+                }
+                Backend::Cluster { cluster, .. } => {
+                    let mut conn = cluster.conn().await.map_err(err)?;
+                    redis::cmd("PING")
+                        .query_async::<()>(&mut conn)
+                        .await
+                        .map_err(err)
+                }
+            }
+        })
     }
 
     fn load<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, Option<Vec<u8>>> {
-        Box::pin(retry_stale(move || async move {
-            let mut conn = self.conn.clone();
-            redis::cmd("HGET")
-                .arg(self.session_key(id))
-                .arg("d")
-                .query_async::<Option<Vec<u8>>>(&mut conn)
-                .await
-        }))
+        Box::pin(async move {
+            let key = self.session_key(id);
+            let hget = redis::cmd("HGET").arg(&key).arg("d").clone();
+            match &self.backend {
+                Backend::Single { conn, .. } => {
+                    retry_stale(|| async {
+                        let mut conn = conn.clone();
+                        hget.query_async::<Option<Vec<u8>>>(&mut conn).await
+                    })
+                    .await
+                }
+                Backend::Cluster { cluster, .. } => {
+                    let mut conn = cluster.conn().await.map_err(err)?;
+                    hget.query_async::<Option<Vec<u8>>>(&mut conn)
+                        .await
+                        .map_err(err)
+                }
+            }
+        })
     }
 
     fn save<'a>(
@@ -339,8 +433,23 @@ impl SessionStore for RedisStore {
         ttl: Duration,
         mode: SaveMode<'a>,
     ) -> StoreFuture<'a, bool> {
+        let conn = match &self.backend {
+            Backend::Single { conn, .. } => conn,
+            Backend::Cluster { cluster, .. } => {
+                return Box::pin(redis_cluster::save(
+                    cluster,
+                    &self.scripts.save,
+                    &self.prefix,
+                    id,
+                    record,
+                    ttl,
+                    mode,
+                    self.max_per_user,
+                ));
+            }
+        };
         Box::pin(retry_stale(move || async move {
-            let mut conn = self.conn.clone();
+            let mut conn = conn.clone();
             let mut call = self.scripts.save.prepare_invoke();
             call.key(self.session_key(id));
             if let Some(index) = record
@@ -377,8 +486,14 @@ impl SessionStore for RedisStore {
     }
 
     fn delete_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, usize> {
+        let conn = match &self.backend {
+            Backend::Single { conn, .. } => conn,
+            Backend::Cluster { cluster, .. } => {
+                return Box::pin(redis_cluster::delete_user(cluster, &self.prefix, user_id));
+            }
+        };
         Box::pin(retry_stale(move || async move {
-            let mut conn = self.conn.clone();
+            let mut conn = conn.clone();
             let [sessions, tokens] = self.user_keys(user_id);
             self.scripts
                 .delete_user
@@ -391,9 +506,15 @@ impl SessionStore for RedisStore {
     }
 
     fn list_user<'a>(&'a self, user_id: &'a str) -> StoreFuture<'a, Vec<UserRecord>> {
+        let conn = match &self.backend {
+            Backend::Single { conn, .. } => conn,
+            Backend::Cluster { cluster, .. } => {
+                return Box::pin(redis_cluster::list_user(cluster, &self.prefix, user_id));
+            }
+        };
         Box::pin(async move {
             let rows: Vec<(i64, String, Vec<u8>)> = retry_stale(|| async {
-                let mut conn = self.conn.clone();
+                let mut conn = conn.clone();
                 let [sessions, tokens] = self.user_keys(user_id);
                 self.scripts
                     .list_user
