@@ -1,6 +1,6 @@
 //! The store conformance suite: what every [`SessionStore`] must do, written once and
 //! run against each store with a real server behind it: `MemoryStore` always; Redis at
-//! `REDIS_URL` (`--features redis`), PostgreSQL at `POSTGRES_URL` (`--features
+//! `REDIS_URL` and a Redis Cluster at `REDIS_CLUSTER_NODES` (`--features redis`), PostgreSQL at `POSTGRES_URL` (`--features
 //! postgres`) and an SQLite file (`--features sqlite`).
 //!
 //! Each case takes a fresh store that keeps at most [`MAX`] sessions per user.
@@ -287,8 +287,8 @@ async fn answers_ping(store: impl SessionStore) {
     store.ping().await.unwrap();
 }
 
-/// Runs every case against stores made by `$make` (an async block; each case gets its
-/// own store, capped at `MAX` per user).
+/// Runs every case against stores made by `$make` (an expression, `.await` allowed;
+/// each case gets its own store, capped at `MAX` per user).
 macro_rules! conformance {
     ($modname:ident, $make:expr) => {
         mod $modname {
@@ -324,23 +324,23 @@ macro_rules! conformance {
 
 conformance!(
     memory,
-    async { axum_sesame::MemoryStore::new().with_max_per_user(MAX) }.await
+    axum_sesame::MemoryStore::new().with_max_per_user(MAX)
 );
 
 #[cfg(feature = "redis")]
+conformance!(redis, support::redis_store().with_max_per_user(MAX));
+
+#[cfg(feature = "redis")]
 conformance!(
-    redis,
-    async { support::redis_store().with_max_per_user(MAX) }.await
+    redis_cluster,
+    support::redis_cluster_store().with_max_per_user(MAX)
 );
 
 #[cfg(feature = "postgres")]
 conformance!(
     postgres,
-    async { support::postgres_store().await.with_max_per_user(MAX) }.await
+    support::postgres_store().await.with_max_per_user(MAX)
 );
 
 #[cfg(feature = "sqlite")]
-conformance!(
-    sqlite,
-    async { support::sqlite_store().await.with_max_per_user(MAX) }.await
-);
+conformance!(sqlite, support::sqlite_store().await.with_max_per_user(MAX));

@@ -596,6 +596,9 @@ mod redis_outage {
     }
 }
 
+#[cfg(feature = "redis")]
+suite!(redis_cluster, support::redis_cluster_store());
+
 #[cfg(feature = "postgres")]
 suite!(postgres, support::postgres_store().await);
 

@@ -416,3 +416,22 @@ pub fn server_addr(url: &str) -> std::net::SocketAddr {
         .next()
         .expect("an address")
 }
+
+/// A store on the Redis Cluster at `REDIS_CLUSTER_NODES` (`url,url,...`), with a prefix
+/// of its own (`--features redis`).
+#[cfg(feature = "redis")]
+pub fn redis_cluster_store() -> axum_sesame::RedisStore {
+    let nodes = std::env::var("REDIS_CLUSTER_NODES").unwrap_or_else(|_| {
+        panic!(
+            "REDIS_CLUSTER_NODES is not set: start a Redis Cluster (three masters: \
+             `redis-server --cluster-enabled yes` each, then `redis-cli --cluster create \
+             ... --cluster-replicas 0`, as .ci/run does) and export \
+             REDIS_CLUSTER_NODES=redis://127.0.0.1:7001,redis://127.0.0.1:7002,..., or run \
+             the tests without `--features redis`"
+        )
+    });
+    let nodes: Vec<&str> = nodes.split(',').map(str::trim).collect();
+    axum_sesame::RedisStore::connect_cluster(&nodes)
+        .unwrap()
+        .with_prefix(&redis_prefix())
+}
