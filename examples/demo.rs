@@ -191,8 +191,20 @@ pub fn app(config: DemoConfig, db: Db) -> Result<Router, String> {
             health = Some(Arc::new(store.clone()));
             session.with_store(store)
         }
+        #[cfg(feature = "redis")]
+        StoreChoice::RedisCluster(nodes) => {
+            let nodes: Vec<&str> = nodes.iter().map(String::as_str).collect();
+            let store =
+                axum_sesame::RedisStore::connect_cluster(&nodes).map_err(|e| e.to_string())?;
+            let store = match &config.redis_prefix {
+                Some(prefix) => store.with_prefix(prefix),
+                None => store,
+            };
+            health = Some(Arc::new(store.clone()));
+            session.with_store(store)
+        }
         #[cfg(not(feature = "redis"))]
-        StoreChoice::Redis(_) => {
+        StoreChoice::Redis(_) | StoreChoice::RedisCluster(_) => {
             return Err("SESSION_STORE=redis needs the `redis` feature: \
                         cargo run --features redis --example demo"
                 .to_owned());

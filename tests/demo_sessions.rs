@@ -191,6 +191,26 @@ async fn redis_store_lists_and_revokes() {
     revoke_others(StoreChoice::Redis(url)).await;
 }
 
+#[cfg(feature = "redis")]
+fn cluster_nodes() -> Vec<String> {
+    std::env::var("REDIS_CLUSTER_NODES")
+        .expect(
+            "REDIS_CLUSTER_NODES is not set: start a Redis Cluster (as .ci/run does) and \
+             export REDIS_CLUSTER_NODES=redis://127.0.0.1:7001,..., or run the tests without \
+             --features redis",
+        )
+        .split(',')
+        .map(|n| n.trim().to_owned())
+        .collect()
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn redis_cluster_lists_and_revokes() {
+    list_and_revoke(StoreChoice::RedisCluster(cluster_nodes())).await;
+    revoke_others(StoreChoice::RedisCluster(cluster_nodes())).await;
+}
+
 #[cfg(feature = "postgres")]
 fn postgres_url() -> String {
     std::env::var("POSTGRES_URL").expect(
@@ -355,4 +375,12 @@ async fn sqlite_store_under_abuse() {
     replaced_remember_cookies_die(StoreChoice::Sqlite).await;
     remember_only_replays_stay_bounded(StoreChoice::Sqlite).await;
     thirty_two_sessions_per_user(StoreChoice::Sqlite).await;
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn redis_cluster_under_abuse() {
+    replaced_remember_cookies_die(StoreChoice::RedisCluster(cluster_nodes())).await;
+    remember_only_replays_stay_bounded(StoreChoice::RedisCluster(cluster_nodes())).await;
+    thirty_two_sessions_per_user(StoreChoice::RedisCluster(cluster_nodes())).await;
 }

@@ -39,6 +39,8 @@ pub enum StoreChoice {
     Memory,
     /// In Redis at this URL (build with `--features redis`).
     Redis(String),
+    /// In the Redis Cluster these nodes belong to (build with `--features redis`).
+    RedisCluster(Vec<String>),
     /// In PostgreSQL at this URL (build with `--features postgres`).
     Postgres(String),
     /// In the users' SQLite database (`DATABASE_URL`): sessions survive a restart (build
@@ -108,9 +110,15 @@ impl DemoConfig {
         config.store = match std::env::var("SESSION_STORE").as_deref() {
             Err(_) | Ok("cookie") => StoreChoice::Cookie,
             Ok("memory") => StoreChoice::Memory,
-            Ok("redis") => StoreChoice::Redis(
-                std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
-            ),
+            Ok("redis") => match std::env::var("REDIS_CLUSTER_NODES") {
+                Ok(nodes) => StoreChoice::RedisCluster(
+                    nodes.split(',').map(|n| n.trim().to_owned()).collect(),
+                ),
+                Err(_) => StoreChoice::Redis(
+                    std::env::var("REDIS_URL")
+                        .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned()),
+                ),
+            },
             Ok("postgres") => {
                 StoreChoice::Postgres(std::env::var("POSTGRES_URL").map_err(|_| {
                     "SESSION_STORE=postgres needs POSTGRES_URL (postgres://user:password@host/db)"
@@ -150,6 +158,7 @@ Settings (environment variables):
                         postgres (with POSTGRES_URL; --features postgres) or sqlite (in
                         the DATABASE_URL database, kept across restarts; --features sqlite)
   REDIS_URL             redis://host:port[/db] (default redis://127.0.0.1:6379)
+  REDIS_CLUSTER_NODES   redis://host:port,... : SESSION_STORE=redis on a Redis Cluster
   POSTGRES_URL          postgres://user:password@host/db (SESSION_STORE=postgres)
   DATABASE_URL          the users' SQLite database (default sqlite://demo.db; created and seeded)
   RUST_LOG              log filter (default info); logs go to stderr

@@ -197,6 +197,17 @@ async fn redis_store_logout_revokes_the_cookie() {
     store_mode_logout_revokes_the_cookie(demo::StoreChoice::Redis(url)).await;
 }
 
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn redis_cluster_logout_revokes_the_cookie() {
+    let nodes = std::env::var("REDIS_CLUSTER_NODES").expect(
+        "REDIS_CLUSTER_NODES is not set: start a Redis Cluster (as .ci/run does) and export \
+         REDIS_CLUSTER_NODES=redis://127.0.0.1:7001,..., or run the tests without --features redis",
+    );
+    let nodes = nodes.split(',').map(|n| n.trim().to_owned()).collect();
+    store_mode_logout_revokes_the_cookie(demo::StoreChoice::RedisCluster(nodes)).await;
+}
+
 #[cfg(feature = "postgres")]
 #[tokio::test]
 async fn postgres_store_logout_revokes_the_cookie() {
