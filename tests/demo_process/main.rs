@@ -109,7 +109,11 @@ impl Demo {
             .env("SECRET_KEY", SECRET_KEY)
             .env("RUST_LOG", "info")
             .env_remove("SESSION_STORE")
-            .env_remove("SESSION_LIFETIME");
+            .env_remove("SESSION_LIFETIME")
+            // The store is what the test says, never the runner's servers (CI exports
+            // a cluster and a PostgreSQL for other suites).
+            .env_remove("REDIS_CLUSTER_NODES")
+            .env_remove("POSTGRES_URL");
         for (k, v) in env {
             command.env(k, v);
         }
