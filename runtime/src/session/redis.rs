@@ -255,6 +255,7 @@ impl RedisStore {
     ///     "redis://10.0.0.3:6379",
     /// ])?;
     /// # let _ = store; Ok(()) }
+    /// # let _ = f();
     /// ```
     pub fn connect_cluster(nodes: &[&str]) -> Result<RedisStore, StoreError> {
         let cluster = Cluster::new(nodes, DEFAULT_TIMEOUT, DEFAULT_TIMEOUT)?;
