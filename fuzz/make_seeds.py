@@ -34,12 +34,31 @@ def sign(payload, purpose, name, key=KEY):
     return b"v1." + body + b"." + b64(hmac.new(k, msg, hashlib.sha256).digest())
 
 
-def session(uid="foo@bar.tld", **extra):
-    p = {"sid": b64(bytes(range(16))).decode(), "iat": NOW - 10, "seen": NOW - 5}
+def leb(n):
+    out = b""
+    while n >= 0x80:
+        out += bytes([(n & 0x7F) | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def session(uid="foo@bar.tld", iat=NOW - 10, seen=NOW - 5, d=None, f=None):
+    """The session payload in the cookie's compact form (runtime/src/session/compact.rs)."""
+    flags = 1 << 2  # sid
+    body = leb(iat) + leb(max(seen - iat, 0))
     if uid:
-        p.update(uid=uid, fat=NOW - 10, ah="AAAAAAAAAAAAAAAAAAAAAA")
-    p.update(extra)
-    return json.dumps(p, separators=(",", ":")).encode()
+        flags |= (1 << 3) | (1 << 4) | (1 << 5)  # uid, fat, ah
+        body += leb(NOW - 10)
+    body += bytes(range(16))
+    if uid:
+        body += leb(len(uid.encode())) + uid.encode() + bytes(16)
+    parts = 0
+    for bit, part in ((1, d), (2, f)):
+        if part:
+            parts |= bit
+            j = json.dumps(part, separators=(",", ":")).encode()
+            body += leb(len(j)) + j
+    return bytes([1, flags, parts]) + body
 
 
 def write(target, seeds):

@@ -276,21 +276,21 @@ struct Sealed {
     key: KeyIdentity,
     cookie: CookieSettings,
     max_age: Option<u64>,
-    /// Of the JSON sealed.
+    /// Of the payload bytes sealed.
     fp: Fingerprint,
     /// Only ever an anonymous session's line (no id, no login): no credential.
     line: HeaderValue,
 }
 
 /// Serializes, signs and formats the session cookie, reusing this thread's last line when
-/// the same JSON was sealed under the same key and cookie settings.
+/// the same payload was sealed under the same key and cookie settings.
 pub(crate) fn seal(
     codec: &Codec,
     cookie: &CookieSettings,
     payload: &Payload,
     max_age: Option<u64>,
 ) -> Result<HeaderValue, EncodeError> {
-    let json = payload.to_json();
+    let json = payload.to_cookie_bytes();
     let seal = |json: &[u8]| {
         codec
             .encode(Purpose::Session, &cookie.name, json)

@@ -18,6 +18,7 @@
 //! # let _ = app;
 //! ```
 
+pub(crate) mod compact;
 pub(crate) mod config;
 pub(crate) mod config_error;
 pub(crate) mod cookie_header;
