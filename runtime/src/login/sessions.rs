@@ -84,8 +84,8 @@ impl<U: AuthUser> Auth<U> {
             .into_iter()
             .filter(|r| r.kind == RecordKind::Session)
             .filter_map(|r| {
-                let (json, tail) = record::split(&r.data);
-                let p: Payload = serde_json::from_slice(json).ok()?;
+                let p = record::payload(&r.data)?;
+                let tail = record::tail_of(&r.data);
                 let live = p.sid == Some(r.id)
                     && p.uid.as_deref() == Some(uid)
                     && p.check_times(now, lifetimes).is_ok();

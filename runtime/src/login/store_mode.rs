@@ -120,7 +120,7 @@ impl LoginCtx {
         if let Some(sid) = record.sid
             && !own_session
             && let Some(bytes) = store.load(&sid).await.map_err(|e| unavailable(&e))?
-            && let Ok(p) = serde_json::from_slice::<Payload>(record::split(&bytes).0)
+            && let Some(p) = record::payload(&bytes)
             && p.sid == Some(sid)
             && p.uid.as_deref() == Some(r.uid.as_str())
             && p.ah.is_some_and(|ah| ah.ct_eq(&login.ah))
@@ -162,7 +162,7 @@ impl LoginCtx {
         let meta = record::Meta {
             ua: user_agent(parts),
         };
-        let bytes = record::join(p.to_json(), &record::tail(&meta));
+        let bytes = record::join(&p, &record::tail(&meta));
         let session = Record::new(bytes.clone(), p.uid.clone());
         if !store
             .save(&sid, &session, ttl, SaveMode::Create)

@@ -284,14 +284,14 @@ impl Slot {
                 // a new auth hash) keeps the line it had.
                 let tail = match (state.ua, loaded) {
                     (Some(ua), _) => record::tail(&record::Meta { ua: Some(ua) }),
-                    (None, Some(loaded)) => record::split(&loaded).1.to_vec(),
+                    (None, Some(loaded)) => record::tail_of(&loaded).to_vec(),
                     (None, None) => Vec::new(),
                 };
                 (Some(How::Create), tail)
             }
             (false, Some(loaded)) if write => {
                 // The list-of-sessions line goes over as it was.
-                let tail = record::split(&loaded).1.to_vec();
+                let tail = record::tail_of(&loaded).to_vec();
                 let how = How::Replace {
                     loaded,
                     changes: state.changes.map(|c| *c).unwrap_or_default(),

@@ -1,5 +1,5 @@
-//! The signed session payload and its server-side time checks. The cookie carries it
-//! as compact bytes (`compact.rs`); a store record as compact JSON.
+//! The signed session payload and its server-side time checks. The cookie and a store
+//! record carry it as compact bytes (`compact.rs`).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -290,7 +290,8 @@ impl Payload {
         crate::session::compact::encode(self)
     }
 
-    /// The compact JSON a store record keeps.
+    /// The payload as compact JSON (what the compact bytes are measured against).
+    #[cfg(test)]
     pub(crate) fn to_json(&self) -> Vec<u8> {
         // Serializing plain strings, numbers and `Value`s cannot fail.
         let mut json = Vec::with_capacity(256);

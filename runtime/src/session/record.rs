@@ -1,11 +1,12 @@
-//! A store-mode session record: the payload's compact JSON, then, on a line of its own,
-//! what only the user's list of sessions needs (the User-Agent). The request path parses
-//! the first line only, and a rewrite carries the second one over as bytes.
-//!
-//! Compact JSON never holds a raw newline (it is escaped inside strings), so the first
-//! `\n` is the boundary.
+//! A store-mode session record: the payload's compact bytes (`compact.rs`, behind their
+//! length), then what only the user's list of sessions needs (the User-Agent, as a JSON
+//! line). The request path decodes the payload only, and a rewrite carries the rest over
+//! as bytes.
 
 use serde::{Deserialize, Serialize};
+
+use crate::session::compact;
+use crate::session::payload::Payload;
 
 /// What a record says beside the session, for the list of sessions.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -15,12 +16,30 @@ pub(crate) struct Meta {
     pub(crate) ua: Option<String>,
 }
 
-/// The payload's bytes and the tail (empty, or `\n` and the metadata line).
-pub(crate) fn split(data: &[u8]) -> (&[u8], &[u8]) {
-    match memchr::memchr(b'\n', data) {
-        Some(i) => data.split_at(i),
-        None => (data, &[]),
-    }
+/// The payload's bytes and the tail (empty, or `\n` and the metadata line); `None` for
+/// bytes that are no record of ours.
+pub(crate) fn split(data: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (&len, rest) = data.split_first()?;
+    let (len, rest) = if len < 0x80 {
+        (usize::from(len), rest)
+    } else {
+        let (&high, rest) = rest.split_first()?;
+        if high == 0 || high >= 0x80 {
+            return None;
+        }
+        (usize::from(len & 0x7f) | usize::from(high) << 7, rest)
+    };
+    rest.split_at_checked(len)
+}
+
+/// The session a record holds, if it is one of ours.
+pub(crate) fn payload(data: &[u8]) -> Option<Payload> {
+    compact::decode(split(data)?.0)
+}
+
+/// The tail of a record (empty when it is no record of ours).
+pub(crate) fn tail_of(data: &[u8]) -> &[u8] {
+    split(data).map_or(&[], |(_, tail)| tail)
 }
 
 /// The metadata in a tail [`split`] returned.
@@ -41,10 +60,20 @@ pub(crate) fn tail(meta: &Meta) -> Vec<u8> {
     out
 }
 
-/// `payload` followed by `tail`.
-pub(crate) fn join(mut payload: Vec<u8>, tail: &[u8]) -> Vec<u8> {
-    payload.extend_from_slice(tail);
-    payload
+/// The record of `payload` followed by `tail`. A payload is far below the 16 KiB that
+/// two length bytes can say (the cookie-sized session data is capped long before).
+pub(crate) fn join(payload: &Payload, tail: &[u8]) -> Vec<u8> {
+    let bytes = compact::encode(payload);
+    let len = bytes.len().min(0x3fff);
+    let mut out = Vec::with_capacity(2 + len + tail.len());
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        out.extend_from_slice(&[(len as u8 & 0x7f) | 0x80, (len >> 7) as u8]);
+    }
+    out.extend_from_slice(&bytes[..len]);
+    out.extend_from_slice(tail);
+    out
 }
 
 #[cfg(test)]
@@ -52,20 +81,38 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_meta_line_round_trips_and_newlines_stay_escaped() {
-        let meta = Meta {
+    fn payload_and_meta_round_trip() {
+        let m = Meta {
             ua: Some("Agent\nwith a newline".into()),
         };
-        let t = tail(&meta);
-        let data = join(b"{\"d\":{\"k\":\"a\\nb\"}}".to_vec(), &t);
-        let (payload, rest) = split(&data);
-        assert_eq!(payload, b"{\"d\":{\"k\":\"a\\nb\"}}");
-        assert_eq!(meta_of(rest), Some("Agent\nwith a newline".to_owned()));
-        assert_eq!(split(b"{}"), (&b"{}"[..], &b""[..]));
+        let mut p = Payload::new(1_700_000_000);
+        p.d.insert("k".into(), "a\nb".into());
+        let data = join(&p, &tail(&m));
+        assert_eq!(payload(&data), Some(p.clone()));
+        assert_eq!(
+            meta(tail_of(&data)).ua.as_deref(),
+            Some("Agent\nwith a newline")
+        );
+        // Long payloads take two length bytes.
+        p.d.insert("big".into(), "x".repeat(500).into());
+        let data = join(&p, &[]);
+        assert_eq!(payload(&data), Some(p));
+        assert!(tail_of(&data).is_empty());
         assert!(tail(&Meta::default()).is_empty());
     }
 
-    fn meta_of(rest: &[u8]) -> Option<String> {
-        meta(rest).ua
+    #[test]
+    fn other_bytes_are_no_record() {
+        for bad in [
+            &b""[..],
+            b"{}",
+            b"{\"moved\":1}",
+            b"\x05abc",
+            b"\x80",
+            b"\x80\x00x",
+            b"\xff\xff",
+        ] {
+            assert_eq!(payload(bad), None, "{bad:?}");
+        }
     }
 }

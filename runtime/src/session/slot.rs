@@ -12,7 +12,7 @@ use crate::key::Purpose;
 use crate::session::cookie_header::{MAX_CANDIDATES, named};
 use crate::session::extras::Extras;
 use crate::session::incoming::{Incoming, Unread, note_clock_skew, note_unreadable};
-use crate::session::payload::{self, Payload, SessionId};
+use crate::session::payload::{self, SessionId};
 use crate::session::record;
 use crate::session::settings::SessionSettings;
 use crate::session::state::SessionState;
@@ -193,9 +193,7 @@ impl Slot {
                 state.incoming = Incoming::Moved;
                 return Ok(state);
             }
-            let payload = serde_json::from_slice::<Payload>(record::split(&data).0)
-                .ok()
-                .filter(|p| p.sid == Some(sid));
+            let payload = record::payload(&data).filter(|p| p.sid == Some(sid));
             match payload.map(|p| (p.check_times(now, &s.lifetimes), p)) {
                 Some((Ok(()), p)) => {
                     return Ok(SessionState::from_record(p, decoded.rotated, sid, data));

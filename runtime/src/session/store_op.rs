@@ -104,7 +104,7 @@ impl StoreOp {
 /// Writes the session; `false` when the record is gone (ended, moved, another login).
 async fn write(store: &dyn SessionStore, save: Save) -> Result<bool, Failure> {
     let fail = Failure::Store;
-    let data = record::join(save.payload.to_json(), &save.tail);
+    let data = record::join(&save.payload, &save.tail);
     let mut record = Record::new(data, save.payload.uid.clone());
     match save.how {
         How::Create => match store
@@ -135,14 +135,14 @@ async fn write(store: &dyn SessionStore, save: Save) -> Result<bool, Failure> {
                 let Some(current) = store.load(&save.id).await.map_err(fail)? else {
                     return Ok(false);
                 };
-                let (json, tail) = record::split(&current);
-                let Ok(theirs) = serde_json::from_slice::<Payload>(json) else {
+                let tail = record::tail_of(&current);
+                let Some(theirs) = record::payload(&current) else {
                     return Ok(false);
                 };
                 let Some(merged) = merge(&save.payload, &changes, theirs) else {
                     return Ok(false);
                 };
-                record.data = record::join(merged.to_json(), tail);
+                record.data = record::join(&merged, tail);
                 loaded = current;
             }
             Err(fail(StoreError::new(
