@@ -54,7 +54,9 @@ impl fmt::Debug for PostgresStore {
 }
 
 impl PostgresStore {
-    /// A store on an existing pool (the app's own), table `sesame_sessions`.
+    /// A store on an existing pool (the app's own), table `sesame_sessions`. Build it
+    /// with `test_before_acquire(false)`, as [`connect`](Self::connect) does, for one
+    /// round trip per read.
     pub fn new(pool: PgPool) -> PostgresStore {
         PostgresStore {
             pool,
@@ -72,6 +74,18 @@ impl PostgresStore {
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .acquire_timeout(Duration::from_secs(1))
+            // No ping before each lend (a read is one round trip; a dead connection's
+            // read is sent once more), except for a connection idle for a while, which
+            // a restart or a proxy may have closed.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for > Duration::from_secs(10) {
+                        sqlx::Connection::ping(conn).await?;
+                    }
+                    Ok(true)
+                })
+            })
             .connect_lazy(url)
             .map_err(crate::session::sql::err)?;
         Ok(PostgresStore::new(pool))

@@ -171,6 +171,29 @@ pub(crate) async fn timed<T>(
     }
 }
 
+/// [`timed`] for a read, sent once more when the connection turned out dead (the
+/// database restarted, a proxy closed an idle connection): the pool does not ping a
+/// connection before lending it, so a read costs one round trip, and the request that
+/// finds a dead one is still served. Writes are never sent twice.
+pub(crate) async fn read<T, F, Fut>(limit: Duration, op: F) -> Result<T, StoreError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T, sqlx::Error>>,
+{
+    match tokio::time::timeout(limit, op()).await {
+        Ok(Err(sqlx::Error::Io(e))) => {
+            tracing::debug!(
+                target: "axum_sesame::store",
+                error = %e,
+                "database connection was dead; reading once more on another"
+            );
+            timed(limit, op()).await
+        }
+        Ok(result) => result.map_err(err),
+        Err(_) => Err(StoreError::new("the database did not answer in time")),
+    }
+}
+
 /// Counts new records; says when a clean-up is due.
 #[derive(Debug, Default)]
 pub(crate) struct CleanUp(AtomicUsize);
@@ -352,7 +375,7 @@ macro_rules! sql_session_store {
             fn ping(&self) -> StoreFuture<'_, ()> {
                 Box::pin(async move {
                     self.ready().await?;
-                    $crate::session::sql::timed(self.common.timeout, async {
+                    $crate::session::sql::read(self.common.timeout, || async {
                         sqlx::query::<$db>("SELECT 1").execute(&self.pool).await
                     })
                     .await?;
@@ -365,7 +388,7 @@ macro_rules! sql_session_store {
                     self.ready().await?;
                     let id = id.to_base64();
                     let row: Option<(Vec<u8>,)> =
-                        $crate::session::sql::timed(self.common.timeout, async {
+                        $crate::session::sql::read(self.common.timeout, || async {
                             sqlx::query_as::<$db, (Vec<u8>,)>(&self.common.sql.load)
                                 .bind(&id)
                                 .bind($crate::session::sql::now_ms())
@@ -497,7 +520,7 @@ macro_rules! sql_session_store {
                 Box::pin(async move {
                     self.ready().await?;
                     let rows: Vec<(String, String, Vec<u8>)> =
-                        $crate::session::sql::timed(self.common.timeout, async {
+                        $crate::session::sql::read(self.common.timeout, || async {
                             sqlx::query_as::<$db, (String, String, Vec<u8>)>(
                                 &self.common.sql.list_user,
                             )

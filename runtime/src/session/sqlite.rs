@@ -74,6 +74,7 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(2))
+            .test_before_acquire(false)
             .connect_lazy_with(options);
         Ok(SqliteStore::new(pool))
     }
