@@ -8,6 +8,12 @@
 #   SERVERS="baseline sesame" bench/run.sh
 #   SERVERS="baseline sesame sesame_memory sesame_redis" bench/run.sh   # store mode;
 #     sesame_redis needs a Redis at REDIS_URL (default redis://127.0.0.1:6379)
+#   SERVERS="baseline axum_login sesame_memory axum_login_redis sesame_redis \
+#     axum_login_postgres sesame_postgres" bench/run.sh   # every store, side by side;
+#     the *_postgres servers need POSTGRES_URL. A third table gives the store's
+#     commands per request (each one round trip: Redis's command stats, PostgreSQL's
+#     transactions), the store server's own CPU from /proc (Redis: its pid; PostgreSQL:
+#     the processes of PG_USER, default postgres) and the store's bytes per session.
 #   SCENARIOS="authenticated reconnect" bench/run.sh
 #
 # The machine is shared and noisy: every server runs for the whole benchmark and the
@@ -43,15 +49,58 @@ LOAD_CPU=$((CORES > 1 ? 1 : 0))
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
-declare -A PID URL COOKIE MANY
+declare -A PID URL COOKIE MANY SESSION_BYTES
 cleanup() {
   for s in "${!PID[@]}"; do kill "${PID[$s]}" 2>/dev/null || true; done
   for s in "${!MANY[@]}"; do rm -f "${MANY[$s]}"; done
 }
 trap cleanup EXIT
 
+REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379}
+PG_USER=${PG_USER:-postgres}
+store_of() {
+  case $1 in
+    *_redis) echo redis ;;
+    *_postgres) echo postgres ;;
+    *) echo "" ;;
+  esac
+}
+# CPU ticks of the store server behind `kind` (PostgreSQL: every process of PG_USER,
+# and what its postmaster reaped from backends that ended).
+store_ticks() {
+  case $1 in
+    redis)
+      cpu_ticks "$(redis-cli -u "$REDIS_URL" info server | tr -d '\r' | sed -n 's/^process_id://p')" ;;
+    postgres)
+      local t=0 p
+      for p in $(pgrep -u "$PG_USER"); do t=$((t + $(cpu_ticks "$p" 2>/dev/null || echo 0))); done
+      p=$(pgrep -o -u "$PG_USER")
+      echo $((t + $(awk '{print $16 + $17}' "/proc/$p/stat"))) ;;
+  esac
+}
+# Commands the store server has run: Redis's command stats (the INFO call itself
+# included, one per reading), PostgreSQL's transactions (one per statement in autocommit;
+# the statistics reach the view within a second).
+store_commands() {
+  case $1 in
+    redis)
+      redis-cli -u "$REDIS_URL" info commandstats | tr -d '\r' \
+        | sed -n 's/^cmdstat_[^:]*:calls=\([0-9]*\),.*/\1/p' | awk '{n += $1} END {print n}' ;;
+    postgres)
+      psql "$POSTGRES_URL" -Atc "select xact_commit + xact_rollback from pg_stat_database where datname = current_database()" ;;
+  esac
+}
+# Bytes the store holds (Redis: used_memory; PostgreSQL: the database's size).
+store_bytes() {
+  case $1 in
+    redis) redis-cli -u "$REDIS_URL" info memory | tr -d '\r' | sed -n 's/^used_memory://p' ;;
+    postgres) psql "$POSTGRES_URL" -Atc "select pg_database_size(current_database())" ;;
+  esac
+}
+
 for server in $SERVERS; do
   log=$(mktemp)
+  store=$(store_of "$server")
   PORT=0 taskset -c "$SERVER_CPU" "target/release/server_$server" >"$log" 2>&1 &
   PID[$server]=$!
   url=""
@@ -74,18 +123,25 @@ for server in $SERVERS; do
   fi
   if [ "$server" != baseline ]; then
     # CLIENTS logins, one cookie header per line.
+    [ -n "$store" ] && bytes0=$(store_bytes "$store")
     MANY[$server]=$(mktemp)
-    for _ in $(seq 1 "$CLIENTS"); do echo "url = \"$url/login\""; echo "output = /dev/null"; done \
+    # Each login a user of its own (u=N), as real traffic: a per-user index stays small.
+    for i in $(seq 1 "$CLIENTS"); do echo "url = \"$url/login?u=$i\""; echo "output = /dev/null"; done \
       | curl -s -A "$UA" -D - -K - | tr -d '\r' \
       | sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p' >"${MANY[$server]}"
     n=$(sort -u "${MANY[$server]}" | wc -l)
     echo "$server: $(wc -l <"${MANY[$server]}") login cookies, $n distinct" >&2
+    if [ -n "$store" ]; then
+      sleep 1
+      SESSION_BYTES[$server]=$(( ($(store_bytes "$store") - bytes0) / CLIENTS ))
+      echo "$server: ${SESSION_BYTES[$server]} store bytes per logged-in session" >&2
+    fi
   fi
   anon=$(curl -s -A "$UA" -o /dev/null -w '%{http_code}' "$url/protected")
   echo "$server on $url: anonymous /protected answers $anon" >&2
 done
 
-declare -A RUNS_CPU RUNS_RPS
+declare -A RUNS_CPU RUNS_RPS RUNS_TRIPS RUNS_SCPU
 for round in $(seq 1 "$ROUNDS"); do
   for scenario in $SCENARIOS; do
     for server in $SERVERS; do
@@ -102,11 +158,20 @@ for round in $(seq 1 "$ROUNDS"); do
         continue
       fi
       pid=${PID[$server]}
+      store=$(store_of "$server")
+      if [ -n "$store" ]; then trips0=$(store_commands "$store"); s0=$(store_ticks "$store"); fi
       t0=$(cpu_ticks "$pid")
       out=$(COOKIES=${MANY[$server]:-} UA=$UA taskset -c "$LOAD_CPU" \
         wrk -t1 -c"$CONNS" -d"${DURATION}s" -H "User-Agent: $UA" "${hdr[@]}" "${script[@]}" "$url$path")
       t1=$(cpu_ticks "$pid")
       reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+      if [ -n "$store" ]; then
+        s1=$(store_ticks "$store")
+        [ "$store" = postgres ] && sleep 1.5
+        trips1=$(store_commands "$store")
+        RUNS_TRIPS[$server/$scenario]="${RUNS_TRIPS[$server/$scenario]:-} $(awk -v d=$((trips1 - trips0)) -v n="$reqs" 'BEGIN {printf "%.3f", d / n}')"
+        RUNS_SCPU[$server/$scenario]="${RUNS_SCPU[$server/$scenario]:-} $(awk -v t=$((s1 - s0)) -v clk="$CLK" -v n="$reqs" 'BEGIN {printf "%.3f", t / clk * 1e6 / n}')"
+      fi
       rps=$(echo "$out" | awk '/Requests\/sec/ {printf "%.0f", $2}')
       cpu=$(awk -v t=$((t1 - t0)) -v clk="$CLK" -v n="$reqs" 'BEGIN {printf "%.3f", t / clk * 1e6 / n}')
       RUNS_CPU[$server/$scenario]="${RUNS_CPU[$server/$scenario]:-} $cpu"
@@ -170,3 +235,31 @@ echo "CPU per request of a server pinned to one core, wrk -t1 -c$CONNS -d${DURAT
 echo "other; $CORES cores, $(uname -r), $(date -u +%Y-%m-%d). req/s are medians."
 table minimum "Minimum CPU us/request"
 table median "Median CPU us/request"
+
+store_table() {
+  local any=""
+  for server in $SERVERS; do [ -n "$(store_of "$server")" ] && any=1; done
+  [ -n "$any" ] || return 0
+  echo
+  echo "Store servers: store commands (round trips) per request (median), the store"
+  echo "server's own CPU us/request (minimum), and the store's bytes per logged-in session"
+  echo "($CLIENTS logins of as many users; Redis used_memory, PostgreSQL database size)."
+  echo
+  local head="| server | bytes/session |" rule="|---|---|"
+  for scenario in $SCENARIOS; do
+    head="$head $(title_of "$scenario") |"; rule="$rule---|"
+  done
+  echo "$head"
+  echo "$rule"
+  for server in $SERVERS; do
+    [ -n "$(store_of "$server")" ] || continue
+    local row="| $server | ${SESSION_BYTES[$server]:-–} |"
+    for scenario in $SCENARIOS; do
+      local key=$server/$scenario
+      if [ -z "${RUNS_TRIPS[$key]:-}" ]; then row="$row – |"; continue; fi
+      row="$row $(echo "${RUNS_TRIPS[$key]}" | median) commands, $(echo "${RUNS_SCPU[$key]}" | minimum) us store CPU |"
+    done
+    echo "$row"
+  done
+}
+store_table

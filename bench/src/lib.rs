@@ -19,6 +19,12 @@ pub fn serve_with(make: impl FnOnce() -> axum::Router) {
     run(|listener| async move { axum::serve(listener, make()).await });
 }
 
+/// [`serve`] with the router made by an async block inside the runtime (for stores that
+/// connect or migrate first).
+pub fn serve_async(make: impl std::future::Future<Output = axum::Router>) {
+    run(|listener| async move { axum::serve(listener, make.await).await });
+}
+
 /// Serves a service that wraps the whole router (`LoginManager::wrap`), made once.
 pub fn serve_service<S>(app: S)
 where
@@ -67,3 +73,30 @@ pub mod apps;
 
 /// The one user every server knows.
 pub const USER: &str = "foo@bar.tld";
+
+/// Who logs in: `?u=N` makes it `user<N>` (each of `bench/run.sh`'s many clients a user of
+/// its own, as real traffic), else [`USER`].
+#[derive(Debug, serde::Deserialize)]
+pub struct Who {
+    u: Option<u32>,
+}
+
+impl Who {
+    /// The user id.
+    pub fn id(&self) -> String {
+        self.u.map_or_else(|| USER.to_owned(), |n| format!("user{n}"))
+    }
+}
+
+/// Whether `id` is [`USER`] or one of the numbered users.
+pub fn is_known(id: &str) -> bool {
+    id == USER || id.strip_prefix("user").is_some_and(|n| n.parse::<u32>().is_ok())
+}
+
+/// The password hash of a known user (the one user's, for every numbered one).
+pub fn password_of(
+    id: &str,
+    users: &std::collections::HashMap<&'static str, &'static str>,
+) -> Option<&'static str> {
+    is_known(id).then(|| users.get(USER).copied()).flatten()
+}

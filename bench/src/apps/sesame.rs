@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+use axum::extract::Query;
 use axum::{Router, routing::get};
 use axum_sesame::{LoginManagerLayer, Auth, AuthUser, CurrentUser, Key, LoginManager, SessionConfig, SessionStore, login_required, user_loader};
 
@@ -35,7 +36,7 @@ impl AuthUser for User {
 
 #[user_loader]
 async fn load_user(id: String) -> Option<User> {
-    let pw_hash = *USERS.get(id.as_str())?;
+    let pw_hash = crate::password_of(&id, &USERS)?;
     Some(User { id, pw_hash })
 }
 
@@ -44,9 +45,9 @@ async fn protected(user: CurrentUser<User>) -> String {
     format!("Logged in as: {}", user.id)
 }
 
-async fn login(auth: Auth<User>) -> &'static str {
+async fn login(auth: Auth<User>, Query(who): Query<crate::Who>) -> &'static str {
     let user = User {
-        id: crate::USER.to_owned(),
+        id: who.id(),
         pw_hash: USERS[crate::USER],
     };
     match auth.login_user(&user).await {
