@@ -14,26 +14,41 @@ use crate::session::store::{
     StoreFuture, UserRecord,
 };
 
+/// Lua: a record's kind, user and data from its stored string (see [`record_value`]);
+/// nothing for a missing or foreign value.
+macro_rules! parse_record_lua {
+    () => {
+        r"
+local function parse(v)
+  if not v then return nil end
+  local c = string.find(v, ':', 2, true)
+  if not c then return nil end
+  local n = tonumber(string.sub(v, 2, c - 1))
+  if not n then return nil end
+  return string.sub(v, 1, 1), string.sub(v, c + 1, c + n), string.sub(v, c + n + 1)
+end
+"
+    };
+}
+pub(crate) use parse_record_lua;
+
 /// Writes a record (create or compare-and-swap), then keeps the user's index: adds the
 /// id with its expiry as score, drops ended members, ends the ones beyond the cap (closest
 /// to expiry first, never the one just written) and sets the index's own expiry to its
 /// last member's. KEYS: record, [index]. ARGV: data, user, kind, ttl, mode (c|r),
 /// expected, member, max, record prefix.
-const SAVE: &str = r"
-local cur = redis.call('HGET', KEYS[1], 'd')
+const SAVE: &str = concat!(
+    parse_record_lua!(),
+    r"
+local raw = redis.call('GET', KEYS[1])
 if ARGV[5] == 'c' then
-  if cur then return 0 end
-elseif cur ~= ARGV[6] then
-  return 0
-end
-redis.call('DEL', KEYS[1])
-if ARGV[2] == '' then
-  redis.call('HSET', KEYS[1], 'd', ARGV[1], 'k', ARGV[3])
+  if raw then return 0 end
 else
-  redis.call('HSET', KEYS[1], 'd', ARGV[1], 'k', ARGV[3], 'u', ARGV[2])
+  local _, _, cur = parse(raw)
+  if cur ~= ARGV[6] then return 0 end
 end
 local ttl = tonumber(ARGV[4])
-redis.call('EXPIRE', KEYS[1], ttl)
+redis.call('SET', KEYS[1], ARGV[3] .. string.len(ARGV[2]) .. ':' .. ARGV[2] .. ARGV[1], 'EX', ttl)
 local idx = KEYS[2]
 if idx then
   -- Microseconds in the score: of logins within one second, the first ends first.
@@ -55,24 +70,27 @@ if idx then
   redis.call('EXPIREAT', idx, math.ceil(tonumber(last[2])) + 1)
 end
 return 1
-";
+"
+);
 
 /// Deletes a record and its index entry; with ARGV[3], leaves a moved marker that lives
 /// ARGV[4] seconds. KEYS: record. ARGV: key prefix, member, [marker, ttl].
-const DELETE: &str = r"
-local f = redis.call('HMGET', KEYS[1], 'u', 'k')
+const DELETE: &str = concat!(
+    parse_record_lua!(),
+    r"
+local k, u = parse(redis.call('GET', KEYS[1]))
 redis.call('DEL', KEYS[1])
-if f[1] then
+if u and u ~= '' then
   local kind = 'u:'
-  if f[2] == 'r' then kind = 'r:' end
-  redis.call('ZREM', ARGV[1] .. kind .. f[1], ARGV[2])
+  if k == 'r' then kind = 'r:' end
+  redis.call('ZREM', ARGV[1] .. kind .. u, ARGV[2])
 end
 if ARGV[3] then
-  redis.call('HSET', KEYS[1], 'd', ARGV[3], 'k', 'm')
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[4]))
+  redis.call('SET', KEYS[1], 'm0:' .. ARGV[3], 'EX', tonumber(ARGV[4]))
 end
 return 1
-";
+"
+);
 
 /// Deletes every record in the user's two indexes, and the indexes. KEYS: sessions index,
 /// tokens index. ARGV: record prefix.
@@ -89,13 +107,15 @@ return n
 
 /// The user's live records as `{index number, member, data}`; ended members are pruned.
 /// KEYS: sessions index, tokens index. ARGV: record prefix.
-const LIST_USER: &str = r"
+const LIST_USER: &str = concat!(
+    parse_record_lua!(),
+    r"
 local out = {}
 local now = tonumber(redis.call('TIME')[1])
 for i, idx in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
   for _, m in ipairs(redis.call('ZRANGE', idx, 0, -1)) do
-    local d = redis.call('HGET', ARGV[1] .. m, 'd')
+    local _, _, d = parse(redis.call('GET', ARGV[1] .. m))
     if d then
       table.insert(out, {i, m, d})
     else
@@ -104,7 +124,8 @@ for i, idx in ipairs(KEYS) do
   end
 end
 return out
-";
+"
+);
 
 struct Scripts {
     save: Script,
@@ -116,8 +137,8 @@ struct Scripts {
 /// Sessions in Redis or Valkey, over one multiplexed connection that reconnects by itself.
 ///
 /// Keys (every one with a TTL):
-/// - `<prefix>s:<id>`: a hash (`d` the data, `k` the kind, `u` the user) for each session,
-///   remember token and moved marker, expiring with it;
+/// - `<prefix>s:<id>`: one string for each session, remember token and moved marker
+///   (its kind, its user and its data), expiring with it;
 /// - `<prefix>u:<user id>` and `<prefix>r:<user id>`: sorted sets of the user's session and
 ///   remember-token ids, scored by expiry, pruned as members end, capped at
 ///   [`with_max_per_user`](RedisStore::with_max_per_user) (the one closest to expiry ends
@@ -159,6 +180,22 @@ impl fmt::Debug for RedisStore {
             .field("max_per_user", &self.max_per_user)
             .finish_non_exhaustive()
     }
+}
+
+/// A record as stored: `<kind><user length>:<user><data>` (`s5:alice…`; an anonymous
+/// session `s0:…`, a moved marker `m0:…`), one string per key: less memory than a hash.
+pub(crate) struct StoredRecord<'a> {
+    pub(crate) user: &'a [u8],
+    pub(crate) data: &'a [u8],
+}
+
+/// Parses a stored record; `None` for anything else.
+pub(crate) fn record_value(v: &[u8]) -> Option<StoredRecord<'_>> {
+    let colon = 1 + memchr::memchr(b':', v.get(1..)?)?;
+    let len: usize = std::str::from_utf8(&v[1..colon]).ok()?.parse().ok()?;
+    let rest = &v[colon + 1..];
+    let (user, data) = rest.split_at_checked(len)?;
+    Some(StoredRecord { user, data })
 }
 
 /// One Redis, or a cluster.
@@ -408,22 +445,23 @@ impl SessionStore for RedisStore {
     fn load<'a>(&'a self, id: &'a SessionId) -> StoreFuture<'a, Option<Vec<u8>>> {
         Box::pin(async move {
             let key = self.session_key(id);
-            let hget = redis::cmd("HGET").arg(&key).arg("d").clone();
-            match &self.backend {
+            let get = redis::cmd("GET").arg(&key).clone();
+            let value = match &self.backend {
                 Backend::Single { conn, .. } => {
                     retry_stale(|| async {
                         let mut conn = conn.clone();
-                        hget.query_async::<Option<Vec<u8>>>(&mut conn).await
+                        get.query_async::<Option<Vec<u8>>>(&mut conn).await
                     })
-                    .await
+                    .await?
                 }
                 Backend::Cluster { cluster, .. } => {
                     let mut conn = cluster.conn().await.map_err(err)?;
-                    hget.query_async::<Option<Vec<u8>>>(&mut conn)
+                    get.query_async::<Option<Vec<u8>>>(&mut conn)
                         .await
-                        .map_err(err)
+                        .map_err(err)?
                 }
-            }
+            };
+            Ok(value.and_then(|v| record_value(&v).map(|r| r.data.to_vec())))
         })
     }
 
@@ -539,5 +577,32 @@ impl SessionStore for RedisStore {
                 })
                 .collect())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::record_value;
+
+    #[test]
+    fn stored_records_parse_strictly() {
+        let r = record_value(b"s5:alice{\"x\":1}").unwrap();
+        assert_eq!((r.user, r.data), (&b"alice"[..], &b"{\"x\":1}"[..]));
+        let r = record_value(b"m0:").unwrap();
+        assert_eq!((r.user, r.data), (&b""[..], &b""[..]));
+        // A user id with a colon, and data that looks like a header.
+        let r = record_value(b"s3:a:b9:z:").unwrap();
+        assert_eq!((r.user, r.data), (&b"a:b"[..], &b"9:z:"[..]));
+        for bad in [
+            &b""[..],
+            b"s",
+            b"s:",
+            b"sx:",
+            b"s9:short",
+            b"s-1:a",
+            b"\xff",
+        ] {
+            assert!(record_value(bad).is_none(), "{bad:?}");
+        }
     }
 }

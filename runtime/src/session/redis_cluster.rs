@@ -26,6 +26,7 @@ use redis::{RedisResult, Script};
 use sha2::{Digest, Sha256};
 
 use crate::session::payload::SessionId;
+use crate::session::redis::{parse_record_lua, record_value};
 use crate::session::store::{MOVED, Record, RecordKind, SaveMode, StoreError, UserRecord};
 
 /// Adds (or refreshes) a member with its expiry as score, drops ended members, takes out
@@ -54,23 +55,30 @@ return out
 
 /// Deletes a record and returns its `{user, kind}`; with ARGV[1], leaves a moved marker
 /// that lives ARGV[2] seconds. KEYS: record.
-const RECORD_TAKE: &str = r"
-local f = redis.call('HMGET', KEYS[1], 'u', 'k')
+const RECORD_TAKE: &str = concat!(
+    parse_record_lua!(),
+    r"
+local k, u = parse(redis.call('GET', KEYS[1]))
 redis.call('DEL', KEYS[1])
 if ARGV[1] then
-  redis.call('HSET', KEYS[1], 'd', ARGV[1], 'k', 'm')
-  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[2]))
+  redis.call('SET', KEYS[1], 'm0:' .. ARGV[1], 'EX', tonumber(ARGV[2]))
 end
-return f
-";
+if u == '' then u = false end
+return {u or false, k or false}
+"
+);
 
 /// Deletes a record only if it belongs to ARGV[1]; returns 1 if it did. KEYS: record.
-const RECORD_DROP_OF: &str = r"
-if redis.call('HGET', KEYS[1], 'u') == ARGV[1] then
+const RECORD_DROP_OF: &str = concat!(
+    parse_record_lua!(),
+    r"
+local _, u = parse(redis.call('GET', KEYS[1]))
+if u == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-";
+"
+);
 
 /// The user's index members, ended ones dropped: `{sessions, tokens}`. KEYS: sessions
 /// index, tokens index (one slot).
@@ -350,17 +358,17 @@ pub(crate) async fn list_user(
     let mut out = Vec::new();
     for (_, kind, listed) in members(cluster, &mut conn, prefix, user_id).await? {
         for m in listed {
-            let (data, owner): (Option<Vec<u8>>, Option<String>) = redis::cmd("HMGET")
+            let value: Option<Vec<u8>> = redis::cmd("GET")
                 .arg(record_key(prefix, &m))
-                .arg("d")
-                .arg("u")
                 .query_async(&mut conn)
                 .await
                 .map_err(err)?;
-            if let (Some(data), Some(id)) = (data, SessionId::from_base64(&m))
-                && owner.as_deref() == Some(user_id)
+            if let Some(value) = &value
+                && let Some(record) = record_value(value)
+                && record.user == user_id.as_bytes()
+                && let Some(id) = SessionId::from_base64(&m)
             {
-                out.push(UserRecord::new(id, kind, data));
+                out.push(UserRecord::new(id, kind, record.data.to_vec()));
             }
         }
     }
