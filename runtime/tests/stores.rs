@@ -434,6 +434,45 @@ mod redis_store {
         support::redis_store()
     }
 
+    /// A record left as a hash (as records were before they became strings) is no
+    /// record: loaded as none, never a 503, and replaced or deleted as any other.
+    #[tokio::test]
+    async fn a_record_of_another_type_is_no_record() {
+        let prefix = support::redis_prefix();
+        let store = support::redis_store_with_prefix(&prefix);
+        let id = SessionId::random().unwrap();
+        let key = format!("{prefix}s:{}", id.to_base64());
+        let ok = std::process::Command::new("redis-cli")
+            .args([
+                "-u",
+                &support::redis_url(),
+                "HSET",
+                &key,
+                "d",
+                "old",
+                "u",
+                "alice",
+            ])
+            .output()
+            .expect("redis-cli (apt-get install redis-tools)")
+            .status
+            .success();
+        assert!(ok, "HSET through redis-cli");
+        assert_eq!(store.load(&id).await.unwrap(), None);
+        let record = Record::new(b"new".to_vec(), Some("alice".into()));
+        let ttl = std::time::Duration::from_secs(5);
+        assert!(
+            store
+                .save(&id, &record, ttl, SaveMode::Create)
+                .await
+                .unwrap()
+        );
+        assert_eq!(store.load(&id).await.unwrap().as_deref(), Some(&b"new"[..]));
+        assert_eq!(store.list_user("alice").await.unwrap().len(), 1);
+        store.delete(&id).await.unwrap();
+        assert_eq!(store.load(&id).await.unwrap(), None);
+    }
+
     #[tokio::test]
     async fn redis_is_reachable() {
         let store = store();

@@ -14,11 +14,18 @@ use crate::session::store::{
     StoreFuture, UserRecord,
 };
 
-/// Lua: a record's kind, user and data from its stored string (see [`record_value`]);
-/// nothing for a missing or foreign value.
+/// Lua: `get(key)`, a record's stored string (nothing for a key of another type), and
+/// `parse(value)`, its kind, user and data (see [`record_value`]; nothing for a missing
+/// or foreign value).
 macro_rules! parse_record_lua {
     () => {
         r"
+-- A key of another type (a record written before records were strings) is no record.
+local function get(k)
+  local v = redis.pcall('GET', k)
+  if type(v) == 'table' then return false end
+  return v
+end
 local function parse(v)
   if not v then return nil end
   local c = string.find(v, ':', 2, true)
@@ -40,7 +47,7 @@ pub(crate) use parse_record_lua;
 const SAVE: &str = concat!(
     parse_record_lua!(),
     r"
-local raw = redis.call('GET', KEYS[1])
+local raw = get(KEYS[1])
 if ARGV[5] == 'c' then
   if raw then return 0 end
 else
@@ -78,7 +85,7 @@ return 1
 const DELETE: &str = concat!(
     parse_record_lua!(),
     r"
-local k, u = parse(redis.call('GET', KEYS[1]))
+local k, u = parse(get(KEYS[1]))
 redis.call('DEL', KEYS[1])
 if u and u ~= '' then
   local kind = 'u:'
@@ -115,7 +122,7 @@ local now = tonumber(redis.call('TIME')[1])
 for i, idx in ipairs(KEYS) do
   redis.call('ZREMRANGEBYSCORE', idx, '-inf', now)
   for _, m in ipairs(redis.call('ZRANGE', idx, 0, -1)) do
-    local _, _, d = parse(redis.call('GET', ARGV[1] .. m))
+    local _, _, d = parse(get(ARGV[1] .. m))
     if d then
       table.insert(out, {i, m, d})
     else
@@ -196,6 +203,17 @@ pub(crate) fn record_value(v: &[u8]) -> Option<StoredRecord<'_>> {
     let rest = &v[colon + 1..];
     let (user, data) = rest.split_at_checked(len)?;
     Some(StoredRecord { user, data })
+}
+
+/// A `GET` of a key of another type (a record written before records were strings) finds
+/// no record, rather than failing the request.
+pub(crate) fn no_record_of_another_type(
+    result: redis::RedisResult<Option<Vec<u8>>>,
+) -> redis::RedisResult<Option<Vec<u8>>> {
+    match result {
+        Err(e) if e.code() == Some("WRONGTYPE") => Ok(None),
+        other => other,
+    }
 }
 
 /// One Redis, or a cluster.
@@ -450,14 +468,15 @@ impl SessionStore for RedisStore {
                 Backend::Single { conn, .. } => {
                     retry_stale(|| async {
                         let mut conn = conn.clone();
-                        get.query_async::<Option<Vec<u8>>>(&mut conn).await
+                        no_record_of_another_type(
+                            get.query_async::<Option<Vec<u8>>>(&mut conn).await,
+                        )
                     })
                     .await?
                 }
                 Backend::Cluster { cluster, .. } => {
                     let mut conn = cluster.conn().await.map_err(err)?;
-                    get.query_async::<Option<Vec<u8>>>(&mut conn)
-                        .await
+                    no_record_of_another_type(get.query_async::<Option<Vec<u8>>>(&mut conn).await)
                         .map_err(err)?
                 }
             };

@@ -26,7 +26,7 @@ use redis::{RedisResult, Script};
 use sha2::{Digest, Sha256};
 
 use crate::session::payload::SessionId;
-use crate::session::redis::{parse_record_lua, record_value};
+use crate::session::redis::{no_record_of_another_type, parse_record_lua, record_value};
 use crate::session::store::{MOVED, Record, RecordKind, SaveMode, StoreError, UserRecord};
 
 /// Adds (or refreshes) a member with its expiry as score, drops ended members, takes out
@@ -58,7 +58,7 @@ return out
 const RECORD_TAKE: &str = concat!(
     parse_record_lua!(),
     r"
-local k, u = parse(redis.call('GET', KEYS[1]))
+local k, u = parse(get(KEYS[1]))
 redis.call('DEL', KEYS[1])
 if ARGV[1] then
   redis.call('SET', KEYS[1], 'm0:' .. ARGV[1], 'EX', tonumber(ARGV[2]))
@@ -72,7 +72,7 @@ return {u or false, k or false}
 const RECORD_DROP_OF: &str = concat!(
     parse_record_lua!(),
     r"
-local _, u = parse(redis.call('GET', KEYS[1]))
+local _, u = parse(get(KEYS[1]))
 if u == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
@@ -358,11 +358,13 @@ pub(crate) async fn list_user(
     let mut out = Vec::new();
     for (_, kind, listed) in members(cluster, &mut conn, prefix, user_id).await? {
         for m in listed {
-            let value: Option<Vec<u8>> = redis::cmd("GET")
-                .arg(record_key(prefix, &m))
-                .query_async(&mut conn)
-                .await
-                .map_err(err)?;
+            let value = no_record_of_another_type(
+                redis::cmd("GET")
+                    .arg(record_key(prefix, &m))
+                    .query_async(&mut conn)
+                    .await,
+            )
+            .map_err(err)?;
             if let Some(value) = &value
                 && let Some(record) = record_value(value)
                 && record.user == user_id.as_bytes()
