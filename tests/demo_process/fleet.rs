@@ -1,4 +1,5 @@
-//! Two processes, one user database (and one Redis).
+//! Two processes, one user database (and one session store: Redis, a Redis Cluster,
+//! PostgreSQL, or the SQLite file itself).
 
 use super::*;
 
@@ -49,22 +50,17 @@ async fn two_processes_share_logins_through_the_database() {
     two_processes_are_one_app("fleet-cookie", &[]).await;
 }
 
-/// With one Redis behind both, a logout on one process makes a saved cookie useless on
+/// With one store behind both, a logout on one process makes a saved cookie useless on
 /// the other at once.
-#[cfg(feature = "redis")]
-#[tokio::test]
-async fn two_processes_share_one_redis() {
-    let url = std::env::var("REDIS_URL").expect(
-        "REDIS_URL is not set: start redis-server and export REDIS_URL=redis://127.0.0.1:6379, \
-         or run the tests without --features redis",
-    );
-    let env = [("SESSION_STORE", "redis"), ("REDIS_URL", url.as_str())];
-    two_processes_are_one_app("fleet-redis", &env).await;
-    let db = fresh_database("fleet-redis-logout");
+async fn a_logout_holds_on_both(name: &str, env: &[(&str, &str)]) {
+    two_processes_are_one_app(name, env).await;
+    let db = fresh_database(&format!("{name}-logout"));
     let mut with_db = env.to_vec();
     with_db.push(("DATABASE_URL", db.as_str()));
-    let a = Demo::start_with("fleet-redis-logout-a", &with_db);
-    let b = Demo::start_with("fleet-redis-logout-b", &with_db);
+    let a = Demo::start_with(&format!("{name}-logout-a"), &with_db);
+    let b = Demo::start_with(&format!("{name}-logout-b"), &with_db);
+    let health = reqwest::get(b.url("/healthz")).await.expect("GET /healthz");
+    assert_eq!(health.status().as_u16(), 200, "{name}: the store answers");
     let x = jar_client();
     let login = format!("email={}&pw=secret", BAR.replace('@', "%40"));
     let res = post_form(&x, a.url("/login"), &login).await;
@@ -91,6 +87,54 @@ async fn two_processes_share_one_redis() {
     assert_eq!(
         replay.status().as_u16(),
         303,
-        "logged out on A is logged out on B"
+        "{name}: logged out on A is logged out on B"
     );
+}
+
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn two_processes_share_one_redis() {
+    let url = std::env::var("REDIS_URL").expect(
+        "REDIS_URL is not set: start redis-server and export REDIS_URL=redis://127.0.0.1:6379, \
+         or run the tests without --features redis",
+    );
+    let env = [("SESSION_STORE", "redis"), ("REDIS_URL", url.as_str())];
+    a_logout_holds_on_both("fleet-redis", &env).await;
+}
+
+/// `SESSION_STORE=redis` with `REDIS_CLUSTER_NODES`: both processes on one cluster.
+#[cfg(feature = "redis")]
+#[tokio::test]
+async fn two_processes_share_one_redis_cluster() {
+    let nodes = std::env::var("REDIS_CLUSTER_NODES").expect(
+        "REDIS_CLUSTER_NODES is not set: start a Redis Cluster (as .ci/run does) and export \
+         REDIS_CLUSTER_NODES=redis://127.0.0.1:7001,..., or run the tests without --features redis",
+    );
+    let env = [
+        ("SESSION_STORE", "redis"),
+        ("REDIS_CLUSTER_NODES", nodes.as_str()),
+    ];
+    a_logout_holds_on_both("fleet-cluster", &env).await;
+}
+
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn two_processes_share_one_postgres() {
+    let url = std::env::var("POSTGRES_URL").expect(
+        "POSTGRES_URL is not set: start PostgreSQL and export \
+         POSTGRES_URL=postgres://user:password@127.0.0.1/db (as .ci/run does), or run the \
+         tests without --features postgres",
+    );
+    let env = [
+        ("SESSION_STORE", "postgres"),
+        ("POSTGRES_URL", url.as_str()),
+    ];
+    a_logout_holds_on_both("fleet-postgres", &env).await;
+}
+
+/// `SESSION_STORE=sqlite`: the sessions in the users' database file, which both share.
+#[cfg(feature = "sqlite")]
+#[tokio::test]
+async fn two_processes_share_one_sqlite_file() {
+    a_logout_holds_on_both("fleet-sqlite", &[("SESSION_STORE", "sqlite")]).await;
 }

@@ -53,8 +53,17 @@ fn demo_binary() -> &'static PathBuf {
         if profile_dir.file_name().is_some_and(|n| n == "release") {
             build.arg("--release");
         }
-        if cfg!(feature = "redis") {
-            build.args(["--features", "redis"]);
+        // The demo with this test binary's stores.
+        let features: Vec<&str> = [
+            (cfg!(feature = "redis"), "redis"),
+            (cfg!(feature = "postgres"), "postgres"),
+            (cfg!(feature = "sqlite"), "sqlite"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        if !features.is_empty() {
+            build.args(["--features", &features.join(",")]);
         }
         let status = build.status().expect("run cargo to build the demo");
         assert!(
