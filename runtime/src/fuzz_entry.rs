@@ -5,9 +5,9 @@ use http::{HeaderMap, HeaderValue};
 
 use crate::codec::Codec;
 use crate::login::remember::RememberPayload;
+use crate::session::compact;
 use crate::session::cookie_header::{MAX_CANDIDATES, cookie_values};
 use crate::session::lifetimes::Lifetimes;
-use crate::session::payload::Payload;
 
 /// The session read path for one `Cookie` header value: split, match the name, verify,
 /// decode and time-check each candidate. Returns whether one was accepted.
@@ -25,7 +25,7 @@ pub fn session_from_cookie_header(codec: &Codec, header: &[u8], now: u64) -> boo
     };
     cookie_values(&headers, "session")
         .take(MAX_CANDIDATES)
-        .any(|v| Payload::open(codec, "session", v, now, &lifetimes).is_ok())
+        .any(|v| compact::open(codec, "session", v, now, &lifetimes).is_ok())
 }
 
 /// The remember-cookie decoder. Returns whether the value was accepted.
@@ -61,7 +61,7 @@ pub fn flask_signed(signer: &crate::flask_format::FlaskSigner, data: &[u8], now:
 mod tests {
     use super::*;
     use crate::Key;
-    use crate::session::payload::SessionId;
+    use crate::session::payload::{Payload, SessionId};
     use proptest::prelude::*;
 
     const NOW: u64 = 1_700_000_000;
@@ -77,7 +77,7 @@ mod tests {
             uid: Some("foo@bar.tld".into()),
             ..Payload::new(NOW - 10)
         };
-        p.seal(&codec(), "session").unwrap()
+        compact::seal(&p, &codec(), "session").unwrap()
     }
 
     #[test]

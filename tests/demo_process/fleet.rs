@@ -52,6 +52,7 @@ async fn two_processes_share_logins_through_the_database() {
 
 /// With one store behind both, a logout on one process makes a saved cookie useless on
 /// the other at once.
+#[cfg(any(feature = "redis", feature = "postgres", feature = "sqlite"))]
 async fn a_logout_holds_on_both(name: &str, env: &[(&str, &str)]) {
     two_processes_are_one_app(name, env).await;
     let db = fresh_database(&format!("{name}-logout"));

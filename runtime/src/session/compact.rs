@@ -24,7 +24,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::session::payload::{Digest16, Payload, SessionId};
+use crate::codec::Codec;
+use crate::key::Purpose;
+use crate::session::lifetimes::Lifetimes;
+use crate::session::payload::{Digest16, Payload, Refused, SessionId};
 
 const FORMAT: u8 = 0x01;
 
@@ -39,6 +42,34 @@ const RT: u8 = 1 << 7;
 
 const DATA: u8 = 1;
 const FLASHES: u8 = 1 << 1;
+
+/// Verifies, parses and time-checks a session cookie's value. Returns the payload and
+/// whether a fallback key verified it.
+pub(crate) fn open(
+    codec: &Codec,
+    name: &str,
+    value: &[u8],
+    now: u64,
+    lifetimes: &Lifetimes,
+) -> Result<(Payload, bool), Refused> {
+    let decoded = codec
+        .decode(Purpose::Session, name, value)
+        .map_err(Refused::Decode)?;
+    let payload = decode(&decoded.payload).ok_or(Refused::Schema)?;
+    payload.check_times(now, lifetimes)?;
+    Ok((payload, decoded.rotated))
+}
+
+/// Encodes and signs a payload as a session cookie's value (tests; requests seal through
+/// the memo).
+#[cfg(test)]
+pub(crate) fn seal(
+    p: &Payload,
+    codec: &Codec,
+    name: &str,
+) -> Result<String, crate::codec::EncodeError> {
+    codec.encode(Purpose::Session, name, &encode(p))
+}
 
 /// The payload's compact bytes.
 pub(crate) fn encode(p: &Payload) -> Vec<u8> {
@@ -196,7 +227,97 @@ impl<'a> Reader<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::key::Key;
     use proptest::prelude::*;
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn lifetimes() -> Lifetimes {
+        Lifetimes {
+            permanent: 31 * 24 * 3600,
+            absolute: 31 * 24 * 3600,
+            idle: None,
+            skew: 60,
+        }
+    }
+
+    fn codec() -> Codec {
+        Codec::new(Key::from_bytes(&[3; 32]))
+    }
+
+    fn seal_test(p: &Payload) -> String {
+        seal(p, &codec(), "session").unwrap()
+    }
+
+    fn open_signed(bytes: &[u8]) -> Result<(Payload, bool), Refused> {
+        let v = codec().encode(Purpose::Session, "session", bytes).unwrap();
+        open(&codec(), "session", v.as_bytes(), NOW, &lifetimes())
+    }
+
+    #[test]
+    fn a_sealed_cookie_opens() {
+        let mut p = Payload::new(NOW - 10);
+        p.seen = NOW - 5;
+        p.sid = Some(SessionId::from_bytes([7; 16]));
+        p.d.insert("username".into(), Value::from("alice"));
+        p.f.push(("message".into(), "hi".into()));
+        p.perm = true;
+        let (back, rotated) = open(
+            &codec(),
+            "session",
+            seal_test(&p).as_bytes(),
+            NOW,
+            &lifetimes(),
+        )
+        .unwrap();
+        assert_eq!(back, p);
+        assert!(!rotated);
+        // A session that never had a login carries no id.
+        let anonymous = open(
+            &codec(),
+            "session",
+            seal_test(&Payload::new(NOW)).as_bytes(),
+            NOW,
+            &lifetimes(),
+        );
+        assert!(anonymous.is_ok_and(|(p, _)| p.sid.is_none()));
+        // Expired, under another name, or tampered: refused.
+        let old = seal_test(&Payload::new(NOW - 32 * 24 * 3600));
+        assert_eq!(
+            open(&codec(), "session", old.as_bytes(), NOW, &lifetimes()),
+            Err(Refused::Expired)
+        );
+        assert!(
+            open(
+                &codec(),
+                "other",
+                seal_test(&p).as_bytes(),
+                NOW,
+                &lifetimes()
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn authentic_json_or_garbage_is_refused() {
+        let sid = "BwcHBwcHBwcHBwcHBwcHBw";
+        for json in [
+            "not json".to_owned(),
+            "[]".to_owned(),
+            "{}".to_owned(),
+            "null".to_owned(),
+            format!("{}{}", "[".repeat(1500), "]".repeat(1500)),
+            format!(r#"{{"sid":"{sid}","iat":{NOW},"seen":{NOW},"ah":"{sid}"}}"#),
+            format!(r#"{{"iat":{NOW},"seen":{NOW}}}"#),
+        ] {
+            assert_eq!(
+                open_signed(json.as_bytes()),
+                Err(Refused::Schema),
+                "{json:.80}"
+            );
+        }
+    }
 
     fn full() -> Payload {
         let mut p = Payload::new(1_700_000_000);

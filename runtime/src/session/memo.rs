@@ -34,6 +34,7 @@ use std::cell::RefCell;
 
 use crate::codec::{Codec, EncodeError};
 use crate::key::{Key, KeyIdentity, Purpose};
+use crate::session::compact;
 use crate::session::cookie_header::set_cookie_header;
 use crate::session::cookie_settings::CookieSettings;
 use crate::session::fingerprint::{Fingerprint, fingerprint};
@@ -226,7 +227,7 @@ fn slot_of(value: &[u8]) -> usize {
     slot_in(&value[value.len().saturating_sub(16)..], OPENED_SLOTS)
 }
 
-/// [`Payload::open`], memoized per thread by the exact value: its signed part compared
+/// [`compact::open`], memoized per thread by the exact value: its signed part compared
 /// as bytes, its tag by a keyed fingerprint.
 pub(crate) fn open(
     codec: &Codec,
@@ -237,7 +238,7 @@ pub(crate) fn open(
 ) -> Result<(Payload, bool), Refused> {
     let (signed, tag) = split_tag(value);
     let Some(fp) = fingerprint(&[name.as_bytes(), tag]) else {
-        return Payload::open(codec, name, value, now, lifetimes);
+        return compact::open(codec, name, value, now, lifetimes);
     };
     let slot = slot_of(value);
     let hit = lookup(&OPENED, slot, |entry| {
@@ -248,7 +249,7 @@ pub(crate) fn open(
         payload.check_times(now, lifetimes)?;
         return Ok((payload, rotated));
     }
-    let (payload, rotated) = Payload::open(codec, name, value, now, lifetimes)?;
+    let (payload, rotated) = compact::open(codec, name, value, now, lifetimes)?;
     update(&OPENED, OPENED_SLOTS, slot, |entry| match entry {
         // The same layer's previous entry: reuse its buffers and signer.
         Some(entry) if entry.signer.matches(codec) => {
@@ -290,7 +291,7 @@ pub(crate) fn seal(
     payload: &Payload,
     max_age: Option<u64>,
 ) -> Result<HeaderValue, EncodeError> {
-    let json = payload.to_cookie_bytes();
+    let json = compact::encode(payload);
     let seal = |json: &[u8]| {
         codec
             .encode(Purpose::Session, &cookie.name, json)
@@ -351,12 +352,11 @@ mod tests {
     }
 
     fn sealed(codec: &Codec, uid: &str, iat: u64) -> String {
-        Payload {
+        let p = Payload {
             uid: Some(uid.to_owned()),
             ..Payload::new(iat)
-        }
-        .seal(codec, "session")
-        .unwrap()
+        };
+        compact::seal(&p, codec, "session").unwrap()
     }
 
     #[test]
@@ -445,7 +445,7 @@ mod tests {
             .split(';')
             .next()
             .unwrap();
-        let (p, _) = Payload::open(&a.0, "session", value.as_bytes(), NOW, &lifetimes())
+        let (p, _) = compact::open(&a.0, "session", value.as_bytes(), NOW, &lifetimes())
             .expect("the reused line is a valid cookie");
         assert_eq!(p.uid.as_deref(), Some("alice"));
     }

@@ -51,6 +51,8 @@ pub(crate) mod record;
 pub(crate) mod redis;
 #[cfg(feature = "redis")]
 pub(crate) mod redis_cluster;
+#[cfg(feature = "redis")]
+pub(crate) mod redis_record;
 mod rejection;
 pub(crate) mod settings;
 pub(crate) mod slot;

@@ -26,7 +26,7 @@ use redis::{RedisResult, Script};
 use sha2::{Digest, Sha256};
 
 use crate::session::payload::SessionId;
-use crate::session::redis::{no_record_of_another_type, parse_record_lua, record_value};
+use crate::session::redis_record::{no_record_of_another_type, parse_record_lua, record_value};
 use crate::session::store::{MOVED, Record, RecordKind, SaveMode, StoreError, UserRecord};
 
 /// Adds (or refreshes) a member with its expiry as score, drops ended members, takes out
