@@ -166,6 +166,20 @@ fn err(e: redis::RedisError) -> StoreError {
     StoreError::new(e)
 }
 
+/// Takes `members` (one id or several) out of `index`.
+async fn zrem(
+    conn: &mut ClusterConnection,
+    index: &str,
+    members: impl redis::ToRedisArgs + Send + Sync,
+) -> Result<(), StoreError> {
+    redis::cmd("ZREM")
+        .arg(index)
+        .arg(members)
+        .query_async::<()>(conn)
+        .await
+        .map_err(err)
+}
+
 /// Writes a record (create or compare-and-swap) with `record_save` (the single-key form
 /// of the store's save script), keeping its user's index first.
 #[expect(clippy::too_many_arguments, reason = "one store call, spelled out")]
@@ -231,12 +245,7 @@ pub(crate) async fn save(
     };
     if written != 1 {
         if added {
-            redis::cmd("ZREM")
-                .arg(index)
-                .arg(&member)
-                .query_async::<()>(&mut conn)
-                .await
-                .map_err(err)?;
+            zrem(&mut conn, index, &member).await?;
         }
         return Ok(false);
     }
@@ -280,12 +289,7 @@ pub(crate) async fn delete(
         _ => RecordKind::Session,
     };
     if let Some(index) = user.and_then(|u| index_key(prefix, kind, &u)) {
-        redis::cmd("ZREM")
-            .arg(index)
-            .arg(&member)
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(err)?;
+        zrem(&mut conn, &index, &member).await?;
     }
     Ok(())
 }
@@ -337,12 +341,7 @@ pub(crate) async fn delete_user(
                 .map_err(err)?;
             deleted += n;
         }
-        redis::cmd("ZREM")
-            .arg(&index)
-            .arg(&listed)
-            .query_async::<()>(&mut conn)
-            .await
-            .map_err(err)?;
+        zrem(&mut conn, &index, &listed).await?;
     }
     Ok(deleted)
 }

@@ -273,17 +273,25 @@ macro_rules! sql_session_store {
                 Ok(())
             }
 
-            /// Deletes a batch of expired rows in a spawned task (by the expiry index).
+            /// Deletes one batch of expired rows (by the expiry index); how many.
+            async fn clean_batch(
+                pool: &sqlx::Pool<$db>,
+                sql: &$crate::session::sql::Sql,
+            ) -> Result<u64, sqlx::Error> {
+                Ok(sqlx::query::<$db>(&sql.clean)
+                    .bind($crate::session::sql::now_ms())
+                    .bind($crate::session::sql::CLEAN_BATCH)
+                    .execute(pool)
+                    .await?
+                    .rows_affected())
+            }
+
+            /// Deletes a batch of expired rows in a spawned task.
             fn spawn_clean_up(&self) {
                 let pool = self.pool.clone();
                 let sql = self.common.sql.clone();
                 tokio::spawn(async move {
-                    let done = sqlx::query::<$db>(&sql.clean)
-                        .bind($crate::session::sql::now_ms())
-                        .bind($crate::session::sql::CLEAN_BATCH)
-                        .execute(&pool)
-                        .await;
-                    if let Err(e) = done {
+                    if let Err(e) = Self::clean_batch(&pool, &sql).await {
                         tracing::warn!(
                             target: "axum_sesame::store",
                             error = %e,
@@ -299,16 +307,11 @@ macro_rules! sql_session_store {
             /// # Errors
             /// When the database fails.
             pub async fn delete_expired(&self) -> Result<u64, StoreError> {
-                let sql = &self.common.sql;
                 let mut total = 0;
                 loop {
-                    let n = sqlx::query::<$db>(&sql.clean)
-                        .bind($crate::session::sql::now_ms())
-                        .bind($crate::session::sql::CLEAN_BATCH)
-                        .execute(&self.pool)
+                    let n = Self::clean_batch(&self.pool, &self.common.sql)
                         .await
-                        .map_err($crate::session::sql::err)?
-                        .rows_affected();
+                        .map_err($crate::session::sql::err)?;
                     total += n;
                     if n < $crate::session::sql::CLEAN_BATCH as u64 {
                         return Ok(total);
